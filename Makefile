@@ -1,0 +1,36 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format check clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Try the bot in a console chat on a throwaway database (no token, no network).
+demo: $(STAMP)
+	$(BIN)/mentorbot demo
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/ruff format --check bot storage tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format bot storage tests bench
+	$(BIN)/ruff check --fix bot storage tests bench
+
+check: $(STAMP)
+	$(BIN)/mentorbot content check
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,109 @@
+"""Wiring and lifecycle: config, storage, content, router, scheduler, transports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+from bot import i18n
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.context import Ctx
+from bot.dispatch import dispatch
+from bot.messages import Choice, Incoming, Outgoing
+from bot.messenger import Messenger
+from bot.router import Router
+from bot.scheduler import Scheduler
+from bot.transports.base import Transport
+from storage.db import Database
+from storage.people import Person
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """One running bot: build it, `await start()`, feed it updates, `await stop()`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        transports: list[Transport] | None = None,
+        alarm: bool = True,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.db = Database(config.database.path, self.clock)
+        self.router = Router()
+        self.scheduler = Scheduler(self, alarm=alarm)
+        self.messenger = Messenger(self.db)
+        self.content: Any = None
+        self.services: dict[str, Any] = {}  # features share helpers here (e.g. "escalations")
+        self._transports = list(transports or [])
+        self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._started = False
+
+    def add_transport(self, transport: Transport) -> None:
+        """Add a transport before start()."""
+        self._transports.append(transport)
+
+    async def start(self) -> None:
+        """Open storage, load content, set up features, rebuild alarms, start transports."""
+        from bot.content import load_content  # content raises ContentError on invalid files
+        from bot.features import setup_features
+
+        i18n.load(self.config.content_dir / "locales")
+        self.content = load_content(self.config.content_dir)
+        await self.db.open()
+        setup_features(self)
+        for transport in self._transports:
+            self.messenger.add(transport)
+        await self.scheduler.start()
+        for transport in self._transports:
+            await transport.start(self.handle)
+        self._started = True
+        log.info("bot started with transports: %s", ", ".join(self.messenger.transports) or "-")
+
+    async def stop(self) -> None:
+        """Stop transports and alarms, close storage."""
+        for transport in reversed(self._transports):
+            try:
+                await transport.stop()
+            except Exception:  # noqa: BLE001 - keep shutting the rest down
+                log.exception("stopping %s failed", transport.name)
+        await self.scheduler.stop()
+        await self.db.close()
+        self._started = False
+
+    def reload_content(self) -> None:
+        """Load content and UI strings again (authors previewing in the console)."""
+        from bot.content import load_content
+
+        i18n.load(self.config.content_dir / "locales")
+        self.content = load_content(self.config.content_dir)
+
+    async def handle(self, incoming: Incoming) -> None:
+        """Handle one update; updates from one sender are handled one at a time, in order."""
+        key = (incoming.address.transport, incoming.sender_id)
+        lock = self._locks[key]
+        async with lock:
+            await dispatch(self, incoming)
+        if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            self._locks.pop(key, None)
+
+    async def show_menu(self, ctx: Ctx, intro_key: str = "menu.title") -> None:
+        """Send the main menu for the person's role."""
+        items = self.router.menu_for(ctx.role)
+        rows = [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
+        await ctx.reply(Outgoing.with_buttons(ctx.t(intro_key), *rows))
+
+    async def publish_commands(self, person: Person) -> None:
+        """Set the messenger's command list for a person's role and language."""
+        commands = [
+            (name, i18n.t(person.language, key))
+            for name, key in self.router.commands_for(person.role)
+        ]
+        await self.messenger.set_commands(person.id, commands, person.language)

@@ -1,0 +1,1 @@
+"""More subcommands registered by later features (kept apart so __main__ stays small)."""

@@ -1,0 +1,193 @@
+"""Typed configuration from a YAML file plus environment; validated once with readable errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConfigError(Exception):
+    """A config problem, phrased for the operator (key and file named)."""
+
+
+class QuietHours(BaseModel):
+    """Hours when the bot starts nothing on its own (local time of the person)."""
+
+    model_config = _STRICT
+    start: time = time(21, 0)
+    end: time = time(8, 0)
+
+
+class BotSettings(BaseModel):
+    """General behaviour."""
+
+    model_config = _STRICT
+    timezone: str = "Europe/Helsinki"
+    default_language: Literal["en", "fi", "sv"] = "en"
+    quiet_hours: QuietHours = QuietHours()
+    consent_version: int = Field(1, ge=1)
+    max_text_length: int = Field(4000, ge=100, le=100_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name like Europe/Helsinki)"
+            ) from None
+        return value
+
+
+class DatabaseSettings(BaseModel):
+    """Where the SQLite file lives."""
+
+    model_config = _STRICT
+    path: Path = Path("data/mentorbot.db")
+
+
+class WebhookSettings(BaseModel):
+    """Webhook mode: Telegram calls us on public_url; we listen on listen:port."""
+
+    model_config = _STRICT
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    url_path: str = "telegram"
+    public_url: str
+    secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram transport."""
+
+    model_config = _STRICT
+    enabled: bool = True
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    bot_username: str | None = None
+    base_url: str | None = None
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookSettings | None = None
+    poll_timeout: int = Field(30, ge=0, le=120)
+    experts_group_id: int | None = None
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"@?[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            raise ValueError("a Telegram username: letters, digits and _, 4-32 characters")
+        return value.lstrip("@") if value else value
+
+
+class SignalSettings(BaseModel):
+    """The Signal transport (signal-cli JSON-RPC daemon in HTTP mode)."""
+
+    model_config = _STRICT
+    enabled: bool = False
+    url: str = "http://127.0.0.1:8080"
+    account: str | None = None
+
+
+class AdminSettings(BaseModel):
+    """People who are admins from their first message on."""
+
+    model_config = _STRICT
+    telegram: list[int] = []
+    signal: list[str] = []
+
+
+class LoggingSettings(BaseModel):
+    """Log level and format."""
+
+    model_config = _STRICT
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(BaseModel):
+    """The whole configuration."""
+
+    model_config = _STRICT
+    bot: BotSettings = BotSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    content_dir: Path = Path(__file__).resolve().parent.parent / "content"
+    telegram: TelegramSettings = TelegramSettings()
+    signal: SignalSettings = SignalSettings()
+    admins: AdminSettings = AdminSettings()
+    logging: LoggingSettings = LoggingSettings()
+    features: dict[str, dict] = {}
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The default timezone."""
+        return ZoneInfo(self.bot.timezone)
+
+    def telegram_token(self) -> str:
+        """The Telegram token from the environment; ConfigError when missing."""
+        token = os.environ.get(self.telegram.token_env, "").strip()
+        if not token:
+            raise ConfigError(
+                f"The Telegram bot token is missing: set the environment variable "
+                f"{self.telegram.token_env} (named by telegram.token_env in the config). "
+                f"Get a token from @BotFather; never put it in the YAML file."
+            )
+        return token
+
+    def feature(self, name: str) -> dict:
+        """A feature's own settings block (empty when not configured)."""
+        return self.features.get(name, {})
+
+
+def load_config(path: Path | str | None, db_override: Path | str | None = None) -> Config:
+    """Read and validate the config file; None gives the defaults. Raises ConfigError."""
+    data: dict = {}
+    source = str(path) if path else "(defaults)"
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(
+                f"{source}: the config file does not exist. Copy config.example.yaml to "
+                f"{source} and edit it, or pass --config with the right path."
+            )
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{source}: the file is not valid YAML{where}: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: the top level must be a mapping of keys (like 'bot:').")
+    if db_override is not None:
+        data.setdefault("database", {})
+        if isinstance(data["database"], dict):
+            data["database"]["path"] = str(db_override)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(source, exc)) from None
+    if config.telegram.mode == "webhook" and config.telegram.webhook is None:
+        raise ConfigError(f"{source}: telegram.webhook: required when telegram.mode is webhook.")
+    if path is not None and not config.content_dir.is_absolute():
+        config = config.model_copy(
+            update={"content_dir": (Path(path).parent / config.content_dir).resolve()}
+        )
+    return config
+
+
+def _explain(source: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config.example.yaml)"
+        parts.append(f"{key}: {message}")
+    return f"{source}: the config is not valid: " + "; ".join(parts) + "."

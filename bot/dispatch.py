@@ -1,0 +1,146 @@
+"""The flow of one update: find the person and their dialog, guard roles, call one handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.context import Ctx
+from bot.messages import Incoming
+from bot.roles import Role
+from storage.dialogs import DialogsRepo
+from storage.people import PeopleRepo
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+# Commands a person still onboarding may use; everything else continues onboarding.
+ONBOARDING_COMMANDS = {"start", "help", "cancel"}
+
+
+async def dispatch(app: App, incoming: Incoming) -> None:
+    """Route one update to exactly one handler; errors get a kind reply, never silence."""
+    person = await app.db.repo(PeopleRepo).by_identity(
+        incoming.address.transport, incoming.sender_id
+    )
+    if person is not None and person.status == "deactivated":
+        return
+    ctx = Ctx(app, incoming, person)
+    try:
+        if not incoming.is_private:
+            for handler in app.router.group_handlers:
+                await handler(ctx)
+            return
+        if person is not None:
+            ctx.dialog = await app.db.repo(DialogsRepo).get(person.id)
+        await _route(app, ctx)
+    except Exception:
+        log.exception("handling an update failed (kind=%s)", incoming.kind)
+        if incoming.is_private:
+            try:
+                await ctx.reply(ctx.t("common.error"))
+            except Exception:  # noqa: BLE001 - the transport itself may be down
+                log.exception("could not send the error notice")
+
+
+async def _route(app: App, ctx: Ctx) -> None:
+    incoming = ctx.incoming
+    text = ctx.text
+    if incoming.choice_id:
+        await _route_choice(app, ctx)
+    elif text.startswith("/"):
+        await _route_command(app, ctx)
+    elif incoming.kind == "other" and not text:
+        await ctx.reply(ctx.t("common.text_only"))
+    else:
+        await _route_text(app, ctx)
+
+
+async def _route_command(app: App, ctx: Ctx) -> None:
+    head, _, rest = ctx.text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    ctx.args = rest.strip()
+    person = ctx.person
+    onboarding = person is None or person.status == "onboarding"
+    if onboarding and name not in ONBOARDING_COMMANDS:
+        # Not yet in: anything else continues (or explains) onboarding.
+        await _continue_onboarding(app, ctx)
+        return
+    route = app.router.commands.get(name)
+    if route is None:
+        await ctx.reply(ctx.t("common.unknown_command", command=f"/{name}"))
+        await ctx.show_menu()
+        return
+    if not route.permits(ctx.role):
+        await _refuse(ctx, f"/{name}")
+        return
+    if ctx.dialog is not None and name not in ("start",):
+        await _leave_dialog(app, ctx)
+    await route.handler(ctx)
+
+
+async def _route_choice(app: App, ctx: Ctx) -> None:
+    choice_id = ctx.incoming.choice_id or ""
+    route = app.router.find_choice(choice_id)
+    person = ctx.person
+    onboarding = person is None or person.status == "onboarding"
+    if onboarding and not choice_id.startswith("onb:"):
+        await _continue_onboarding(app, ctx)
+        return
+    if route is None:
+        await ctx.reply(ctx.t("common.stale_button"))
+        await ctx.show_menu()
+        return
+    if not route.permits(ctx.role):
+        await _refuse(ctx, choice_id.split(":", 1)[0] + ":")
+        return
+    if ctx.dialog is not None and _feature_of_step(ctx.dialog.step) != choice_id.split(":", 1)[0]:
+        await _leave_dialog(app, ctx)
+    await route.handler(ctx)
+
+
+async def _route_text(app: App, ctx: Ctx) -> None:
+    if ctx.person is None or ctx.person.status == "onboarding":
+        await _continue_onboarding(app, ctx)
+        return
+    if ctx.dialog is not None:
+        route = app.router.find_step(ctx.dialog.step)
+        if route is not None and route.permits(ctx.role):
+            await route.handler(ctx)
+            return
+    out_of_range = ctx.incoming.extra.get("out_of_range")
+    if out_of_range:
+        await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
+        return
+    await ctx.reply(ctx.t("common.not_understood"))
+    await ctx.show_menu()
+
+
+async def _continue_onboarding(app: App, ctx: Ctx) -> None:
+    route = app.router.find_step(ctx.dialog.step) if ctx.dialog else None
+    if route is not None:
+        await route.handler(ctx)
+    else:
+        # No dialog yet: /start handles unknown people (explains invites, bootstraps admins).
+        await app.router.commands["start"].handler(ctx)
+
+
+async def _refuse(ctx: Ctx, what: str) -> None:
+    await ctx.audit("access.denied", subject=what, role=ctx.role.label)
+    if ctx.role == Role.GUEST:
+        await ctx.reply(ctx.t("onboarding.need_invite"))
+    else:
+        await ctx.reply(ctx.t("access.denied"))
+
+
+async def _leave_dialog(app: App, ctx: Ctx) -> None:
+    hook = app.router.find_leave_hook(ctx.dialog.step)
+    if hook is not None:
+        await hook(ctx)
+    await ctx.clear_step()
+
+
+def _feature_of_step(step: str) -> str:
+    return step.split(".", 1)[0]

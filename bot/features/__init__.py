@@ -1,0 +1,18 @@
+"""Features, one module per capability, set up in this order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features import menu, onboarding
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+FEATURES = [onboarding, menu]
+
+
+def setup_features(app: App) -> None:
+    """Let every feature register its routes, menu items and job handlers."""
+    for feature in FEATURES:
+        feature.setup(app)

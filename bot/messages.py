@@ -1,0 +1,102 @@
+"""Messenger-neutral message types shared by the core and every transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+CALLBACK_DATA_LIMIT = 64  # Telegram's limit for callback data, in bytes
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes: one chat on one transport (optionally a forum topic)."""
+
+    transport: str
+    chat_id: str
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button. `id` is routed by its prefix (`learn:next:s1-03`); `url` makes it a link."""
+
+    id: str
+    label: str
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.id.encode()) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"choice id longer than {CALLBACK_DATA_LIMIT} bytes: {self.id!r}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the bot sends: a chart (photo) or an export (document)."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    kind: str = "document"  # "photo" or "document"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message from the bot. `choices` is a list of button rows."""
+
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    attachment: Attachment | None = None
+    reply_to_message_id: str | None = None
+    lang: str | None = None  # the recipient's language, for a transport's own words
+
+    @staticmethod
+    def with_buttons(text: str, *rows: list[Choice] | tuple[Choice, ...] | Choice) -> Outgoing:
+        """Build an Outgoing from rows of choices; a bare Choice is a row of one."""
+        norm = tuple((r,) if isinstance(r, Choice) else tuple(r) for r in rows)
+        return Outgoing(text=text, choices=tuple(r for r in norm if r))
+
+    def all_choices(self) -> list[Choice]:
+        """Every button, row by row."""
+        return [c for row in self.choices for c in row]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update from a person: text, a tapped choice, or something we do not handle."""
+
+    address: Address  # the chat to answer in
+    sender_id: str  # the person's id on this transport (Telegram user id, Signal UUID/number)
+    text: str | None = None
+    choice_id: str | None = None
+    message_id: str | None = None
+    reply_to_message_id: str | None = None
+    is_private: bool = True
+    sender_name: str = ""
+    language_code: str | None = None
+    kind: str = "text"  # text | choice | other (sticker, photo, edited ...)
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+class DeliveryStatus(StrEnum):
+    """What happened to one send attempt."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or is unregistered: do not retry
+    RETRY = "retry"  # rate limited: retry after `retry_after` seconds
+    FAILED = "failed"  # network or server error: retry with backoff
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """Outcome of one send, as broadcasts and check-ins record it."""
+
+    status: DeliveryStatus
+    message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the message was delivered to the messenger."""
+        return self.status is DeliveryStatus.SENT

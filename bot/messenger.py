@@ -1,0 +1,85 @@
+"""Outbound messages: picks the transport for an address or a person, and sends."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
+from bot.transports.base import Transport
+from storage.db import Database
+from storage.people import Identity, PeopleRepo
+
+log = logging.getLogger(__name__)
+
+
+class Messenger:
+    """All running transports behind one send()."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.transports: dict[str, Transport] = {}
+
+    def add(self, transport: Transport) -> None:
+        """Make a transport available for sending."""
+        self.transports[transport.name] = transport
+
+    async def send(self, to: Address, out: Outgoing) -> SendResult:
+        """Send to a chat on its transport."""
+        transport = self.transports.get(to.transport)
+        if transport is None:
+            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
+        return await transport.send(to, out)
+
+    async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
+        """Edit a message sent earlier."""
+        transport = self.transports.get(to.transport)
+        if transport is None:
+            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
+        return await transport.edit(to, message_id, out)
+
+    async def address_of(self, person_id: int) -> Address | None:
+        """The chat where a person gets messages the bot starts (preferred messenger first)."""
+        people = self.db.repo(PeopleRepo)
+        person = await people.get(person_id)
+        if person is None:
+            return None
+        identities = [
+            i for i in await people.identities(person_id) if i.transport in self.transports
+        ]
+        if not identities:
+            return None
+        chosen = _pick(identities, person.preferred_transport)
+        return Address(chosen.transport, chosen.chat_id)
+
+    async def send_to_person(self, person_id: int, out: Outgoing) -> SendResult:
+        """Send to a person on their preferred running messenger."""
+        address = await self.address_of(person_id)
+        if address is None:
+            return SendResult(DeliveryStatus.FAILED, error="no reachable identity")
+        if out.lang is None:
+            person = await self.db.repo(PeopleRepo).get(person_id)
+            out = replace(out, lang=person.language if person else None)
+        return await self.send(address, out)
+
+    async def set_commands(
+        self, person_id: int, commands: list[tuple[str, str]], language: str
+    ) -> None:
+        """Publish a person's command list on every messenger they use."""
+        for identity in await self.db.repo(PeopleRepo).identities(person_id):
+            transport = self.transports.get(identity.transport)
+            if transport is None:
+                continue
+            try:
+                await transport.set_commands(
+                    Address(identity.transport, identity.chat_id), commands, language
+                )
+            except Exception:  # noqa: BLE001 - a command list is cosmetic; never fail a flow on it
+                log.warning("could not set commands on %s", identity.transport)
+
+
+def _pick(identities: list[Identity], preferred: str | None) -> Identity:
+    for identity in identities:
+        if identity.transport == preferred:
+            return identity
+    return identities[0]

@@ -1,0 +1,81 @@
+"""`mentorbot run`: build the messengers from config and run until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from bot.app import App
+from bot.config import Config
+from bot.i18n import LANGUAGES, t
+
+log = logging.getLogger(__name__)
+
+
+def build_transports(app: App, config: Config) -> None:
+    """Add the messengers enabled in the config to `app`."""
+    if config.telegram.enabled:
+        from bot.transports.telegram import TelegramTransport
+
+        hook = config.telegram.webhook
+        webhook = None
+        if hook is not None:
+            webhook = {
+                "listen": hook.listen,
+                "port": hook.port,
+                "url_path": hook.url_path,
+                "public_url": hook.public_url,
+                "secret_token": os.environ.get(hook.secret_token_env) or None,
+            }
+        app.add_transport(
+            TelegramTransport(
+                config.telegram_token(),
+                base_url=config.telegram.base_url,
+                mode=config.telegram.mode,
+                poll_timeout=config.telegram.poll_timeout,
+                webhook=webhook,
+            )
+        )
+    if config.signal.enabled:
+        from bot.transports.signal import SignalTransport
+        from storage.choices import PendingChoicesRepo
+
+        app.add_transport(
+            SignalTransport(
+                config.signal.url, config.signal.account or "", app.db.repo(PendingChoicesRepo)
+            )
+        )
+
+
+async def publish_default_commands(app: App) -> None:
+    """The command list people see before they join, per language."""
+    for transport in app.messenger.transports.values():
+        for lang in (None, *LANGUAGES):
+            code = lang or "en"
+            commands = [("start", t(code, "cmd.start")), ("help", t(code, "cmd.help"))]
+            try:
+                await transport.set_commands(None, commands, lang)
+            except Exception:  # noqa: BLE001 - cosmetic; never block start-up on it
+                log.warning("could not publish default commands on %s", transport.name)
+
+
+async def run_bot(config: Config) -> None:
+    """Start everything and wait for SIGINT/SIGTERM."""
+    if not (config.telegram.enabled or config.signal.enabled):
+        from bot.config import ConfigError
+
+        raise ConfigError("config: enable telegram or signal (telegram.enabled / signal.enabled).")
+    app = App(config)
+    build_transports(app, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    await publish_default_commands(app)
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()

@@ -1,0 +1,1 @@
+"""Transports: adapters between a messenger and the neutral core."""

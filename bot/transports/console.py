@@ -1,0 +1,80 @@
+"""A terminal chat: several simulated people, choices as numbered replies, works with pipes."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import TextIO
+
+from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
+from bot.transports.base import IncomingHandler
+from bot.transports.numbered import ChoiceMemory, interpret, render, tappable
+
+
+class ConsoleTransport:
+    """Prints every message the bot sends to any console identity, labelled with the recipient."""
+
+    name = "console"
+
+    def __init__(self, memory: ChoiceMemory, out: TextIO | None = None) -> None:
+        self.memory = memory
+        self.out = out or sys.stdout
+        self._ids = itertools.count(1)
+        self._on_incoming: IncomingHandler | None = None
+
+    async def start(self, on_incoming: IncomingHandler) -> None:
+        """Remember where typed lines go."""
+        self._on_incoming = on_incoming
+
+    async def stop(self) -> None:
+        """Nothing to release."""
+
+    async def send(self, to: Address, out: Outgoing) -> SendResult:
+        """Print a message for one identity."""
+        await self.memory.remember(to, tappable(out))
+        body = render(out)
+        if out.attachment is not None:
+            att = out.attachment
+            body += f"\n[{att.kind}: {att.filename}, {len(att.data)} bytes]"
+        self._print(to.chat_id, body)
+        return SendResult(DeliveryStatus.SENT, message_id=str(next(self._ids)))
+
+    async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
+        """Print the new version of an earlier message."""
+        return await self.send(to, out)
+
+    async def set_commands(self, to, commands, language) -> None:
+        """The console has no command list."""
+
+    async def type_line(self, who: str, line: str) -> None:
+        """Feed one typed line from identity `who` and wait until it is handled."""
+        address = Address("console", who)
+        incoming = await self.to_incoming(address, line)
+        if self._on_incoming is not None:
+            await self._on_incoming(incoming)
+
+    async def to_incoming(self, address: Address, line: str) -> Incoming:
+        """A typed line as an Incoming: a number or label taps a pending choice."""
+        result = interpret(line, await self.memory.recall(address))
+        if result is not None and not isinstance(result, int):
+            return Incoming(
+                address=address,
+                sender_id=address.chat_id,
+                text=line,
+                choice_id=result.id,
+                kind="choice",
+                sender_name=address.chat_id,
+            )
+        extra = {"out_of_range": result} if isinstance(result, int) else {}
+        return Incoming(
+            address=address,
+            sender_id=address.chat_id,
+            text=line,
+            sender_name=address.chat_id,
+            extra=extra,
+        )
+
+    def _print(self, who: str, body: str) -> None:
+        indented = "\n".join("  " + line if line else "" for line in body.splitlines())
+        self.out.write(f"[to {who}]\n{indented}\n\n")
+        self.out.flush()

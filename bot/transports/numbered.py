@@ -1,0 +1,83 @@
+"""Choices as numbered replies, for messengers without buttons (Signal) and the console."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.i18n import t
+from bot.messages import Address, Choice, Outgoing
+
+_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+
+
+class ChoiceMemory(Protocol):
+    """Remembers the choices last offered in a chat, so a number can be mapped back."""
+
+    async def remember(self, address: Address, choices: Sequence[Choice]) -> None:
+        """Store the choices now pending in this chat ([] clears them)."""
+
+    async def recall(self, address: Address) -> list[Choice]:
+        """The choices pending in this chat, in their numbered order."""
+
+
+class InMemoryChoiceMemory:
+    """A ChoiceMemory held in a dict (tests and throwaway sessions)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Address, list[Choice]] = {}
+
+    async def remember(self, address: Address, choices: Sequence[Choice]) -> None:
+        """Store the choices now pending in this chat."""
+        self._pending[address] = list(choices)
+
+    async def recall(self, address: Address) -> list[Choice]:
+        """The choices pending in this chat."""
+        return list(self._pending.get(address, []))
+
+
+def tappable(out: Outgoing) -> list[Choice]:
+    """The choices of a message that a number can tap (links are not tapped)."""
+    return [c for c in out.all_choices() if not c.url]
+
+
+def render(out: Outgoing, lang: str = "en") -> str:
+    """The message text followed by its choices as a numbered list and a hint."""
+    lang = out.lang or lang
+    numbered = tappable(out)
+    links = [c for c in out.all_choices() if c.url]
+    lines = [out.text] if out.text else []
+    if numbered:
+        lines.append("")
+        lines.extend(f"{i}. {c.label}" for i, c in enumerate(numbered, start=1))
+    if links:
+        lines.append("")
+        lines.extend(f"{c.label}: {c.url}" for c in links)
+    if numbered:
+        lines.append("")
+        lines.append(t(lang, "numbered.hint", last=len(numbered)))
+    return "\n".join(lines)
+
+
+def interpret(text: str, choices: Sequence[Choice]) -> Choice | int | None:
+    """Map a reply to a pending choice.
+
+    Returns the Choice for a valid number ("2", " 2 ", "2.") or a label's text, the number of
+    choices when the reply is a bare number out of range, and None for any other text.
+    """
+    if not choices:
+        return None
+    match = _NUMBER.match(text)
+    if match:
+        n = int(match.group(1))
+        return choices[n - 1] if 1 <= n <= len(choices) else len(choices)
+    wanted = _fold(text)
+    for choice in choices:
+        if _fold(choice.label) == wanted:
+            return choice
+    return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())

@@ -1,0 +1,111 @@
+"""Timed work as rows: the scheduler is only the alarm clock for these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_iso, to_iso
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Job:
+    """One piece of timed work."""
+
+    id: int
+    kind: str
+    ref: str
+    due_at: datetime
+    attempts: int
+    payload: dict
+    status: str = "pending"
+
+
+def _job(row) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        ref=row["ref"],
+        due_at=from_iso(row["due_at"]),
+        attempts=row["attempts"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+    )
+
+
+_SELECT = "SELECT id, kind, ref, due_at, attempts, payload, status FROM jobs"
+
+
+class JobsRepo:
+    """Pending, done and cancelled jobs."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, kind: str, ref: str, due_at: datetime, payload: dict | None = None) -> Job:
+        """Store a pending job."""
+        job_id = await self.db.insert(
+            "INSERT INTO jobs (kind, ref, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (kind, ref, to_iso(due_at), json.dumps(payload or {}), self.db.now_iso()),
+        )
+        return await self.get(job_id)
+
+    async def get(self, job_id: int) -> Job | None:
+        """A job by id, whatever its status."""
+        row = await self.db.fetchone(f"{_SELECT} WHERE id = ?", (job_id,))
+        return _job(row) if row else None
+
+    async def pending(self) -> list[Job]:
+        """Every pending job, soonest first."""
+        rows = await self.db.fetchall(f"{_SELECT} WHERE status = 'pending' ORDER BY due_at, id")
+        return [_job(r) for r in rows]
+
+    async def due(self, now: datetime) -> list[Job]:
+        """Pending jobs due at or before `now`."""
+        rows = await self.db.fetchall(
+            f"{_SELECT} WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id",
+            (to_iso(now),),
+        )
+        return [_job(r) for r in rows]
+
+    async def pending_for(self, kind: str, ref: str) -> list[Job]:
+        """Pending jobs of a kind for one ref."""
+        rows = await self.db.fetchall(
+            f"{_SELECT} WHERE kind = ? AND ref = ? AND status = 'pending' ORDER BY due_at",
+            (kind, ref),
+        )
+        return [_job(r) for r in rows]
+
+    async def claim(self, job_id: int) -> bool:
+        """Mark a pending job done; False when it was not pending (so it runs once)."""
+        cursor = await self.db.execute(
+            "UPDATE jobs SET status = 'done', done_at = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND status = 'pending'",
+            (self.db.now_iso(), job_id),
+        )
+        return cursor.rowcount == 1
+
+    async def reschedule(self, job_id: int, due_at: datetime, *, attempt: bool = False) -> None:
+        """Move a job (back to pending) to a new time."""
+        await self.db.execute(
+            "UPDATE jobs SET status = 'pending', due_at = ?, done_at = NULL, "
+            "attempts = attempts + ? WHERE id = ?",
+            (to_iso(due_at), 1 if attempt else 0, job_id),
+        )
+
+    async def cancel(self, job_id: int) -> bool:
+        """Cancel a pending job."""
+        cursor = await self.db.execute(
+            "UPDATE jobs SET status = 'cancelled' WHERE id = ? AND status = 'pending'", (job_id,)
+        )
+        return cursor.rowcount == 1
+
+    async def cancel_for(self, kind: str, ref: str) -> int:
+        """Cancel every pending job of a kind for one ref; returns how many."""
+        cursor = await self.db.execute(
+            "UPDATE jobs SET status = 'cancelled' WHERE kind = ? AND ref = ? AND status = 'pending'",
+            (kind, ref),
+        )
+        return cursor.rowcount

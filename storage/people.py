@@ -1,0 +1,162 @@
+"""People and their messenger identities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.roles import Role
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person known to the bot."""
+
+    id: int
+    display_name: str
+    role: Role
+    cohort: str | None
+    language: str
+    timezone: str | None
+    status: str
+    consent_version: int | None
+    paused: bool
+    preferred_transport: str | None
+
+    @property
+    def active(self) -> bool:
+        """Onboarded and not deactivated."""
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One messenger account of a person."""
+
+    transport: str
+    external_id: str
+    person_id: int
+    chat_id: str
+
+
+_COLUMNS = (
+    "id, display_name, role, cohort, language, timezone, status, consent_version, paused, "
+    "preferred_transport"
+)
+
+
+def _person(row) -> Person:
+    return Person(
+        id=row["id"],
+        display_name=row["display_name"],
+        role=Role.parse(row["role"]),
+        cohort=row["cohort"],
+        language=row["language"],
+        timezone=row["timezone"],
+        status=row["status"],
+        consent_version=row["consent_version"],
+        paused=bool(row["paused"]),
+        preferred_transport=row["preferred_transport"],
+    )
+
+
+class PeopleRepo:
+    """People and identities."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        role: Role,
+        cohort: str | None = None,
+        language: str = "en",
+        display_name: str = "",
+        status: str = "onboarding",
+    ) -> Person:
+        """Insert a person and return it."""
+        person_id = await self.db.insert(
+            "INSERT INTO people (display_name, role, cohort, language, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (display_name, role.label, cohort, language, status, self.db.now_iso()),
+        )
+        return await self.get(person_id)
+
+    async def get(self, person_id: int) -> Person | None:
+        """A person by id."""
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,))
+        return _person(row) if row else None
+
+    async def by_identity(self, transport: str, external_id: str) -> Person | None:
+        """The person behind a messenger account."""
+        row = await self.db.fetchone(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} "
+            "FROM identities i JOIN people p ON p.id = i.person_id "
+            "WHERE i.transport = ? AND i.external_id = ?",
+            (transport, external_id),
+        )
+        return _person(row) if row else None
+
+    async def add_identity(
+        self, person_id: int, transport: str, external_id: str, chat_id: str
+    ) -> None:
+        """Attach a messenger account to a person (replacing an earlier owner)."""
+        await self.db.execute(
+            "INSERT INTO identities (transport, external_id, person_id, chat_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(transport, external_id) DO UPDATE SET "
+            "person_id = excluded.person_id, chat_id = excluded.chat_id",
+            (transport, external_id, person_id, chat_id, self.db.now_iso()),
+        )
+
+    async def identities(self, person_id: int) -> list[Identity]:
+        """All messenger accounts of a person, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT transport, external_id, person_id, chat_id FROM identities "
+            "WHERE person_id = ? ORDER BY created_at, transport",
+            (person_id,),
+        )
+        return [Identity(**dict(r)) for r in rows]
+
+    async def update(self, person_id: int, **fields: object) -> Person:
+        """Set some columns of a person; returns the updated person."""
+        allowed = {
+            "display_name",
+            "role",
+            "cohort",
+            "language",
+            "timezone",
+            "status",
+            "consent_version",
+            "consented_at",
+            "paused",
+            "preferred_transport",
+            "last_seen_at",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown person fields: {sorted(unknown)}")
+        values = [v.label if isinstance(v, Role) else v for v in fields.values()]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(f"UPDATE people SET {assignments} WHERE id = ?", (*values, person_id))
+        return await self.get(person_id)
+
+    async def delete(self, person_id: int) -> None:
+        """Delete a person and (by cascade) their identities and dialog."""
+        await self.db.execute("DELETE FROM people WHERE id = ?", (person_id,))
+
+    async def with_role(self, role: Role, *, active_only: bool = True) -> list[Person]:
+        """People whose role is exactly `role`."""
+        status = "AND status = 'active'" if active_only else ""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE role = ? {status} ORDER BY display_name, id",
+            (role.label,),
+        )
+        return [_person(r) for r in rows]
+
+    async def active(self) -> list[Person]:
+        """Everyone onboarded and not deactivated."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE status = 'active' ORDER BY id"
+        )
+        return [_person(r) for r in rows]

@@ -1,0 +1,162 @@
+"""Onboarding by invite, through the router as a person would experience it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.roles import Role
+from storage.audit import AuditRepo
+from storage.invites import InvitesRepo
+
+
+async def test_full_onboarding_with_invite(h):
+    user = h.user("Anna")
+    code = await h.invite(Role.MENTOR, "2025-02")
+
+    replies = await h.say(f"/start {code}", user)
+    assert "Do you agree?" in replies[-1].text
+    assert replies[-1].choice_ids == ["onb:consent:yes", "onb:consent:more", "onb:consent:no"]
+
+    more = await h.tap("onb:consent:more", user)
+    assert "112" in more[0].text  # the bot says it is not a crisis service
+
+    langs = await h.tap("onb:consent:yes", user)
+    assert langs[-1].choice_ids == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
+
+    ask = await h.tap("onb:lang:fi", user)
+    assert "nimellä" in ask[-1].text  # the name question comes in Finnish
+
+    done = await h.say("Anna", user)
+    assert "Tervetuloa, Anna" in done[0].text
+    assert done[-1].choice_ids, "the main menu has buttons"
+
+    person = await h.person(user)
+    assert person.role is Role.MENTOR
+    assert person.cohort == "2025-02"
+    assert person.language == "fi"
+    assert person.active and person.consent_version == 1
+    assert h.transport.commands, "the command list was published for the person"
+    actions = [e["action"] for e in await h.app.db.repo(AuditRepo).entries()]
+    assert "onboarding.completed" in actions and "consent.given" in actions
+
+
+async def test_without_code_nothing_is_stored(h):
+    user = h.user()
+    for text in ("/start", "hello", "/menu", "/start NOPE-NOPE"):
+        replies = await h.say(text, user)
+        assert replies, f"no reply to {text!r}"
+        assert "invite" in replies[-1].text
+    assert await h.person(user) is None
+    assert await h.app.db.scalar("SELECT COUNT(*) FROM people") == 0
+
+
+async def test_expired_used_and_revoked_codes_are_explained(h):
+    expired = await h.invite(expires_at=h.clock.now() - timedelta(minutes=1))
+    used = await h.invite()
+    revoked = await h.invite()
+    await h.app.db.repo(InvitesRepo).revoke(revoked)
+    first = h.user("First")
+    await h.say(f"/start {used}", first)
+
+    second = h.user("Second")
+    assert "expired" in (await h.say(f"/start {expired}", second))[-1].text
+    assert "already been used" in (await h.say(f"/start {used}", second))[-1].text
+    assert "no longer valid" in (await h.say(f"/start {revoked}", second))[-1].text
+    assert await h.person(second) is None
+
+
+async def test_codes_are_case_insensitive_and_stored_hashed(h):
+    code = await h.invite()
+    stored = await h.app.db.scalar("SELECT code_hash FROM invites")
+    assert code not in stored and len(stored) == 64
+    user = h.user()
+    replies = await h.say(f"/start {code.lower()}", user)
+    assert "Do you agree?" in replies[-1].text
+
+
+async def test_declining_consent_forgets_the_person_and_returns_the_use(h):
+    code = await h.invite(uses=1)
+    user = h.user()
+    await h.say(f"/start {code}", user)
+    replies = await h.tap("onb:consent:no", user)
+    assert "Nothing about you has been kept" in replies[-1].text
+    assert await h.person(user) is None
+    # the single-use code works again for the same person later
+    again = await h.say(f"/start {code}", user)
+    assert "Do you agree?" in again[-1].text
+
+
+async def test_onboarding_survives_a_restart(h):
+    user = h.user("Omar")
+    code = await h.invite()
+    await h.say(f"/start {code}", user)
+    await h.tap("onb:consent:yes", user)
+    await h.restart()
+    replies = await h.tap("onb:lang:en", user)
+    assert "What name" in replies[-1].text
+    await h.restart()
+    done = await h.say("Omar", user)
+    assert "Welcome, Omar" in done[0].text
+
+
+async def test_text_where_a_button_is_expected_re_asks(h):
+    user = h.user()
+    code = await h.invite()
+    await h.say(f"/start {code}", user)
+    replies = await h.say("yes please", user)
+    assert "choose one of the options" in replies[0].text
+    assert replies[-1].choice_ids[0] == "onb:consent:yes"
+
+
+async def test_names_with_emoji_and_right_to_left_text(h):
+    for name in ("Fatima 🌿", "مريم", "שָׁלוֹם", "Đặng 👩🏽‍🏫"):
+        user = h.user()
+        code = await h.invite()
+        await h.say(f"/start {code}", user)
+        await h.tap("onb:consent:yes", user)
+        await h.tap("onb:lang:en", user)
+        await h.say(name, user)
+        assert (await h.person(user)).display_name == name
+
+
+async def test_bad_names_get_a_friendly_re_ask(h):
+    user = h.user()
+    code = await h.invite()
+    await h.say(f"/start {code}", user)
+    await h.tap("onb:consent:yes", user)
+    await h.tap("onb:lang:en", user)
+    assert "at most 40" in (await h.say("x" * 4100, user))[-1].text
+    assert "looks like a command" in (await h.say("/menu", user))[-1].text
+    assert "type a name" in (await h.say("\u202e\u200b", user))[-1].text
+    assert not (await h.person(user)).active
+    await h.say("Lea", user)
+    assert (await h.person(user)).display_name == "Lea"
+
+
+async def test_stale_onboarding_button_after_onboarding(h):
+    user = await h.onboard()
+    replies = await h.tap("onb:lang:sv", user)
+    assert "earlier message" in replies[0].text
+    assert (await h.person(user)).language == "en"
+
+
+async def test_configured_admin_is_bootstrapped_without_invite(tmp_path):
+    from bot.config import load_config
+    from tests.harness import Harness
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("admins:\n  telegram: [4242]\n")
+    harness = Harness(tmp_path / "bot.db", load_config(config_file, tmp_path / "bot.db"))
+    await harness.start()
+    try:
+        from tests.harness import User
+
+        admin = User("4242", "Admin")
+        replies = await harness.say("/start", admin)
+        assert "Do you agree?" in replies[-1].text
+        await harness.tap("onb:consent:yes", admin)
+        await harness.tap("onb:lang:en", admin)
+        await harness.say("Sanna", admin)
+        assert (await harness.person(admin)).role is Role.ADMIN
+    finally:
+        await harness.stop()
