@@ -13,7 +13,7 @@ from bot.config import Config, load_config
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.roles import Role
 from storage.invites import InvitesRepo
-from storage.people import Person, PeopleRepo
+from storage.people import PeopleRepo, Person
 
 REPO = Path(__file__).resolve().parent.parent
 
