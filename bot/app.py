@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import Ctx
 from bot.dispatch import dispatch
+from bot.events import Events
 from bot.messages import Choice, Incoming, Outgoing
 from bot.messenger import Messenger
 from bot.router import Router
@@ -42,6 +43,7 @@ class App:
         self.messenger = Messenger(self.db)
         self.content: Any = None
         self.services: dict[str, Any] = {}  # features share helpers here (e.g. "escalations")
+        self.events = Events()  # e.g. "workshop.logged", "section.completed"
         self._transports = list(transports or [])
         self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._started = False
