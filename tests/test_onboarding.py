@@ -160,3 +160,15 @@ async def test_configured_admin_is_bootstrapped_without_invite(tmp_path):
         assert (await harness.person(admin)).role is Role.ADMIN
     finally:
         await harness.stop()
+
+
+async def test_cancel_during_onboarding_keeps_nothing(h):
+    code = await h.invite(uses=1)
+    user = h.user()
+    await h.say(f"/start {code}", user)
+    await h.tap("onb:consent:yes", user)
+    await h.tap("onb:lang:en", user)
+    replies = await h.say("/cancel", user)
+    assert "Nothing about you has been kept" in replies[-1].text
+    assert await h.person(user) is None
+    assert await h.app.db.scalar("SELECT uses FROM invites") == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.context import Ctx
-from bot.features import onboarding
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
@@ -81,13 +80,10 @@ async def on_language_choice(ctx: Ctx) -> None:
 
 
 async def cancel(ctx: Ctx) -> None:
-    """/cancel: leave any dialog (the router already left it); during onboarding, stop it."""
+    """/cancel: leave any dialog (the router already left it; onboarding handles its own)."""
     person = ctx.person
     if person is None:
         await ctx.reply(ctx.t("onboarding.need_invite"))
-        return
-    if person.status == "onboarding":
-        await onboarding.abandon(ctx)
         return
     await ctx.reply(ctx.t("common.cancelled"))
     await ctx.show_menu()

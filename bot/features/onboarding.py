@@ -75,11 +75,11 @@ async def on_choice(ctx: Ctx) -> None:
 async def on_text(ctx: Ctx) -> None:
     """Typed text during onboarding: the display name, or a gentle re-ask."""
     step = ctx.dialog.step if ctx.dialog else ""
-    if step == "onb.name":
+    if step == "onb.name" and not ctx.text.startswith("/cancel"):
         await _on_name(ctx)
         return
-    if ctx.text.startswith("/cancel") and step == "onb.consent":
-        await _on_consent(ctx, "no")
+    if ctx.text.split("@")[0].split(" ")[0] == "/cancel":
+        await abandon(ctx)
         return
     await ctx.reply(ctx.t("onboarding.use_buttons"))
     await _ask_current_step(ctx)
