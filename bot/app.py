@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.dispatch import dispatch
 from bot.events import Events
 from bot.messages import Choice, Incoming, Outgoing
 from bot.messenger import Messenger
+from bot.ratelimit import FloodGuard
 from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.transports.base import Transport
@@ -46,6 +48,8 @@ class App:
         self.events = Events()  # e.g. "workshop.logged", "section.completed"
         self._transports = list(transports or [])
         self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        limit = config.bot.rate_limit
+        self.flood = FloodGuard(limit.messages, limit.per_seconds)
         self._started = False
 
     def add_transport(self, transport: Transport) -> None:
@@ -90,6 +94,13 @@ class App:
     async def handle(self, incoming: Incoming) -> None:
         """Handle one update; updates from one sender are handled one at a time, in order."""
         key = (incoming.address.transport, incoming.sender_id)
+        verdict = self.flood.check(key, time.monotonic()) if incoming.is_private else "ok"
+        if verdict != "ok":
+            if verdict == "warn":
+                await self.messenger.send(
+                    incoming.address, Outgoing(i18n.t(incoming.language_code, "common.slow_down"))
+                )
+            return
         lock = self._locks[key]
         async with lock:
             await dispatch(self, incoming)

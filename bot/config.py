@@ -27,6 +27,14 @@ class QuietHours(BaseModel):
     end: time = time(8, 0)
 
 
+class RateLimit(BaseModel):
+    """Per-person limit on incoming messages; a flood gets one friendly notice."""
+
+    model_config = _STRICT
+    messages: int = Field(30, ge=1)
+    per_seconds: float = Field(60, gt=0)
+
+
 class BotSettings(BaseModel):
     """General behaviour."""
 
@@ -36,6 +44,7 @@ class BotSettings(BaseModel):
     quiet_hours: QuietHours = QuietHours()
     consent_version: int = Field(1, ge=1)
     max_text_length: int = Field(4000, ge=100, le=100_000)
+    rate_limit: RateLimit = RateLimit()
 
     @field_validator("timezone")
     @classmethod

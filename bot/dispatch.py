@@ -52,8 +52,14 @@ async def _route(app: App, ctx: Ctx) -> None:
         await _route_choice(app, ctx)
     elif text.startswith("/"):
         await _route_command(app, ctx)
+    elif incoming.kind == "edited":
+        await ctx.reply(ctx.t("common.edit_ignored"))
     elif incoming.kind == "other" and not text:
         await ctx.reply(ctx.t("common.text_only"))
+    elif len(text) > app.config.bot.max_text_length:
+        await ctx.reply(
+            ctx.t("common.too_long", length=len(text), max=app.config.bot.max_text_length)
+        )
     else:
         await _route_text(app, ctx)
 

@@ -95,12 +95,19 @@ class User:
         return Address(self.transport, self.sender_id)
 
 
+def make_config(db_path: Path, extra_yaml: str = "") -> Config:
+    """Defaults for tests: a generous flood limit (tests type fast), plus any extra YAML."""
+    path = db_path.parent / "test-config.yaml"
+    path.write_text("bot:\n  rate_limit:\n    messages: 100000\n" + extra_yaml, encoding="utf-8")
+    return load_config(path, db_path)
+
+
 class Harness:
     """Drive the app as users would: say text, tap buttons, move the clock, restart."""
 
     def __init__(self, db_path: Path, config: Config | None = None) -> None:
         self.db_path = db_path
-        self.config = config or load_config(None, db_path)
+        self.config = config or make_config(db_path)
         self.clock = FakeClock(datetime.fromisoformat("2026-11-24T10:00:00+00:00"))
         self.transport = RecordingTransport()
         self.app: App | None = None

@@ -125,7 +125,8 @@ async def test_bad_names_get_a_friendly_re_ask(h):
     await h.say(f"/start {code}", user)
     await h.tap("onb:consent:yes", user)
     await h.tap("onb:lang:en", user)
-    assert "at most 40" in (await h.say("x" * 4100, user))[-1].text
+    assert "at most 40" in (await h.say("x" * 41, user))[-1].text
+    assert "longer than I can take" in (await h.say("x" * 4100, user))[-1].text
     assert "looks like a command" in (await h.say("/menu", user))[-1].text
     assert "type a name" in (await h.say("\u202e\u200b", user))[-1].text
     assert not (await h.person(user)).active
@@ -141,12 +142,11 @@ async def test_stale_onboarding_button_after_onboarding(h):
 
 
 async def test_configured_admin_is_bootstrapped_without_invite(tmp_path):
-    from bot.config import load_config
-    from tests.harness import Harness
+    from tests.harness import Harness, make_config
 
-    config_file = tmp_path / "config.yaml"
-    config_file.write_text("admins:\n  telegram: [4242]\n")
-    harness = Harness(tmp_path / "bot.db", load_config(config_file, tmp_path / "bot.db"))
+    harness = Harness(
+        tmp_path / "bot.db", make_config(tmp_path / "bot.db", "admins:\n  telegram: [4242]\n")
+    )
     await harness.start()
     try:
         from tests.harness import User
