@@ -22,6 +22,8 @@ class FloodGuard:
 
     def check(self, sender: tuple[str, str], now: float) -> str:
         """'ok' to handle, 'warn' to send the one notice, 'drop' to ignore quietly."""
+        if len(self._senders) > 10_000:
+            self.forget_idle(now)
         state = self._senders.setdefault(sender, _Window())
         while state.times and now - state.times[0] >= self.window:
             state.times.popleft()

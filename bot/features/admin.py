@@ -1,0 +1,101 @@
+"""Admin tools in the chat: /people, /role (change a role), /deactivate and /reactivate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.context import Ctx
+from bot.roles import Role
+from storage.people import PeopleRepo
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+PAGE = 20
+
+
+def setup(app: App) -> None:
+    """Register admin commands (admins only)."""
+    app.router.command("people", list_people, min_role=Role.STAFF, help_key="cmd.people")
+    app.router.command("role", change_role, min_role=Role.ADMIN, help_key="cmd.role")
+    app.router.command("deactivate", deactivate, min_role=Role.ADMIN, help_key="cmd.deactivate")
+    app.router.command("reactivate", reactivate, min_role=Role.ADMIN, help_key="cmd.reactivate")
+
+
+async def list_people(ctx: Ctx) -> None:
+    """/people [text]: people with their number, role, cohort and status (filter by name)."""
+    rows = await ctx.app.db.fetchall(
+        "SELECT id, display_name, role, cohort, status FROM people "
+        "WHERE status != 'onboarding' AND display_name LIKE ? ORDER BY display_name, id LIMIT ?",
+        (f"%{ctx.args}%", PAGE + 1),
+    )
+    if not rows:
+        await ctx.reply(ctx.t("admin.nobody"))
+        return
+    lines = [ctx.t("admin.people_title")]
+    for row in rows[:PAGE]:
+        lines.append(
+            f"#{row['id']} {row['display_name']} — {row['role']}, {row['cohort'] or '-'}"
+            + ("" if row["status"] == "active" else f" ({ctx.t('admin.deactivated_mark')})")
+        )
+    if len(rows) > PAGE:
+        lines.append(ctx.t("admin.more"))
+    await ctx.reply("\n".join(lines))
+
+
+async def change_role(ctx: Ctx) -> None:
+    """/role N ROLE: give person number N another role."""
+    parts = ctx.args.split()
+    target, role = await _target(ctx, parts, needs_role=True)
+    if target is None:
+        return
+    if target.id == ctx.person.id:
+        await ctx.reply(ctx.t("admin.not_yourself"))
+        return
+    updated = await ctx.repo(PeopleRepo).update(target.id, role=role)
+    await ctx.audit("person.role_changed", subject=str(target.id), role=role.label)
+    await ctx.app.publish_commands(updated)
+    await ctx.reply(ctx.t("admin.role_changed", name=target.display_name, role=role.label))
+
+
+async def deactivate(ctx: Ctx) -> None:
+    """/deactivate N: the person gets nothing and can do nothing until reactivated."""
+    await _set_status(ctx, "deactivated", "admin.deactivated")
+
+
+async def reactivate(ctx: Ctx) -> None:
+    """/reactivate N: undo /deactivate."""
+    await _set_status(ctx, "active", "admin.reactivated")
+
+
+async def _set_status(ctx: Ctx, status: str, done_key: str) -> None:
+    target, _ = await _target(ctx, ctx.args.split(), needs_role=False)
+    if target is None:
+        return
+    if target.id == ctx.person.id:
+        await ctx.reply(ctx.t("admin.not_yourself"))
+        return
+    await ctx.repo(PeopleRepo).update(target.id, status=status)
+    await ctx.audit(f"person.{status}", subject=str(target.id))
+    await ctx.reply(ctx.t(done_key, name=target.display_name))
+
+
+async def _target(ctx: Ctx, parts: list[str], *, needs_role: bool):
+    usage = "admin.role_usage" if needs_role else "admin.status_usage"
+    if not parts or not parts[0].lstrip("#").isdigit() or (needs_role and len(parts) < 2):
+        await ctx.reply(ctx.t(usage))
+        return None, None
+    role = None
+    if needs_role:
+        try:
+            role = Role.parse(parts[1])
+        except ValueError:
+            role = None
+        if role is None or role is Role.GUEST:
+            await ctx.reply(ctx.t(usage))
+            return None, None
+    target = await ctx.repo(PeopleRepo).get(int(parts[0].lstrip("#")))
+    if target is None or target.status == "onboarding":
+        await ctx.reply(ctx.t("admin.no_such_person", number=parts[0]))
+        return None, None
+    return target, role
