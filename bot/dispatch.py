@@ -102,7 +102,11 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
     if not route.permits(ctx.role):
         await _refuse(ctx, choice_id.split(":", 1)[0] + ":")
         return
-    if ctx.dialog is not None and _feature_of_step(ctx.dialog.step) != choice_id.split(":", 1)[0]:
+    if (
+        ctx.dialog is not None
+        and not route.keep_dialog
+        and _feature_of_step(ctx.dialog.step) != choice_id.split(":", 1)[0]
+    ):
         await _leave_dialog(app, ctx)
     await route.handler(ctx)
 
@@ -115,12 +119,16 @@ async def _route_text(app: App, ctx: Ctx) -> None:
         route = app.router.find_step(ctx.dialog.step)
         if route is not None and route.permits(ctx.role):
             await route.handler(ctx)
+            for observer in app.router.text_observers:
+                await observer(ctx)
             return
     out_of_range = ctx.incoming.extra.get("out_of_range")
     if out_of_range:
         await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
         return
     await ctx.reply(ctx.t("common.not_understood"))
+    for observer in app.router.text_observers:
+        await observer(ctx)
     await ctx.show_menu()
 
 

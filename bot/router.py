@@ -22,6 +22,7 @@ class Route:
     min_role: Role = Role.MENTOR
     only: frozenset[Role] | None = None  # when set, exactly these roles (still >= min_role)
     help_key: str | None = None  # i18n key of the one-line description in /help
+    keep_dialog: bool = False  # a choice that does not end the dialog the person is in
 
     def permits(self, role: Role) -> bool:
         """True when a person of `role` may use this route."""
@@ -55,6 +56,7 @@ class Router:
     group_handlers: list[Handler] = field(default_factory=list)
     menu_items: list[MenuItem] = field(default_factory=list)
     leave_hooks: dict[str, Handler] = field(default_factory=dict)
+    text_observers: list[Handler] = field(default_factory=list)
 
     def command(
         self,
@@ -71,12 +73,20 @@ class Router:
         self.commands[name] = Route(handler, min_role, frozenset(only) if only else None, help_key)
 
     def choice(
-        self, prefix: str, handler: Handler, *, min_role: Role = Role.MENTOR, only=None
+        self,
+        prefix: str,
+        handler: Handler,
+        *,
+        min_role: Role = Role.MENTOR,
+        only=None,
+        keep_dialog: bool = False,
     ) -> None:
         """Route choice ids starting with `prefix` (e.g. "learn:") to `handler`."""
         if prefix in self.choices:
             raise ValueError(f"choice prefix {prefix!r} registered twice")
-        self.choices[prefix] = Route(handler, min_role, frozenset(only) if only else None)
+        self.choices[prefix] = Route(
+            handler, min_role, frozenset(only) if only else None, keep_dialog=keep_dialog
+        )
 
     def step(self, prefix: str, handler: Handler, *, min_role: Role = Role.GUEST) -> None:
         """Route free text of people whose dialog step starts with `prefix`."""
@@ -85,6 +95,10 @@ class Router:
     def on_leave(self, prefix: str, handler: Handler) -> None:
         """Call `handler` when a person leaves a dialog step starting with `prefix`."""
         self.leave_hooks[prefix] = handler
+
+    def observe_text(self, handler: Handler) -> None:
+        """Also see every free text an active person writes, after its handler ran (safety)."""
+        self.text_observers.append(handler)
 
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features import admin, menu, onboarding
+from bot.features import admin, menu, onboarding, safety
 
 if TYPE_CHECKING:
     from bot.app import App
 
-FEATURES = [onboarding, menu, admin]
+FEATURES = [onboarding, menu, admin, safety]
 
 
 def setup_features(app: App) -> None:

@@ -1,0 +1,57 @@
+"""Crisis-signal detection in free text: word-stem phrases per language, case and inflection tolerant."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A phrase that matched: its category and the phrase itself."""
+
+    category: str  # "self_harm" or "danger"
+    phrase: str
+
+
+def normalise(text: str) -> list[str]:
+    """Lower-case words with typographic apostrophes folded; accents kept (ä and ö matter)."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    return _WORD.findall(text)
+
+
+class CrisisDetector:
+    """Finds crisis signals; every language's phrases are checked, whatever the person's language."""
+
+    def __init__(self, signals: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+        self._phrases: list[tuple[str, str, tuple[str, ...]]] = []
+        for categories in signals.values():
+            for category, phrases in categories.items():
+                for phrase in phrases:
+                    stems = tuple(normalise(phrase))
+                    if stems:
+                        self._phrases.append((category, phrase, stems))
+        # danger first: when both match, immediate danger decides the reply
+        self._phrases.sort(key=lambda p: p[0] != "danger")
+
+    def scan(self, text: str) -> Signal | None:
+        """The first signal in `text`, or None."""
+        words = normalise(text)
+        if not words:
+            return None
+        for category, phrase, stems in self._phrases:
+            if _matches(words, stems):
+                return Signal(category, phrase)
+        return None
+
+
+def _matches(words: list[str], stems: tuple[str, ...]) -> bool:
+    span = len(stems)
+    for start in range(len(words) - span + 1):
+        if all(words[start + i].startswith(stems[i]) for i in range(span)):
+            return True
+    return False
