@@ -1,0 +1,100 @@
+"""End to end: the real app and Telegram transport over real HTTP against the fake Bot API."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.roles import Role
+from bot.runner import build_transports
+from storage.invites import InvitesRepo
+from storage.people import PeopleRepo
+from tests.fakes.telegram_api import FakeTelegram
+from tests.harness import make_config
+
+USER = 424242
+
+
+@pytest.fixture
+async def fake():
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    config = make_config(
+        tmp_path / "e2e.db",
+        f"telegram:\n  base_url: {fake.base_url}\n  poll_timeout: 1\n"
+        "  bot_username: remap_test_bot\n",
+    )
+    app = App(config)
+    build_transports(app, config)
+    await app.start()
+    yield app
+    await app.stop()
+
+
+async def test_onboarding_with_an_invite_deep_link(fake, bot):
+    code = await bot.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="2025-02", max_uses=1)
+    # Tapping https://t.me/remap_test_bot?start=CODE makes Telegram send "/start CODE".
+    await fake.message(USER, f"/start {code}", first_name="Amina")
+    consent = (await fake.wait_sent(USER, 1))[-1]
+    assert "onb:consent:yes" in consent.callback_data
+
+    await fake.tap(USER, "onb:consent:yes", message_id=consent.result_id)
+    language = (await fake.wait_sent(USER, 2))[-1]
+    assert [b for b in language.callback_data] == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
+    assert fake.calls_of("answerCallbackQuery"), "every callback query is answered"
+
+    await fake.tap(USER, "onb:lang:fi", message_id=language.result_id)
+    await fake.wait_sent(USER, 3)
+    await fake.message(USER, "Amina 🌿")
+    sent = await fake.wait_sent(USER, 5)
+    assert "Amina" in sent[-2].text
+    assert sent[-1].callback_data, "the main menu comes as inline buttons"
+    assert all(len(d.encode()) <= 64 for d in sent[-1].callback_data)
+
+    person = await bot.db.repo(PeopleRepo).by_identity("telegram", str(USER))
+    assert person is not None and person.active and person.language == "fi"
+    assert person.display_name == "Amina 🌿" and person.cohort == "2025-02"
+    scoped = [c for c in fake.calls_of("setMyCommands") if c.params.get("scope")]
+    assert scoped and scoped[-1].params["scope"] == {"type": "chat", "chat_id": USER}
+    names = [c["command"] for c in scoped[-1].params["commands"]]
+    assert "menu" in names and "help" in names
+
+
+async def test_garbage_code_and_long_text_get_clear_replies(fake, bot):
+    await fake.message(USER, "/start not-a-real-code")
+    first = (await fake.wait_sent(USER, 1))[-1]
+    assert "invite" in first.text.lower()
+    assert await bot.db.repo(PeopleRepo).by_identity("telegram", str(USER)) is None
+
+    code = await bot.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
+    await fake.message(USER, f"/start {code}")
+    await fake.wait_sent(USER, 2)
+    await fake.tap(USER, "onb:consent:yes")
+    await fake.wait_sent(USER, 3)
+    await fake.tap(USER, "onb:lang:en")
+    await fake.wait_sent(USER, 4)
+    await fake.message(USER, "Lee")
+    await fake.wait_sent(USER, 6)
+    await fake.message(USER, "x" * 5000)
+    reply = (await fake.wait_sent(USER, 7))[-1]
+    assert "5000" in reply.text
+    await fake.tap(USER, "gone:old:button")
+    sent = await fake.wait_sent(USER, 9)
+    assert "no longer works" in sent[7].text
+    assert sent[8].callback_data, "the menu follows, so nothing is a dead end"
+
+
+async def test_a_blocked_chat_is_a_delivery_outcome_not_an_error(fake, bot):
+    fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    from bot.messages import Address, DeliveryStatus, Outgoing
+
+    result = await bot.messenger.send(Address("telegram", str(USER)), Outgoing("hello"))
+    assert result.status is DeliveryStatus.BLOCKED
+    result = await bot.messenger.send(Address("telegram", str(USER)), Outgoing("hello"))
+    assert result.ok and fake.last_to(USER).text == "hello"
