@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features import admin, menu, onboarding, safety
+from bot.features import admin, journal, learning, menu, nudges, onboarding, safety
 
 if TYPE_CHECKING:
     from bot.app import App
 
-FEATURES = [onboarding, menu, admin, safety]
+FEATURES = [onboarding, menu, learning, journal, nudges, admin, safety]
 
 
 def setup_features(app: App) -> None:
