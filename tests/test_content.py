@@ -175,3 +175,55 @@ def test_the_bot_refuses_to_start_on_invalid_content(copy, tmp_path):
     assert result.returncode == 1
     assert "no prompt with id 's1-p99'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+class _Typist:
+    """Lines typed into the console; runs `before_reload` just before ':reload' is read."""
+
+    def __init__(self, lines: list[str], before_reload) -> None:
+        self.lines = list(lines)
+        self.before_reload = before_reload
+
+    def readline(self) -> str:
+        if not self.lines:
+            return ""
+        line = self.lines.pop(0)
+        if line == ":reload":
+            self.before_reload()
+        return line + "\n"
+
+
+async def test_console_previews_edited_content_after_reload(copy, tmp_path):
+    import io
+
+    from bot.app import App
+    from bot.config import load_config
+    from bot.console import ConsoleSession
+    from bot.transports.console import ConsoleTransport
+    from storage.choices import PendingChoicesRepo
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"content_dir: {copy}\n", encoding="utf-8")
+    app = App(load_config(config_file, tmp_path / "c.db"))
+    out = io.StringIO()
+    transport = ConsoleTransport(app.db.repo(PendingChoicesRepo), out=out)
+    app.add_transport(transport)
+    await app.start()
+    title = app.content.section("s1").bites[0].title.get("en")
+
+    def edit() -> None:
+        path = copy / S1
+        path.write_text(path.read_text().replace(title, "A freshly edited title"))
+
+    try:
+        session = ConsoleSession(app, transport)
+        await session.become("mentor")
+        typist = _Typist(["/learn", "1", "1", ":reload", "/learn", "1", "2"], edit)
+        await session.run(typist, out)
+    finally:
+        await app.stop()
+    text = out.getvalue()
+    assert "(content reloaded)" in text
+    before, after = text.split("(content reloaded)")
+    assert title in before and "A freshly edited title" not in before
+    assert "A freshly edited title" in after

@@ -106,9 +106,7 @@ async def show_sections(ctx: Ctx) -> None:
     for section in ctx.app.content.sections:
         done = sum(1 for b in section.bites if b.id in seen)
         mark = " ✓" if section.id in completed else ""
-        label = (
-            f"{section.order}. {section.title.get(ctx.lang)} ({done}/{len(section.bites)}){mark}"
-        )
+        label = f"{section.title.get(ctx.lang)} ({done}/{len(section.bites)}){mark}"
         rows.append([Choice(f"learn:s:{section.id}", label)])
     if "nudges" in ctx.app.services:
         rows.append([ctx.button("nudge:home", "learn.reminders")])
