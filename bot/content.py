@@ -611,6 +611,8 @@ def _locales(directory: Path, errors: list[str]) -> None:
         data = _load(path, errors)
         if isinstance(data, LineDict):
             files[path.stem] = (path, data)
+    for path, data in files.values():
+        _string_keys(data, path, errors)
     if "en" not in files:
         return
     english = flatten(files["en"][1])
@@ -626,6 +628,17 @@ def _locales(directory: Path, errors: list[str]) -> None:
                     f"{_display(path)}:{line}: UI string {key!r}: placeholders "
                     f"{sorted(_fields(text))} differ from English {sorted(_fields(english[key]))}"
                 )
+
+
+def _string_keys(tree: LineDict, path: Path, errors: list[str]) -> None:
+    for key, value in tree.items():
+        if not isinstance(key, str):
+            errors.append(
+                f"{_display(path)}:{line_of(tree, key)}: key {key!r} is not text "
+                "(YAML reads yes/no/on/off as true/false: rename or quote the key)"
+            )
+        if isinstance(value, LineDict):
+            _string_keys(value, path, errors)
 
 
 def _key_line(tree: LineDict, dotted: str) -> int:
