@@ -115,6 +115,10 @@ async def _route_text(app: App, ctx: Ctx) -> None:
     if ctx.person is None or ctx.person.status == "onboarding":
         await _continue_onboarding(app, ctx)
         return
+    if ctx.incoming.reply_to_message_id:
+        for handler in app.router.reply_handlers:
+            if await handler(ctx):
+                return
     if ctx.dialog is not None:
         route = app.router.find_step(ctx.dialog.step)
         if route is not None and route.permits(ctx.role):

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 Handler = Callable[["Ctx"], Awaitable[None]]
+ReplyHandler = Callable[["Ctx"], Awaitable[bool]]  # True when it took the reply
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Router:
     menu_items: list[MenuItem] = field(default_factory=list)
     leave_hooks: dict[str, Handler] = field(default_factory=dict)
     text_observers: list[Handler] = field(default_factory=list)
+    reply_handlers: list[ReplyHandler] = field(default_factory=list)
 
     def command(
         self,
@@ -99,6 +101,10 @@ class Router:
     def observe_text(self, handler: Handler) -> None:
         """Also see every free text an active person writes, after its handler ran (safety)."""
         self.text_observers.append(handler)
+
+    def on_reply(self, handler: ReplyHandler) -> None:
+        """See private texts that reply to an earlier bot message first (e.g. a ticket)."""
+        self.reply_handlers.append(handler)
 
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features import admin, journal, learning, menu, nudges, onboarding, safety
+from bot.features import (
+    admin,
+    escalations,
+    journal,
+    learning,
+    menu,
+    nudges,
+    onboarding,
+    practices,
+    reports,
+    safety,
+    workshops,
+)
 
 if TYPE_CHECKING:
     from bot.app import App
 
-FEATURES = [onboarding, menu, learning, journal, nudges, admin, safety]
+FEATURES = [
+    onboarding,
+    menu,
+    learning,
+    journal,
+    nudges,
+    workshops,
+    escalations,
+    practices,
+    reports,
+    admin,
+    safety,
+]
 
 
 def setup_features(app: App) -> None:

@@ -1,0 +1,110 @@
+"""Parsing what mentors type into the workshop form; each parser returns a value or a problem key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+MAX_PARTICIPANTS = 500
+MAX_AGE_DAYS = 365
+COMMUNITY_MAX = 80
+NOTE_MAX = 1000
+
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(?:(\d{2}|\d{4}))?$")
+_DM = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(h|t|tuntia|tunti|hours?|min|minutes?|minuuttia|m)?$")
+TODAY_WORDS = {"today", "tänään", "idag", "i dag"}
+YESTERDAY_WORDS = {"yesterday", "eilen", "igår", "i går"}
+YES_WORDS = {"yes", "y", "kyllä", "joo", "k", "ja"}
+NO_WORDS = {"no", "n", "ei", "e", "nej"}
+
+
+def parse_date(text: str, today: date) -> tuple[date | None, str | None]:
+    """24.11.2026, 24.11.26, 24.11., 2026-11-24, today/yesterday; problems: format, future, old."""
+    raw = " ".join(text.strip().lower().split())
+    if raw in TODAY_WORDS:
+        return today, None
+    if raw in YESTERDAY_WORDS:
+        return today - timedelta(days=1), None
+    year_given = True
+    if m := _ISO.match(raw):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif (m := _DMY.match(raw)) or (m := _DM.match(raw)):
+        d, mo = int(m.group(1)), int(m.group(2))
+        year = m.group(3) if m.re is _DMY else None
+        if year is None:
+            y, year_given = today.year, False
+        else:
+            y = int(year) + (2000 if len(year) == 2 else 0)
+    else:
+        return None, "format"
+    try:
+        held = date(y, mo, d)
+    except ValueError:
+        return None, "format"
+    tomorrow = today + timedelta(days=1)
+    if held > tomorrow and not year_given:
+        try:  # "24.11." typed in January means last November
+            held = date(y - 1, mo, d)
+        except ValueError:
+            return None, "format"
+    if held > tomorrow:
+        return None, "future"
+    if held < today - timedelta(days=MAX_AGE_DAYS):
+        return None, "old"
+    return held, None
+
+
+def parse_participants(text: str) -> tuple[int | None, str | None]:
+    """A whole number 1-500; problems: not_number, zero, too_many."""
+    raw = text.strip().replace(" ", "")
+    if not raw.isdigit():
+        return None, "not_number"
+    value = int(raw)
+    if value < 1:
+        return None, "zero"
+    if value > MAX_PARTICIPANTS:
+        return None, "too_many"
+    return value, None
+
+
+def parse_duration(text: str) -> tuple[int | None, str | None]:
+    """'2h', '1,5 h', '90 min', '90' (minutes when over 10, else hours) -> minutes, 10-720."""
+    raw = text.strip().lower()
+    match = _DURATION.match(raw)
+    if not match:
+        return None, "format"
+    number = float(match.group(1).replace(",", "."))
+    unit = match.group(2) or ("min" if number > 10 else "h")
+    minutes = round(number * 60) if unit[0] in "ht" else round(number)
+    if not 10 <= minutes <= 720:
+        return None, "range"
+    return minutes, None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True, False, or None when the text is neither."""
+    raw = text.strip().lower().rstrip(".!")
+    if raw in YES_WORDS:
+        return True
+    if raw in NO_WORDS:
+        return False
+    return None
+
+
+def clean_text(text: str, limit: int) -> tuple[str, str | None]:
+    """Text without control characters, whitespace tidied; problems: empty, too_long."""
+    kept = "".join(
+        ch
+        for ch in text
+        if ch in "\n\u200c\u200d" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+    )
+    lines = [" ".join(line.split()) for line in kept.splitlines()]
+    cleaned = "\n".join(line for line in lines if line).strip()
+    if not cleaned:
+        return "", "empty"
+    if len(cleaned) > limit:
+        return cleaned, "too_long"
+    return cleaned, None

@@ -1,0 +1,246 @@
+"""Escalated questions through the router: the whole ticket life cycle, named and anonymous."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.messages import Address, Incoming
+from bot.roles import Role
+from storage.tickets import TicketsRepo
+from tests.harness import Harness, make_config
+
+GROUP = "-100777"
+
+
+async def _ask(h, mentor, text: str = "How do I talk about rumours after the attack?", anon=False):
+    await h.tap("esc:new", mentor)
+    await h.tap("esc:topic:s3", mentor)
+    await h.say(text, mentor)
+    await h.say("It is about a youth group.", mentor)
+    await h.tap("esc:send", mentor)
+    await h.tap("esc:anon:yes" if anon else "esc:anon:no", mentor)
+    return int(h.sent_to(mentor)[-2].text.split("#")[1].split(".")[0])
+
+
+def _all_text_to(h, user) -> str:
+    return "\n".join(s.text + " " + " ".join(s.labels) for s in h.sent_to(user))
+
+
+async def test_named_question_travels_both_ways(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina", cohort="2025-02")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    assert "esc:new" in h.last(mentor).choice_ids
+
+    number = await _ask(h, mentor)
+    assert "ticket #" in h.sent_to(mentor)[-2].text
+    post = h.last(eero)
+    assert f"Question #{number}" in post.text and "Amina (cohort 2025-02)" in post.text
+    assert "How do I talk about rumours" in post.text and "youth group" in post.text
+    assert f"esc:x:claim:{number}" in post.choice_ids
+
+    await h.tap(f"esc:x:claim:{number}", eero)
+    assert "You claimed" in h.last(eero).text
+    await h.tap(f"esc:x:claim:{number}", liisa)
+    assert "already claimed by Eero" in h.last(liisa).text
+    edits = [s for s in h.sent_to(liisa) if s.edited]
+    assert edits and "Claimed by Eero" in edits[-1].text
+
+    await h.say(f"/answer {number} Start by listening to what they heard.", eero)
+    answer = h.last(mentor)
+    assert "Eero from the project experts answered your question" in answer.text
+    assert "Start by listening" in answer.text
+    assert answer.choice_ids == [f"esc:reply:{number}", f"esc:solved:{number}"]
+
+    await h.tap(f"esc:reply:{number}", mentor)
+    await h.say("Thank you. What if they are angry?", mentor)
+    await h.tap("esc:send", mentor)
+    again = h.last(eero)
+    assert "wrote again" in again.text and "What if they are angry?" in again.text
+
+    # The expert answers by replying to that message.
+    reply = Incoming(
+        address=eero.address,
+        sender_id=eero.sender_id,
+        text="Anger often hides fear; name it calmly.",
+        reply_to_message_id=again.message_id,
+    )
+    await h.send(reply)
+    assert "Anger often hides fear" in h.last(mentor).text
+
+    await h.tap(f"esc:solved:{number}", mentor)
+    assert "is closed" in h.last(mentor).text
+    assert "marked" in h.last(eero).text and "solved" in h.last(eero).text
+    ticket = await h.app.db.repo(TicketsRepo).get(number)
+    assert ticket.status == "closed" and ticket.expert_id == (await h.person(eero)).id
+    messages = await h.app.db.repo(TicketsRepo).messages(number)
+    assert [m.author for m in messages] == ["mentor", "expert", "mentor", "expert"]
+
+
+async def test_anonymous_means_experts_never_see_the_name(h):
+    mentor = await h.onboard(Role.MENTOR, "Zahra Uniquename")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    staff = await h.onboard(Role.STAFF, "Sari")
+    number = await _ask(h, mentor, anon=True)
+    await h.tap(f"esc:x:claim:{number}", expert)
+    await h.say(f"/answer {number} You are not alone with this.", expert)
+    await h.tap(f"esc:reply:{number}", mentor)
+    await h.say("Thanks", mentor)
+    await h.tap("esc:send", mentor)
+    await h.say("/queue", expert)
+    await h.say("/tickets", staff)
+    seen = _all_text_to(h, expert)
+    assert "anonymous mentor" in seen
+    assert "Zahra" not in seen and "Uniquename" not in seen
+    assert mentor.sender_id not in seen  # nor the messenger id
+    assert "anonymous mentor" in h.last(staff).text
+
+
+async def test_unclaimed_reminder_once_and_release_after_silence(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    number = await _ask(h, mentor)
+    await h.advance(timedelta(hours=23))
+    assert not any("Reminder" in s.text for s in h.sent_to(liisa))
+    await h.advance(timedelta(hours=2))
+    assert sum("Reminder" in s.text for s in h.sent_to(liisa)) == 1
+    await h.advance(timedelta(hours=48))
+    assert sum("Reminder" in s.text for s in h.sent_to(liisa)) == 1
+
+    await h.tap(f"esc:x:claim:{number}", eero)
+    await h.restart()  # timers are rows: a restart keeps them
+    await h.advance(timedelta(hours=47))
+    assert (await h.app.db.repo(TicketsRepo).get(number)).status == "claimed"
+    await h.advance(timedelta(hours=2))
+    assert (await h.app.db.repo(TicketsRepo).get(number)).status == "open"
+    assert "went back to the other experts" in _all_text_to(h, eero)
+    assert f"#{number} is open again" in _all_text_to(h, liisa)
+    await h.tap(f"esc:x:claim:{number}", liisa)
+    assert "You claimed" in h.last(liisa).text
+
+
+async def test_experts_group_with_forum_topics(tmp_path):
+    config = make_config(
+        tmp_path / "bot.db",
+        f"telegram:\n  experts_group_id: {GROUP}\nfeatures:\n  escalations:\n"
+        "    group_topics: {s3: 42}\n",
+    )
+    h = Harness(tmp_path / "bot.db", config)
+    await h.start()
+    try:
+        mentor = await h.onboard(Role.MENTOR, "Amina")
+        eero = await h.onboard(Role.EXPERT, "Eero")
+        stranger = h.user("Stranger")
+        number = await _ask(h, mentor)
+        posts = [s for s in h.transport.sent if s.to.chat_id == GROUP]
+        assert len(posts) == 1 and posts[0].to.thread_id == 42
+        assert not [s for s in h.sent_to(eero) if "Question #" in s.text], "group only, no DMs"
+
+        def in_group(user, **kw) -> Incoming:
+            return Incoming(
+                address=Address("telegram", GROUP, 42),
+                sender_id=user.sender_id,
+                is_private=False,
+                **kw,
+            )
+
+        before = len(h.transport.sent)
+        await h.send(in_group(stranger, choice_id=f"esc:x:claim:{number}", kind="choice"))
+        await h.send(in_group(mentor, choice_id=f"esc:x:claim:{number}", kind="choice"))
+        assert (await h.app.db.repo(TicketsRepo).get(number)).status == "open"
+        assert len(h.transport.sent) == before
+
+        await h.send(in_group(eero, choice_id=f"esc:x:claim:{number}", kind="choice"))
+        edited = [s for s in h.transport.sent if s.to.chat_id == GROUP and s.edited]
+        assert "Claimed by Eero" in edited[-1].text
+        await h.send(
+            in_group(eero, text="Listen first, then ask.", reply_to_message_id=posts[0].message_id)
+        )
+        assert "Listen first, then ask." in h.last(mentor).text
+        await h.send(in_group(eero, choice_id=f"esc:x:close:{number}", kind="choice"))
+        assert "closed by the project experts" in h.last(mentor).text
+    finally:
+        await h.stop()
+
+
+async def test_lists_and_guards(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    staff = await h.onboard(Role.STAFF, "Sari")
+    await h.say("/queue", expert)
+    assert "queue is empty" in h.last(expert).text
+    first = await _ask(h, mentor)
+    second = await _ask(h, mentor, text="Second question")
+    await h.tap(f"esc:x:claim:{first}", expert)
+    await h.say("/queue", expert)
+    assert f"#{first}" in h.last(expert).text and f"#{second}" in h.last(expert).text
+    assert f"esc:x:claim:{second}" in h.last(expert).choice_ids
+    await h.say("/tickets", staff)
+    assert "Open tickets (2)" in h.last(staff).text
+    await h.say("/queue", mentor)
+    assert "not available for your role" in h.last(mentor).text
+    await h.tap(f"esc:x:claim:{second}", mentor)
+    assert "not available for your role" in h.last(mentor).text
+    await h.say("/answer", expert)
+    assert "Use: /answer" in h.last(expert).text
+    await h.say("/answer 999 hello", expert)
+    assert "no ticket #999" in h.last(expert).text
+    other = await h.onboard(Role.MENTOR, "Omar")
+    await h.tap(f"esc:solved:{first}", other)
+    assert "no ticket" in h.last(other).text
+    await h.tap("esc:new", mentor)
+    await h.tap("esc:topic:practical", mentor)
+    await h.tap("esc:send", mentor)
+    assert "write something first" in h.last(mentor).text
+    await h.say("/cancel", mentor)
+    assert len(await h.app.db.repo(TicketsRepo).of_mentor((await h.person(mentor)).id)) == 2
+
+
+async def test_crisis_words_lead_to_an_urgent_ticket_for_every_expert(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    bite = h.app.content.section("s1").bites[0]
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    await h.say("Sometimes I feel I want to die.", mentor)
+    noticed = h.last(mentor)
+    assert "112" in noticed.text and "09 2525 0111" in noticed.text
+    await h.tap("safety:about:me", mentor)
+    await h.tap("safety:expert:yes", mentor)
+    assert "urgent request #" in h.last(mentor).text
+    for expert in (eero, liisa):
+        assert "URGENT" in h.last(expert).text
+    [ticket] = await h.app.db.repo(TicketsRepo).not_closed()
+    assert ticket.urgent
+    await h.tap(f"esc:x:claim:{ticket.id}", eero)
+    await h.advance(timedelta(days=5))
+    assert (await h.app.db.repo(TicketsRepo).get(ticket.id)).status == "claimed", "never released"
+    # The reflection itself was not lost.
+    await h.tap("learn:rdone", mentor)
+    assert "Saved in your private journal" in h.last(mentor).text
+
+
+async def test_support_after_a_workshop_goes_straight_to_asking(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    await h.tap("ws:new", mentor)
+    await h.tap("ws:date:today", mentor)
+    await h.say("Women's circle", mentor)
+    await h.say("9", mentor)
+    await h.tap("ws:th:s4", mentor)
+    await h.tap("ws:th:done", mentor)
+    await h.tap("ws:dur:90", mentor)
+    await h.tap("ws:cof:no", mentor)
+    await h.tap("ws:skip:well", mentor)
+    await h.tap("ws:skip:hard", mentor)
+    await h.tap("ws:sup:yes", mentor)
+    await h.tap("ws:save", mentor)
+    assert "esc:topic:s4" in h.last(mentor).choice_ids
+    await h.tap("esc:topic:s4", mentor)
+    await h.say("Two families argued; how do I follow up?", mentor)
+    await h.tap("esc:send", mentor)
+    await h.tap("esc:anon:no", mentor)
+    assert "Two families argued" in h.last(expert).text
+    [ticket] = await h.app.db.repo(TicketsRepo).not_closed()
+    assert ticket.source == "workshop"
