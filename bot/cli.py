@@ -204,11 +204,13 @@ async def _console_session(config: Config, who: str, lang: str, demo: bool = Fal
     from bot.app import App
     from bot.console import ConsoleSession
     from bot.content import ContentError
+    from bot.ratelimit import FloodGuard
     from bot.transports.console import ConsoleTransport
     from storage.choices import PendingChoicesRepo
 
     app = App(config)
-    transport = ConsoleTransport(app.db.repo(PendingChoicesRepo))
+    app.flood = FloodGuard(10**9, 1.0)  # one local person typing or piping: no flood limit
+    transport = ConsoleTransport(app.db.repo(PendingChoicesRepo), files_dir=_files_dir(config))
     app.add_transport(transport)
     try:
         await app.start()
@@ -228,6 +230,11 @@ async def _console_session(config: Config, who: str, lang: str, demo: bool = Fal
     finally:
         await app.stop()
     return 0
+
+
+def _files_dir(config: Config) -> Path:
+    """Where the console saves charts and exports: next to the database."""
+    return Path(config.database.path).resolve().parent / "console-files"
 
 
 async def _seed_demo(app, session) -> None:

@@ -49,6 +49,9 @@ class Outgoing:
     attachment: Attachment | None = None
     reply_to_message_id: str | None = None
     lang: str | None = None  # the recipient's language, for a transport's own words
+    # False when the question wants a number typed (e.g. participants): where choices are numbered
+    # replies (Signal, console), a typed number is then an answer, and choices are picked by label.
+    numbered: bool = True
 
     @staticmethod
     def with_buttons(text: str, *rows: list[Choice] | tuple[Choice, ...] | Choice) -> Outgoing:

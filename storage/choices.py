@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from bot.messages import Address, Choice
+from bot.transports.numbered import Pending
 from storage.db import Database
 
 
@@ -15,7 +16,9 @@ class PendingChoicesRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def remember(self, address: Address, choices: Sequence[Choice]) -> None:
+    async def remember(
+        self, address: Address, choices: Sequence[Choice], numbered: bool = True
+    ) -> None:
         """Store the choices now pending in this chat ([] clears them)."""
         if not choices:
             await self.db.execute(
@@ -23,7 +26,10 @@ class PendingChoicesRepo:
                 (address.transport, address.chat_id),
             )
             return
-        encoded = json.dumps([[c.id, c.label] for c in choices], ensure_ascii=False)
+        encoded = json.dumps(
+            {"numbered": numbered, "choices": [[c.id, c.label] for c in choices]},
+            ensure_ascii=False,
+        )
         await self.db.execute(
             "INSERT INTO pending_choices (transport, chat_id, choices, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(transport, chat_id) DO UPDATE SET "
@@ -31,10 +37,16 @@ class PendingChoicesRepo:
             (address.transport, address.chat_id, encoded, self.db.now_iso()),
         )
 
-    async def recall(self, address: Address) -> list[Choice]:
+    async def recall(self, address: Address) -> Pending:
         """The choices pending in this chat."""
         raw = await self.db.scalar(
             "SELECT choices FROM pending_choices WHERE transport = ? AND chat_id = ?",
             (address.transport, address.chat_id),
         )
-        return [Choice(id=i, label=label) for i, label in json.loads(raw)] if raw else []
+        if not raw:
+            return Pending()
+        data = json.loads(raw)
+        if isinstance(data, list):  # the first stored form: a plain list, always numbered
+            data = {"numbered": True, "choices": data}
+        choices = tuple(Choice(id=i, label=label) for i, label in data["choices"])
+        return Pending(choices, bool(data["numbered"]))

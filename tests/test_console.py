@@ -96,3 +96,24 @@ def test_invite_prints_code_link_and_qr(tmp_path):
     assert "Do you agree?" in onboard.stdout
     bad = _run(["invite", "--db", db, "--expires", "soon"], "")
     assert bad.returncode == 2 and "not a duration" in bad.stderr
+
+
+def test_console_logs_workshops_and_staff_get_report_and_export(tmp_path):
+    db = tmp_path / "c.db"
+    script = (
+        ":as mentor\n/log\nsoon\n2\nYouth club Kontula\n12\n1\n3\n5\n3\n2\n"
+        "We played a trust game.\n1\n1\n1\n1\n"
+        # The second one: "1" for participants is an answer, not a button.
+        "/log\n1\n1\n1\n2\n5\n1\n1\n1\n1\n1\n2\n3\n8\n1\n"
+        ":as staff\n/report\n4\n1\n/export\n4\n1\n"
+    )
+    result = _run(["console", "--db", str(db)], script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "couldn't read that as a date" in out
+    assert "Participants: 1\n" in out and "Participants: 8\n" in out
+    assert "Workshops: 2" in out and "Participants: 20" in out
+    files = tmp_path / "console-files"
+    csv_text = next(files.glob("*.csv")).read_text(encoding="utf-8-sig")
+    assert csv_text.count("Youth club Kontula") == 2
+    assert next(files.glob("*.png")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -132,9 +133,8 @@ async def _ask(ctx: Ctx, field: str) -> None:
         key = "ws.ask_community_recent" if recent else "ws.ask_community"
         await ctx.reply(Outgoing.with_buttons(ctx.t(key, max=COMMUNITY_MAX), *rows, cancel))
     elif field == "participants":
-        await ctx.reply(
-            Outgoing.with_buttons(ctx.t("ws.ask_participants", max=MAX_PARTICIPANTS), cancel)
-        )
+        question = Outgoing.with_buttons(ctx.t("ws.ask_participants", max=MAX_PARTICIPANTS), cancel)
+        await ctx.reply(replace(question, numbered=False))  # a typed number is the answer
     elif field == "themes":
         chosen = set(form.get("themes", []))
         rows = [
@@ -229,11 +229,10 @@ async def _bad(ctx: Ctx, field: str, problem_key: str, **values: object) -> None
         await ctx.reply(ctx.t(problem_key, **values) + "\n\n" + ctx.t("ws.lets_use_buttons"))
         if field == "participants":
             rows = [[Choice(f"ws:n:{n}", str(n)) for n in QUICK_PARTICIPANTS]]
-            await ctx.reply(
-                Outgoing.with_buttons(
-                    ctx.t("ws.pick_participants"), *rows, [ctx.button("ws:cancel", "ws.cancel")]
-                )
+            picks = Outgoing.with_buttons(
+                ctx.t("ws.pick_participants"), *rows, [ctx.button("ws:cancel", "ws.cancel")]
             )
+            await ctx.reply(replace(picks, numbered=False))
         else:
             await _ask(ctx, field)
         return

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
-from bot.transports.numbered import ChoiceMemory, interpret, render, tappable
+from bot.transports.numbered import ChoiceMemory, interpret, remember_offer, render
 
 
 class ConsoleTransport:
@@ -16,9 +18,12 @@ class ConsoleTransport:
 
     name = "console"
 
-    def __init__(self, memory: ChoiceMemory, out: TextIO | None = None) -> None:
+    def __init__(
+        self, memory: ChoiceMemory, out: TextIO | None = None, files_dir: Path | None = None
+    ) -> None:
         self.memory = memory
         self.out = out or sys.stdout
+        self.files_dir = files_dir  # where charts and exports are saved so they can be opened
         self._ids = itertools.count(1)
         self._on_incoming: IncomingHandler | None = None
 
@@ -31,11 +36,12 @@ class ConsoleTransport:
 
     async def send(self, to: Address, out: Outgoing) -> SendResult:
         """Print a message for one identity."""
-        await self.memory.remember(to, tappable(out))
+        await remember_offer(self.memory, to, out)
         body = render(out)
         if out.attachment is not None:
             att = out.attachment
-            body += f"\n[{att.kind}: {att.filename}, {len(att.data)} bytes]"
+            body += f"\n[{att.kind}: {att.filename}, {len(att.data)} bytes"
+            body += f", saved as {self._save(att.filename, att.data)}]" if self.files_dir else "]"
         self._print(to.chat_id, body)
         return SendResult(DeliveryStatus.SENT, message_id=str(next(self._ids)))
 
@@ -55,7 +61,8 @@ class ConsoleTransport:
 
     async def to_incoming(self, address: Address, line: str) -> Incoming:
         """A typed line as an Incoming: a number or label taps a pending choice."""
-        result = interpret(line, await self.memory.recall(address))
+        pending = await self.memory.recall(address)
+        result = interpret(line, pending.choices, pending.numbered)
         if result is not None and not isinstance(result, int):
             return Incoming(
                 address=address,
@@ -73,6 +80,14 @@ class ConsoleTransport:
             sender_name=address.chat_id,
             extra=extra,
         )
+
+    def _save(self, filename: str, data: bytes) -> Path:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / Path(filename).name
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        return path
 
     def _print(self, who: str, body: str) -> None:
         indented = "\n".join("  " + line if line else "" for line in body.splitlines())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.i18n import t
@@ -12,13 +13,23 @@ from bot.messages import Address, Choice, Outgoing
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
 
+@dataclass(frozen=True)
+class Pending:
+    """The choices last offered in a chat, and whether a typed number picks one."""
+
+    choices: tuple[Choice, ...] = ()
+    numbered: bool = True
+
+
 class ChoiceMemory(Protocol):
     """Remembers the choices last offered in a chat, so a number can be mapped back."""
 
-    async def remember(self, address: Address, choices: Sequence[Choice]) -> None:
+    async def remember(
+        self, address: Address, choices: Sequence[Choice], numbered: bool = True
+    ) -> None:
         """Store the choices now pending in this chat ([] clears them)."""
 
-    async def recall(self, address: Address) -> list[Choice]:
+    async def recall(self, address: Address) -> Pending:
         """The choices pending in this chat, in their numbered order."""
 
 
@@ -26,15 +37,28 @@ class InMemoryChoiceMemory:
     """A ChoiceMemory held in a dict (tests and throwaway sessions)."""
 
     def __init__(self) -> None:
-        self._pending: dict[Address, list[Choice]] = {}
+        self._pending: dict[Address, Pending] = {}
 
-    async def remember(self, address: Address, choices: Sequence[Choice]) -> None:
+    async def remember(
+        self, address: Address, choices: Sequence[Choice], numbered: bool = True
+    ) -> None:
         """Store the choices now pending in this chat."""
-        self._pending[address] = list(choices)
+        self._pending[address] = Pending(tuple(choices), numbered)
 
-    async def recall(self, address: Address) -> list[Choice]:
+    async def recall(self, address: Address) -> Pending:
         """The choices pending in this chat."""
-        return list(self._pending.get(address, []))
+        return self._pending.get(address, Pending())
+
+
+async def remember_offer(memory: ChoiceMemory, address: Address, out: Outgoing) -> None:
+    """After sending: a message with choices replaces the pending ones; one without keeps them.
+
+    Like inline keyboards on Telegram, earlier choices stay valid until new ones are offered,
+    so a number typed after a short notice (e.g. "please type a date") still picks a button.
+    """
+    choices = tappable(out)
+    if choices:
+        await memory.remember(address, choices, out.numbered)
 
 
 def tappable(out: Outgoing) -> list[Choice]:
@@ -48,7 +72,10 @@ def render(out: Outgoing, lang: str = "en") -> str:
     numbered = tappable(out)
     links = [c for c in out.all_choices() if c.url]
     lines = [out.text] if out.text else []
-    if numbered:
+    if numbered and not out.numbered:
+        lines.append("")
+        lines.extend(f"• {c.label}" for c in numbered)
+    elif numbered:
         lines.append("")
         lines.extend(f"{i}. {c.label}" for i, c in enumerate(numbered, start=1))
     if links:
@@ -56,19 +83,25 @@ def render(out: Outgoing, lang: str = "en") -> str:
         lines.extend(f"{c.label}: {c.url}" for c in links)
     if numbered:
         lines.append("")
-        lines.append(t(lang, "numbered.hint", last=len(numbered)))
+        hint = (
+            t(lang, "numbered.hint", last=len(numbered))
+            if out.numbered
+            else t(lang, "numbered.hint_labels")
+        )
+        lines.append(hint)
     return "\n".join(lines)
 
 
-def interpret(text: str, choices: Sequence[Choice]) -> Choice | int | None:
+def interpret(text: str, choices: Sequence[Choice], numbered: bool = True) -> Choice | int | None:
     """Map a reply to a pending choice.
 
     Returns the Choice for a valid number ("2", " 2 ", "2.") or a label's text, the number of
-    choices when the reply is a bare number out of range, and None for any other text.
+    choices when the reply is a bare number out of range, and None for any other text. When
+    `numbered` is False only a label's text picks a choice.
     """
     if not choices:
         return None
-    match = _NUMBER.match(text)
+    match = _NUMBER.match(text) if numbered else None
     if match:
         n = int(match.group(1))
         return choices[n - 1] if 1 <= n <= len(choices) else len(choices)
