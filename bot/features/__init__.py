@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.features import (
     admin,
+    checkins,
     escalations,
     journal,
     learning,
@@ -29,6 +30,7 @@ FEATURES = [
     nudges,
     workshops,
     escalations,
+    checkins,
     practices,
     reports,
     admin,

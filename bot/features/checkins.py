@@ -1,0 +1,565 @@
+"""Follow-up check-ins: experts schedule them (or a rule does after a workshop); mentors answer 1-5."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot import i18n
+from bot.context import Ctx
+from bot.messages import Choice, DeliveryStatus, Outgoing
+from bot.roles import Role
+from bot.timing import in_quiet_hours, local_at, next_allowed
+from bot.workshop_input import NOTE_MAX, clean_text
+from storage.checkins import Checkin, CheckinsRepo
+from storage.jobs import Job
+from storage.people import PeopleRepo, Person
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+MAX_SNOOZES = 2
+LOW_SCORE = 2
+WHEN_CHOICES = {"3d": 3, "1w": 7, "2w": 14}
+SNOOZES = {"3h": timedelta(hours=3), "1d": timedelta(days=1), "3d": timedelta(days=3)}
+NEED_HELP = ("need help", "tarvitsen apua", "behöver hjälp", "apua", "help me")
+MESSAGE_MAX = 500
+_WHEN = re.compile(
+    r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})?|(\d{4})-(\d{1,2})-(\d{1,2}))?\s*(\d{1,2})[:.](\d{2})$"
+)
+
+
+def setup(app: App) -> None:
+    """Register /checkin, /checkins, the ck: buttons, the job handlers and the workshop rule."""
+    app.router.command("checkin", start_schedule, min_role=Role.EXPERT, help_key="cmd.checkin")
+    app.router.command("checkins", list_checkins, min_role=Role.EXPERT, help_key="cmd.checkins")
+    app.router.choice("ck:", on_mentor_choice)
+    app.router.choice("ck:x:", on_expert_choice, min_role=Role.EXPERT)
+    app.router.step("ck.", on_text)
+    app.scheduler.on("checkin", fire_checkin)
+    app.scheduler.on("checkin.followup", follow_up)
+    app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))
+
+
+def _settings(app: App) -> dict:
+    return app.config.feature("checkins")
+
+
+def _tz(app: App, person: Person) -> ZoneInfo:
+    return ZoneInfo(person.timezone) if person.timezone else app.config.tz
+
+
+def _at(app: App) -> time:
+    return time.fromisoformat(str(_settings(app).get("at", "12:00")))
+
+
+def _answer_hours(app: App) -> float:
+    return float(_settings(app).get("answer_hours", 48))
+
+
+async def schedule(
+    app: App,
+    mentor: Person,
+    expert_id: int | None,
+    due: datetime,
+    *,
+    message: str | None = None,
+    themes: tuple[str, ...] = (),
+    workshop_id: int | None = None,
+) -> Checkin:
+    """Store a check-in and arm its alarm."""
+    checkin = await app.db.repo(CheckinsRepo).add(
+        mentor.id, expert_id, due, message=message, themes=themes, workshop_id=workshop_id
+    )
+    await app.scheduler.add("checkin", str(checkin.id), due)
+    return checkin
+
+
+async def responsible_expert(app: App, mentor: Person) -> Person | None:
+    """The active expert of the mentor's cohort (an expert's cohort is the one they look after)."""
+    for expert in await app.db.repo(PeopleRepo).with_role(Role.EXPERT):
+        if mentor.cohort and expert.cohort == mentor.cohort:
+            return expert
+    return None
+
+
+async def after_workshop(
+    app: App, *, person: Person, workshop_id: int, themes, held_on: date, **_
+) -> None:
+    """The rule: a check-in N days after every logged workshop (config; 0 turns it off)."""
+    days = int(_settings(app).get("after_workshop_days", 7) or 0)
+    if days <= 0:
+        return
+    tz = _tz(app, person)
+    due = max(local_at(held_on + timedelta(days=days), _at(app), tz), app.clock.now())
+    expert = await responsible_expert(app, person)
+    await schedule(
+        app,
+        person,
+        expert.id if expert else None,
+        due,
+        themes=tuple(themes),
+        workshop_id=workshop_id,
+    )
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+
+def question_text(app: App, checkin: Checkin, lang: str) -> str:
+    """The question: tailored to the workshop's first theme, else the default."""
+    questions = app.content.checkin_questions
+    for theme in checkin.themes:
+        if theme in questions:
+            return questions[theme].get(lang)
+    if "default" in questions:
+        return questions["default"].get(lang)
+    return i18n.t(lang, "ck.default_question")
+
+
+async def _message_for(
+    app: App, checkin: Checkin, mentor: Person, reminder: bool = False
+) -> Outgoing:
+    lang = mentor.language
+    expert = await app.db.repo(PeopleRepo).get(checkin.expert_id) if checkin.expert_id else None
+    lines = []
+    if reminder:
+        lines.append(i18n.t(lang, "ck.reminder"))
+    lines.append(
+        i18n.t(lang, "ck.from_expert", name=expert.display_name)
+        if expert
+        else i18n.t(lang, "ck.from_project")
+    )
+    if checkin.message:
+        lines.append(checkin.message)
+    lines.append(question_text(app, checkin, lang))
+    lines.append(i18n.t(lang, "ck.scale_hint"))
+    scale = [Choice(f"ck:s:{checkin.id}:{n}", str(n)) for n in range(1, 6)]
+    later = [Choice(f"ck:later:{checkin.id}", i18n.t(lang, "ck.not_now"))]
+    return Outgoing.with_buttons("\n\n".join(lines), scale, later)
+
+
+async def fire_checkin(app: App, job: Job) -> datetime | None:
+    """At the due time: send the check-in (never in quiet hours), then wait for an answer."""
+    repo = app.db.repo(CheckinsRepo)
+    checkin = await repo.get(int(job.ref))
+    if checkin is None or checkin.status != "scheduled":
+        return None
+    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
+    if mentor is None or not mentor.active:
+        await repo.set_status(checkin.id, "cancelled")
+        return None
+    now = app.clock.now()
+    tz = _tz(app, mentor)
+    quiet = app.config.bot.quiet_hours
+    if in_quiet_hours(now, tz, quiet.start, quiet.end):
+        return next_allowed(now, tz, quiet.start, quiet.end)
+    if mentor.paused:
+        return now + timedelta(days=1)
+    # Marked sent first: after a crash mid-send it is not sent a second time.
+    if not await repo.mark_sent(checkin.id):
+        return None
+    result = await app.messenger.send_to_person(mentor.id, await _message_for(app, checkin, mentor))
+    if result.status is DeliveryStatus.BLOCKED:
+        await repo.set_status(checkin.id, "missed")
+        await _tell_expert(app, checkin, "ck.unreachable_to_expert", mentor)
+        return None
+    if not result.ok:
+        retry = now + timedelta(seconds=result.retry_after or 300)
+        await repo.reschedule(checkin.id, retry)
+        return retry
+    await app.scheduler.add(
+        "checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app))
+    )
+    return None
+
+
+async def follow_up(app: App, job: Job) -> datetime | None:
+    """No answer: one reminder; no answer to that either: missed, and the expert is told."""
+    repo = app.db.repo(CheckinsRepo)
+    checkin = await repo.get(int(job.ref))
+    if checkin is None or checkin.status != "sent":
+        return None
+    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
+    if mentor is None or not mentor.active:
+        await repo.set_status(checkin.id, "cancelled")
+        return None
+    now = app.clock.now()
+    if not checkin.reminded:
+        tz = _tz(app, mentor)
+        quiet = app.config.bot.quiet_hours
+        if in_quiet_hours(now, tz, quiet.start, quiet.end):
+            return next_allowed(now, tz, quiet.start, quiet.end)
+        await repo.mark_reminded(checkin.id)
+        await app.messenger.send_to_person(
+            mentor.id, await _message_for(app, checkin, mentor, reminder=True)
+        )
+        return now + timedelta(hours=_answer_hours(app))
+    await repo.set_status(checkin.id, "missed")
+    await _tell_expert(app, checkin, "ck.missed_to_expert", mentor)
+    return None
+
+
+async def _tell_expert(app: App, checkin: Checkin, key: str, mentor: Person, **values) -> None:
+    """Tell the check-in's expert (or every expert when it has none)."""
+    people = app.db.repo(PeopleRepo)
+    if checkin.expert_id:
+        expert = await people.get(checkin.expert_id)
+        experts = [expert] if expert and expert.active else []
+    else:
+        experts = await people.with_role(Role.EXPERT)
+    for expert in experts:
+        text = i18n.t(expert.language, key, name=mentor.display_name, number=checkin.id, **values)
+        await app.messenger.send_to_person(expert.id, Outgoing(text))
+
+
+# --- the mentor answers -----------------------------------------------------------------------------
+
+
+async def on_mentor_choice(ctx: Ctx) -> None:
+    """ck:s:<id>:<score>, ck:later:<id>, ck:snz:<id>:<when>, ck:skip:<id>."""
+    parts = ctx.choice_parts
+    action = parts[1] if len(parts) > 1 else ""
+    if len(parts) < 3 or not parts[2].isdigit():
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    repo = ctx.repo(CheckinsRepo)
+    checkin = await repo.get(int(parts[2]))
+    if checkin is None or checkin.mentor_id != ctx.person.id:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    if action == "skip":
+        await ctx.clear_step()
+        await _finish(ctx, checkin, "")
+        return
+    if checkin.status != "sent":
+        key = "ck.already_answered" if checkin.status == "answered" else "ck.no_longer_open"
+        await ctx.reply(ctx.t(key))
+        return
+    if action == "s" and len(parts) == 4 and parts[3] in "12345" and len(parts[3]) == 1:
+        await _scored(ctx, checkin, int(parts[3]))
+    elif action == "later":
+        await _offer_snooze(ctx, checkin)
+    elif action == "snz" and len(parts) == 4 and parts[3] in SNOOZES:
+        await _snooze(ctx, checkin, parts[3])
+    else:
+        await ctx.reply(ctx.t("common.stale_button"))
+
+
+async def _scored(ctx: Ctx, checkin: Checkin, score: int) -> None:
+    repo = ctx.repo(CheckinsRepo)
+    if not await repo.answer(checkin.id, score):
+        await ctx.reply(ctx.t("ck.already_answered"))
+        return
+    await ctx.app.scheduler.cancel_for("checkin.followup", str(checkin.id))
+    await ctx.audit("checkin.answered", subject=str(checkin.id), score=score)
+    checkin = await repo.get(checkin.id)
+    if score <= LOW_SCORE:
+        await _escalate(ctx, checkin, "")
+    await ctx.set_step("ck.words", {"checkin": checkin.id})
+    key = "ck.thanks_low" if score <= LOW_SCORE else "ck.thanks"
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t(key) + "\n\n" + ctx.t("ck.ask_words"),
+            [ctx.button(f"ck:skip:{checkin.id}", "ck.skip")],
+        )
+    )
+
+
+async def on_text(ctx: Ctx) -> None:
+    """Typed words after the score, or the expert's scheduling steps."""
+    step = ctx.dialog.step
+    if step == "ck.words":
+        words, problem = clean_text(ctx.incoming.text or "", NOTE_MAX)
+        if problem == "too_long":
+            await ctx.reply(ctx.t("ck.words_too_long", max=NOTE_MAX, length=len(words)))
+            return
+        checkin = await ctx.repo(CheckinsRepo).get(ctx.dialog.data["checkin"])
+        await ctx.clear_step()
+        if checkin is not None:
+            await _finish(ctx, checkin, words)
+    elif step == "ck.mentor":
+        await _search_mentor(ctx)
+    elif step == "ck.when":
+        await _typed_when(ctx)
+    elif step == "ck.message":
+        text, problem = clean_text(ctx.incoming.text or "", MESSAGE_MAX)
+        if problem:
+            await ctx.reply(ctx.t("ck.bad_message", max=MESSAGE_MAX))
+            return
+        await ctx.set_step("ck.confirm", {**ctx.dialog.data, "message": text})
+        await _confirm(ctx)
+    else:
+        await ctx.reply(ctx.t("ck.use_buttons"))
+
+
+async def _finish(ctx: Ctx, checkin: Checkin, words: str) -> None:
+    """Store the words, open a ticket when help is asked for, and tell the expert."""
+    repo = ctx.repo(CheckinsRepo)
+    if words:
+        await repo.add_words(checkin.id, words)
+    checkin = await repo.get(checkin.id)
+    asks_help = any(phrase in words.casefold() for phrase in NEED_HELP)
+    if checkin.ticket_id is None and asks_help:
+        await _escalate(ctx, checkin, words)
+    elif checkin.ticket_id is not None and words:
+        escalations = ctx.app.services.get("escalations")
+        if escalations is not None:
+            await escalations.tickets.add_message(checkin.ticket_id, "mentor", ctx.person.id, words)
+    await _tell_expert(
+        ctx.app,
+        checkin,
+        "ck.answer_to_expert",
+        ctx.person,
+        score=checkin.score or "-",
+        words=words or "-",
+    )
+    await ctx.reply(ctx.t("ck.saved"))
+    await ctx.show_menu()
+
+
+async def _escalate(ctx: Ctx, checkin: Checkin, words: str) -> None:
+    escalations = ctx.app.services.get("escalations")
+    if escalations is None:
+        return
+    text = ctx.t("ck.ticket_text", score=checkin.score or "-", words=words or "-")
+    number = await escalations.open_ticket(
+        mentor_id=ctx.person.id, topic="wellbeing", text=text, source="checkin"
+    )
+    await ctx.repo(CheckinsRepo).set_ticket(checkin.id, number)
+    await ctx.reply(ctx.t("ck.ticket_opened", number=number))
+
+
+async def _offer_snooze(ctx: Ctx, checkin: Checkin) -> None:
+    if checkin.snoozes >= MAX_SNOOZES:
+        mentor = ctx.person
+        out = await _message_for(ctx.app, checkin, mentor)
+        await ctx.reply(ctx.t("ck.no_more_snoozes"))
+        await ctx.reply(Outgoing.with_buttons(out.text, out.choices[0]))
+        return
+    rows = [[ctx.button(f"ck:snz:{checkin.id}:{key}", f"ck.snooze_{key}")] for key in SNOOZES]
+    await ctx.reply(Outgoing.with_buttons(ctx.t("ck.when_later"), *rows))
+
+
+async def _snooze(ctx: Ctx, checkin: Checkin, key: str) -> None:
+    if checkin.snoozes >= MAX_SNOOZES:
+        await _offer_snooze(ctx, checkin)
+        return
+    due = ctx.now() + SNOOZES[key]
+    await ctx.app.scheduler.cancel_for("checkin.followup", str(checkin.id))
+    await ctx.app.scheduler.cancel_for("checkin", str(checkin.id))
+    await ctx.repo(CheckinsRepo).reschedule(checkin.id, due, snooze=True)
+    await ctx.app.scheduler.add("checkin", str(checkin.id), due)
+    await ctx.audit("checkin.snoozed", subject=str(checkin.id))
+    await ctx.reply(ctx.t("ck.snoozed", when=due.astimezone(ctx.tz).strftime("%d.%m. %H:%M")))
+
+
+# --- the expert schedules, lists, moves and cancels ------------------------------------------------
+
+
+async def start_schedule(ctx: Ctx) -> None:
+    """/checkin: choose a mentor (their cohort's as buttons, or type a name)."""
+    people = ctx.repo(PeopleRepo)
+    mentors = await people.with_role(Role.MENTOR)
+    own = [m for m in mentors if ctx.person.cohort and m.cohort == ctx.person.cohort]
+    shown = (own or mentors)[:12]
+    await ctx.set_step("ck.mentor", {})
+    rows = [[Choice(f"ck:x:m:{m.id}", f"{m.display_name} ({m.cohort or '-'})")] for m in shown]
+    rows.append([ctx.button("ck:x:cancel", "ck.cancel")])
+    key = "ck.choose_mentor" if shown else "ck.no_mentors"
+    await ctx.reply(Outgoing.with_buttons(ctx.t(key), *rows))
+
+
+async def _search_mentor(ctx: Ctx) -> None:
+    needle = ctx.text.casefold()
+    mentors = [
+        m
+        for m in await ctx.repo(PeopleRepo).with_role(Role.MENTOR)
+        if needle in m.display_name.casefold()
+    ]
+    if not mentors:
+        await ctx.reply(ctx.t("ck.nobody_found", text=ctx.text[:40]))
+        return
+    rows = [
+        [Choice(f"ck:x:m:{m.id}", f"{m.display_name} ({m.cohort or '-'})")] for m in mentors[:12]
+    ]
+    await ctx.reply(Outgoing.with_buttons(ctx.t("ck.found"), *rows))
+
+
+async def _ask_when(ctx: Ctx) -> None:
+    rows = [[ctx.button(f"ck:x:w:{key}", f"ck.when_{key}")] for key in WHEN_CHOICES]
+    rows.append([ctx.button("ck:x:cancel", "ck.cancel")])
+    await ctx.reply(Outgoing.with_buttons(ctx.t("ck.ask_when"), *rows))
+
+
+def parse_when(text: str, today: date, tz: ZoneInfo) -> datetime | None:
+    """'28.11.2026 14:30', '28.11. 14:30', '2026-11-28 14:30' or '14:30' (today) -> UTC."""
+    match = _WHEN.match(" ".join(text.strip().split()))
+    if not match:
+        return None
+    d, mo, y, iy, imo, id_, hh, mm = match.groups()
+    try:
+        if iy:
+            day = date(int(iy), int(imo), int(id_))
+        elif d:
+            day = date(int(y) if y else today.year, int(mo), int(d))
+        else:
+            day = today
+        at = time(int(hh), int(mm))
+    except ValueError:
+        return None
+    return local_at(day, at, tz)
+
+
+async def _typed_when(ctx: Ctx) -> None:
+    due = parse_when(ctx.text, ctx.local_now().date(), ctx.tz)
+    if due is None:
+        await ctx.reply(ctx.t("ck.bad_when"))
+        return
+    if due <= ctx.now() or due > ctx.now() + timedelta(days=365):
+        await ctx.reply(ctx.t("ck.when_range"))
+        return
+    await _when_chosen(ctx, due)
+
+
+async def _when_chosen(ctx: Ctx, due: datetime) -> None:
+    data = dict(ctx.dialog.data)
+    if data.get("move"):
+        await _move(ctx, data["move"], due)
+        return
+    await ctx.set_step("ck.message", {**data, "due": due.isoformat()})
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("ck.ask_message", max=MESSAGE_MAX),
+            [ctx.button("ck:x:default", "ck.use_default")],
+            [ctx.button("ck:x:cancel", "ck.cancel")],
+        )
+    )
+
+
+async def _confirm(ctx: Ctx) -> None:
+    data = ctx.dialog.data
+    mentor = await ctx.repo(PeopleRepo).get(data["mentor"])
+    due = datetime.fromisoformat(data["due"])
+    message = data.get("message") or ctx.t("ck.default_marker")
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t(
+                "ck.confirm",
+                name=mentor.display_name if mentor else "-",
+                when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"),
+                message=message,
+            ),
+            [ctx.button("ck:x:ok", "ck.schedule")],
+            [ctx.button("ck:x:cancel", "ck.cancel")],
+        )
+    )
+
+
+async def on_expert_choice(ctx: Ctx) -> None:
+    """ck:x:m:<mentor>, ck:x:w:<when>, ck:x:date, ck:x:default, ck:x:ok, ck:x:cancel, mv/cx."""
+    parts = ctx.choice_parts[2:]
+    action = parts[0] if parts else ""
+    arg = parts[1] if len(parts) > 1 else ""
+    step = ctx.dialog.step if ctx.dialog else ""
+    if action == "cancel":
+        await ctx.clear_step()
+        await ctx.reply(ctx.t("ck.cancelled"))
+    elif action == "m" and arg.isdigit() and step == "ck.mentor":
+        mentor = await ctx.repo(PeopleRepo).get(int(arg))
+        if mentor is None or not mentor.active:
+            await ctx.reply(ctx.t("common.stale_button"))
+            return
+        await ctx.set_step("ck.when", {"mentor": mentor.id})
+        await _ask_when(ctx)
+    elif action == "w" and arg in WHEN_CHOICES and step == "ck.when":
+        day = ctx.local_now().date() + timedelta(days=WHEN_CHOICES[arg])
+        await _when_chosen(ctx, local_at(day, _at(ctx.app), ctx.tz))
+    elif action == "default" and step == "ck.message":
+        await ctx.set_step("ck.confirm", {**ctx.dialog.data, "message": None})
+        await _confirm(ctx)
+    elif action == "ok" and step == "ck.confirm":
+        await _create(ctx)
+    elif action in ("mv", "cx") and arg.isdigit():
+        await _manage(ctx, action, int(arg))
+    else:
+        await ctx.reply(ctx.t("common.stale_button"))
+
+
+async def _create(ctx: Ctx) -> None:
+    data = ctx.dialog.data
+    mentor = await ctx.repo(PeopleRepo).get(data["mentor"])
+    await ctx.clear_step()
+    if mentor is None or not mentor.active:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    due = datetime.fromisoformat(data["due"])
+    checkin = await schedule(ctx.app, mentor, ctx.person.id, due, message=data.get("message"))
+    await ctx.audit("checkin.scheduled", subject=str(checkin.id))
+    await ctx.reply(
+        ctx.t(
+            "ck.scheduled",
+            name=mentor.display_name,
+            when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"),
+        )
+    )
+
+
+async def list_checkins(ctx: Ctx) -> None:
+    """/checkins: the expert's coming and waiting check-ins, with Move and Cancel."""
+    checkins = await ctx.repo(CheckinsRepo).of_expert(ctx.person.id)
+    if not checkins:
+        await ctx.reply(ctx.t("ck.none_scheduled"))
+        return
+    people = ctx.repo(PeopleRepo)
+    lines = [ctx.t("ck.list_title")]
+    rows = []
+    for checkin in checkins[:15]:
+        mentor = await people.get(checkin.mentor_id)
+        state = ctx.t("ck.state_sent") if checkin.status == "sent" else ""
+        lines.append(
+            f"#{checkin.id} · {mentor.display_name if mentor else '-'} · "
+            f"{checkin.due_at.astimezone(ctx.tz).strftime('%d.%m.%Y %H:%M')} {state}".rstrip()
+        )
+        if checkin.status == "scheduled":
+            rows.append(
+                [
+                    Choice(f"ck:x:mv:{checkin.id}", ctx.t("ck.move", number=checkin.id)),
+                    Choice(f"ck:x:cx:{checkin.id}", ctx.t("ck.cancel_n", number=checkin.id)),
+                ]
+            )
+    await ctx.reply(Outgoing.with_buttons("\n".join(lines), *rows))
+
+
+async def _manage(ctx: Ctx, action: str, checkin_id: int) -> None:
+    repo = ctx.repo(CheckinsRepo)
+    checkin = await repo.get(checkin_id)
+    if checkin is None or checkin.expert_id != ctx.person.id or checkin.status != "scheduled":
+        await ctx.reply(ctx.t("ck.no_longer_open"))
+        return
+    if action == "cx":
+        await ctx.app.scheduler.cancel_for("checkin", str(checkin.id))
+        await repo.set_status(checkin.id, "cancelled")
+        await ctx.audit("checkin.cancelled", subject=str(checkin.id))
+        await ctx.reply(ctx.t("ck.cancelled_one", number=checkin.id))
+        return
+    await ctx.set_step("ck.when", {"move": checkin.id})
+    await _ask_when(ctx)
+
+
+async def _move(ctx: Ctx, checkin_id: int, due: datetime) -> None:
+    await ctx.clear_step()
+    repo = ctx.repo(CheckinsRepo)
+    checkin = await repo.get(checkin_id)
+    if checkin is None or checkin.status != "scheduled":
+        await ctx.reply(ctx.t("ck.no_longer_open"))
+        return
+    await ctx.app.scheduler.cancel_for("checkin", str(checkin_id))
+    await repo.reschedule(checkin_id, due)
+    await ctx.app.scheduler.add("checkin", str(checkin_id), due)
+    await ctx.audit("checkin.moved", subject=str(checkin_id))
+    await ctx.reply(
+        ctx.t("ck.moved", number=checkin_id, when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"))
+    )
