@@ -87,9 +87,7 @@ async def test_a_low_score_or_need_help_opens_a_ticket(h):
         assert any(
             f"#{ticket.id}" in s.text and "Check-in answer" in s.text for s in h.sent_to(expert)
         )
-    assert "asked the project experts to contact you" in "\n".join(
-        s.text for s in h.sent_to(mentor)
-    )
+    assert "have been asked to contact you" in "\n".join(s.text for s in h.sent_to(mentor))
 
 
 async def test_snooze_at_most_twice(h):

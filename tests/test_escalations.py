@@ -244,3 +244,23 @@ async def test_support_after_a_workshop_goes_straight_to_asking(h):
     assert "Two families argued" in h.last(expert).text
     [ticket] = await h.app.db.repo(TicketsRepo).not_closed()
     assert ticket.source == "workshop"
+
+
+async def test_two_experts_claiming_at_once_exactly_one_wins(h):
+    import asyncio
+
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    number = await _ask(h, mentor)
+    await asyncio.gather(
+        h.tap(f"esc:x:claim:{number}", eero), h.tap(f"esc:x:claim:{number}", liisa)
+    )
+    replies = [
+        "\n".join(s.text for s in h.sent_to(user) if not s.edited)[-200:] for user in (eero, liisa)
+    ]
+    assert sum("You claimed" in r for r in replies) == 1
+    assert sum("already claimed by" in r for r in replies) == 1
+    ticket = await h.app.db.repo(TicketsRepo).get(number)
+    winner = eero if "You claimed" in replies[0] else liisa
+    assert ticket.expert_id == (await h.person(winner)).id

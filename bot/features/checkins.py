@@ -256,14 +256,13 @@ async def _scored(ctx: Ctx, checkin: Checkin, score: int) -> None:
     await ctx.app.scheduler.cancel_for("checkin.followup", str(checkin.id))
     await ctx.audit("checkin.answered", subject=str(checkin.id), score=score)
     checkin = await repo.get(checkin.id)
+    await ctx.reply(ctx.t("ck.thanks_low" if score <= LOW_SCORE else "ck.thanks"))
     if score <= LOW_SCORE:
         await _escalate(ctx, checkin, "")
     await ctx.set_step("ck.words", {"checkin": checkin.id})
-    key = "ck.thanks_low" if score <= LOW_SCORE else "ck.thanks"
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t(key) + "\n\n" + ctx.t("ck.ask_words"),
-            [ctx.button(f"ck:skip:{checkin.id}", "ck.skip")],
+            ctx.t("ck.ask_words"), [ctx.button(f"ck:skip:{checkin.id}", "ck.skip")]
         )
     )
 
