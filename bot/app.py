@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import i18n
@@ -46,6 +47,9 @@ class App:
         self.content: Any = None
         self.services: dict[str, Any] = {}  # features share helpers here (e.g. "escalations")
         self.events = Events()  # e.g. "workshop.logged", "section.completed"
+        # Features' own lifecycle work: after everything started (resume a broadcast), before stop.
+        self.on_started: list[Callable[[], Awaitable[None]]] = []
+        self.on_stopping: list[Callable[[], Awaitable[None]]] = []
         self._transports = list(transports or [])
         self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         limit = config.bot.rate_limit
@@ -70,11 +74,18 @@ class App:
         await self.scheduler.start()
         for transport in self._transports:
             await transport.start(self.handle)
+        for hook in self.on_started:
+            await hook()
         self._started = True
         log.info("bot started with transports: %s", ", ".join(self.messenger.transports) or "-")
 
     async def stop(self) -> None:
         """Stop transports and alarms, close storage."""
+        for hook in self.on_stopping:
+            try:
+                await hook()
+            except Exception:  # noqa: BLE001 - keep shutting the rest down
+                log.exception("a stop hook failed")
         for transport in reversed(self._transports):
             try:
                 await transport.stop()

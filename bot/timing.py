@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+_WHEN = re.compile(
+    r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})?|(\d{4})-(\d{1,2})-(\d{1,2}))?\s*(\d{1,2})[:.](\d{2})$"
+)
 
 
 def in_quiet_hours(when: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
@@ -42,3 +47,22 @@ def _local_at(day, at: time, tz: ZoneInfo) -> datetime:
     if roundtrip.replace(tzinfo=None) != naive:
         aware = (aware.astimezone(UTC) + timedelta(hours=1)).astimezone(tz)
     return aware
+
+
+def parse_when(text: str, today: date, tz: ZoneInfo) -> datetime | None:
+    """'28.11.2026 14:30', '28.11. 14:30', '2026-11-28 14:30' or '14:30' (today) -> UTC."""
+    match = _WHEN.match(" ".join(text.strip().split()))
+    if not match:
+        return None
+    d, mo, y, iy, imo, id_, hh, mm = match.groups()
+    try:
+        if iy:
+            day = date(int(iy), int(imo), int(id_))
+        elif d:
+            day = date(int(y) if y else today.year, int(mo), int(d))
+        else:
+            day = today
+        at = time(int(hh), int(mm))
+    except ValueError:
+        return None
+    return local_at(day, at, tz)

@@ -110,6 +110,15 @@ class Database:
         cursor = await self.execute(sql, params)
         return int(cursor.lastrowid)
 
+    async def fetchall_write(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Rows of a writing statement (UPDATE ... RETURNING), under the write lock."""
+        if _in_transaction.get():
+            async with self.conn.execute(sql, tuple(params)) as cursor:
+                return list(await cursor.fetchall())
+        async with self._lock:
+            async with self.conn.execute(sql, tuple(params)) as cursor:
+                return list(await cursor.fetchall())
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """First row of a query, or None."""
         async with self.conn.execute(sql, tuple(params)) as cursor:

@@ -52,6 +52,7 @@ class RecordingTransport:
     commands: list[tuple] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)
     fail_next: list[SendResult] = field(default_factory=list)
+    fail_for: dict[str, list[SendResult]] = field(default_factory=dict)  # per chat id
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self, on_incoming) -> None:
@@ -64,6 +65,8 @@ class RecordingTransport:
         """Record a message (or fail as told)."""
         if self.fail_next:
             return self.fail_next.pop(0)
+        if self.fail_for.get(to.chat_id):
+            return self.fail_for[to.chat_id].pop(0)
         if to.chat_id in self.blocked:
             return SendResult(DeliveryStatus.BLOCKED, error="blocked")
         message_id = str(next(self._ids))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.features import (
     admin,
+    broadcasts,
     checkins,
     escalations,
     journal,
@@ -16,6 +17,7 @@ from bot.features import (
     practices,
     reports,
     safety,
+    settings,
     workshops,
 )
 
@@ -33,6 +35,8 @@ FEATURES = [
     checkins,
     practices,
     reports,
+    broadcasts,
+    settings,
     admin,
     safety,
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from bot import i18n
 from bot.context import Ctx
 from bot.messages import Choice, DeliveryStatus, Outgoing
 from bot.roles import Role
-from bot.timing import in_quiet_hours, local_at, next_allowed
+from bot.timing import in_quiet_hours, local_at, next_allowed, parse_when
 from bot.workshop_input import NOTE_MAX, clean_text
 from storage.checkins import Checkin, CheckinsRepo
 from storage.jobs import Job
@@ -26,9 +25,6 @@ WHEN_CHOICES = {"3d": 3, "1w": 7, "2w": 14}
 SNOOZES = {"3h": timedelta(hours=3), "1d": timedelta(days=1), "3d": timedelta(days=3)}
 NEED_HELP = ("need help", "tarvitsen apua", "behöver hjälp", "apua", "help me")
 MESSAGE_MAX = 500
-_WHEN = re.compile(
-    r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})?|(\d{4})-(\d{1,2})-(\d{1,2}))?\s*(\d{1,2})[:.](\d{2})$"
-)
 
 
 def setup(app: App) -> None:
@@ -391,25 +387,6 @@ async def _ask_when(ctx: Ctx) -> None:
     rows = [[ctx.button(f"ck:x:w:{key}", f"ck.when_{key}")] for key in WHEN_CHOICES]
     rows.append([ctx.button("ck:x:cancel", "ck.cancel")])
     await ctx.reply(Outgoing.with_buttons(ctx.t("ck.ask_when"), *rows))
-
-
-def parse_when(text: str, today: date, tz: ZoneInfo) -> datetime | None:
-    """'28.11.2026 14:30', '28.11. 14:30', '2026-11-28 14:30' or '14:30' (today) -> UTC."""
-    match = _WHEN.match(" ".join(text.strip().split()))
-    if not match:
-        return None
-    d, mo, y, iy, imo, id_, hh, mm = match.groups()
-    try:
-        if iy:
-            day = date(int(iy), int(imo), int(id_))
-        elif d:
-            day = date(int(y) if y else today.year, int(mo), int(d))
-        else:
-            day = today
-        at = time(int(hh), int(mm))
-    except ValueError:
-        return None
-    return local_at(day, at, tz)
 
 
 async def _typed_when(ctx: Ctx) -> None:

@@ -1,0 +1,219 @@
+"""Broadcast fan-out: workers claim pending delivery rows and send them within the rate limits.
+
+Storage is the truth: every recipient is a delivery row (pending -> sending -> sent | blocked |
+failed). A crash leaves at most one row per worker in 'sending'; at start those go back to
+pending and are sent again (the only possible duplicates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from bot import i18n
+from bot.messages import Address, Choice, DeliveryStatus, Outgoing
+from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class RateLimiter:
+    """At most `rate` acquisitions a second, spaced evenly; a pause holds everyone (RetryAfter)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every sender for `seconds` (the messenger asked us to slow down)."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    async def wait(self) -> None:
+        """Wait for the next free slot."""
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next, self._paused_until)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class Fanout:
+    """Runs broadcasts: one task per running broadcast, each with a few workers."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        settings = app.config.feature("broadcasts")
+        self.workers = int(settings.get("workers", 4))
+        self.max_attempts = int(settings.get("max_attempts", 5))
+        self.backoff = float(settings.get("backoff_seconds", 2.0))
+        self.progress_every = float(settings.get("progress_seconds", 3.0))
+        self.limiter = RateLimiter(float(settings.get("rate_per_second", 25)))
+        self.retry_afters = 0
+        self._tasks: dict[int, asyncio.Task] = {}
+
+    @property
+    def repo(self) -> BroadcastsRepo:
+        """The broadcasts repository."""
+        return self.app.db.repo(BroadcastsRepo)
+
+    async def resume(self) -> None:
+        """At start: broadcasts that were sending go on; in-flight rows are sent again."""
+        for broadcast in await self.repo.with_status("sending"):
+            again = await self.repo.recover(broadcast.id)
+            log.info("resuming broadcast %s (%s in flight at the stop)", broadcast.id, again)
+            self.launch(broadcast.id)
+
+    def launch(self, broadcast_id: int) -> None:
+        """Start sending a broadcast in the background."""
+        if broadcast_id not in self._tasks or self._tasks[broadcast_id].done():
+            self._tasks[broadcast_id] = asyncio.create_task(self._run(broadcast_id))
+
+    async def idle(self) -> None:
+        """Wait until every running broadcast has finished (tests, shutdown)."""
+        while self._tasks:
+            tasks = list(self._tasks.values())
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for key in [k for k, t in self._tasks.items() if t.done()]:
+                del self._tasks[key]
+
+    async def stop(self) -> None:
+        """Stop sending now; rows stay as they are and resume at the next start."""
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()
+
+    def message_for(self, broadcast: Broadcast, lang: str) -> Outgoing:
+        """The announcement in a recipient's language (else English), with its link button."""
+        text = (
+            broadcast.texts.get(lang)
+            or broadcast.texts.get("en")
+            or next(iter(broadcast.texts.values()))
+        )
+        if broadcast.button_url:
+            button = Choice(
+                f"bc:link:{broadcast.id}",
+                broadcast.button_label or "Link",
+                url=broadcast.button_url,
+            )
+            return Outgoing.with_buttons(text, [button])
+        return Outgoing(text)
+
+    async def _run(self, broadcast_id: int) -> None:
+        broadcast = await self.repo.get(broadcast_id)
+        if broadcast is None:
+            return
+        languages = {
+            r["id"]: r["language"]
+            for r in await self.app.db.fetchall(
+                "SELECT p.id, p.language FROM deliveries d JOIN people p ON p.id = d.person_id "
+                "WHERE d.broadcast_id = ? AND d.status IN ('pending','sending')",
+                (broadcast_id,),
+            )
+        }
+        messages = {
+            lang: self.message_for(broadcast, lang) for lang in set(languages.values()) | {"en"}
+        }
+        progress = asyncio.create_task(self._progress(broadcast))
+        try:
+            await asyncio.gather(
+                *(self._worker(broadcast, languages, messages) for _ in range(max(1, self.workers)))
+            )
+        finally:
+            progress.cancel()
+        if await self.repo.finish(broadcast_id):
+            await self._report(broadcast, final=True)
+
+    async def _worker(self, broadcast: Broadcast, languages: dict, messages: dict) -> None:
+        while True:
+            if await self.repo.status(broadcast.id) != "sending":
+                return  # cancelled: the rest is not sent
+            claimed = await self.repo.claim(broadcast.id, 1)
+            if not claimed:
+                return
+            person_id, attempts = claimed[0]
+            out = (
+                messages[languages.get(person_id, "en")]
+                if languages.get(person_id) in messages
+                else messages["en"]
+            )
+            await self._deliver(broadcast.id, person_id, attempts, out)
+
+    async def _deliver(
+        self, broadcast_id: int, person_id: int, attempts: int, out: Outgoing
+    ) -> None:
+        while True:
+            await self.limiter.wait()
+            result = await self.app.messenger.send_to_person(person_id, out)
+            if result.ok:
+                await self.repo.record(broadcast_id, [(person_id, "sent", result.message_id, None)])
+                return
+            if result.status is DeliveryStatus.BLOCKED:
+                await self.repo.record(broadcast_id, [(person_id, "blocked", None, result.error)])
+                return
+            if result.status is DeliveryStatus.RETRY:
+                self.retry_afters += 1
+                self.limiter.pause(result.retry_after or 1.0)
+                continue  # the same message, after the wait the messenger asked for
+            if attempts >= self.max_attempts:
+                await self.repo.record(broadcast_id, [(person_id, "failed", None, result.error)])
+                return
+            attempts += 1
+            await self.app.db.execute(
+                "UPDATE deliveries SET attempts = ? WHERE broadcast_id = ? AND person_id = ?",
+                (attempts, broadcast_id, person_id),
+            )
+            await asyncio.sleep(min(self.backoff * 2 ** (attempts - 2), 60.0))
+
+    async def _progress(self, broadcast: Broadcast) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            try:
+                await self._report(broadcast, final=False)
+            except Exception:  # noqa: BLE001 - a progress bar never stops a broadcast
+                log.warning("could not update the progress of broadcast %s", broadcast.id)
+
+    async def _report(self, broadcast: Broadcast, *, final: bool) -> None:
+        """Edit the staff member's status message; at the end also send the summary."""
+        broadcast = await self.repo.get(broadcast.id)
+        counts = await self.repo.counts(broadcast.id)
+        where = broadcast.progress_to
+        lang = (where or {}).get("lang", "en")
+        text = summary_text(broadcast, counts, lang, final=final)
+        if where is not None:
+            address = Address(where["transport"], where["chat_id"])
+            await self.app.messenger.edit(address, where["message_id"], Outgoing(text))
+        if final and broadcast.author_id is not None:
+            await self.app.messenger.send_to_person(broadcast.author_id, Outgoing(text, lang=lang))
+
+
+def summary_text(broadcast: Broadcast, counts: Counts, lang: str, *, final: bool) -> str:
+    """'Sending… 1,240/3,100, 2 failed' while running; delivered/blocked/failed at the end."""
+    total = broadcast.total
+    if not final:
+        return i18n.t(
+            lang,
+            "bc.progress",
+            number=broadcast.id,
+            done=f"{counts.done:,}",
+            total=f"{total:,}",
+            failed=counts.failed + counts.blocked,
+        )
+    return i18n.t(
+        lang,
+        "bc.summary",
+        number=broadcast.id,
+        sent=counts.sent,
+        blocked=counts.blocked,
+        failed=counts.failed,
+        held=broadcast.held_back,
+        total=total,
+    )

@@ -1,0 +1,426 @@
+"""Staff broadcasts: compose per language, choose an audience, preview, send now or schedule."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.context import Ctx
+from bot.fanout import Fanout, summary_text
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.messages import Choice, Outgoing
+from bot.roles import Role
+from bot.router import MenuItem
+from bot.timing import parse_when
+from storage.broadcasts import (
+    KINDS,
+    Broadcast,
+    BroadcastsRepo,
+    MutesRepo,
+    audience_of,
+)
+from storage.jobs import Job
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+TEXT_MAX = 3500
+LABEL_MAX = 40
+IDLE_DAYS = (30, 60, 90)
+_LINK = re.compile(r"^(.{1,40}?)\s*\|\s*(https://\S+)$")
+
+
+def setup(app: App) -> None:
+    """Register /broadcast, /broadcasts, the bc: buttons, the job and the fan-out service."""
+    app.router.command("broadcast", start_compose, min_role=Role.STAFF, help_key="cmd.broadcast")
+    app.router.command(
+        "broadcasts", list_broadcasts, min_role=Role.STAFF, help_key="cmd.broadcasts"
+    )
+    app.router.choice("bc:", on_choice, min_role=Role.STAFF)
+    app.router.step("bc.", on_text, min_role=Role.STAFF)
+    app.router.menu(MenuItem("bc:new", "menu.broadcast", order=70, min_role=Role.STAFF))
+    service = Broadcasts(app)
+    app.services["broadcasts"] = service
+    app.scheduler.on("broadcast", service.fire_scheduled)
+    app.on_started.append(service.fanout.resume)
+    app.on_stopping.append(service.fanout.stop)
+
+
+class Broadcasts:
+    """Starting broadcasts (now or when due) and the fan-out that sends them."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.fanout = Fanout(app)
+
+    @property
+    def repo(self) -> BroadcastsRepo:
+        """The broadcasts repository."""
+        return self.app.db.repo(BroadcastsRepo)
+
+    async def recipients(self, audience: dict, kind: str) -> tuple[list[int], list[int]]:
+        """(to send, held back): paused people and those who muted the kind are counted only."""
+        today = self.app.clock.now().astimezone(self.app.config.tz).date().isoformat()
+        people = await audience_of(self.app.db, audience, today)
+        muted = await self.app.db.repo(MutesRepo).muted_people(kind) if kind != "urgent" else set()
+        send = [pid for pid, paused in people if not paused and pid not in muted]
+        held = [pid for pid, paused in people if paused or pid in muted]
+        return send, held
+
+    async def begin(self, broadcast: Broadcast, lang: str) -> None:
+        """Create the delivery rows, post the staff member's progress message, start sending."""
+        send, held = await self.recipients(broadcast.audience, broadcast.kind)
+        if not await self.repo.start(broadcast.id, send, held):
+            return
+        broadcast = await self.repo.get(broadcast.id)
+        if broadcast.author_id is not None:
+            address = await self.app.messenger.address_of(broadcast.author_id)
+            text = summary_text(broadcast, await self.repo.counts(broadcast.id), lang, final=False)
+            if address is not None:
+                result = await self.app.messenger.send(address, Outgoing(text, lang=lang))
+                if result.ok and result.message_id:
+                    await self.repo.set_progress_to(
+                        broadcast.id,
+                        {
+                            "transport": address.transport,
+                            "chat_id": address.chat_id,
+                            "message_id": result.message_id,
+                            "lang": lang,
+                        },
+                    )
+        self.fanout.launch(broadcast.id)
+
+    async def fire_scheduled(self, app: App, job: Job) -> datetime | None:
+        """A scheduled broadcast fell due (also when the bot was down then): send it now."""
+        broadcast = await self.repo.get(int(job.ref))
+        if broadcast is None or broadcast.status != "scheduled":
+            return None
+        lang = app.config.bot.default_language
+        if broadcast.author_id is not None:
+            from storage.people import PeopleRepo
+
+            author = await app.db.repo(PeopleRepo).get(broadcast.author_id)
+            lang = author.language if author else lang
+        await self.begin(broadcast, lang)
+        return None
+
+    async def start_draft(self, ctx: Ctx, text: str) -> None:
+        """Start composing with a ready text (good practices → announcement)."""
+        await ctx.set_step("bc.options", {"texts": {"en": text[:TEXT_MAX]}, "kind": "news"})
+        await _options(ctx)
+
+
+# --- composing ---------------------------------------------------------------------------------------
+
+
+def _draft(ctx: Ctx) -> dict:
+    return dict(ctx.dialog.data) if ctx.dialog and ctx.dialog.step.startswith("bc.") else {}
+
+
+async def start_compose(ctx: Ctx) -> None:
+    """/broadcast: write the English text first."""
+    await ctx.set_step("bc.text", {"texts": {}, "lang": "en", "kind": "news"})
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("bc.write", language=LANGUAGE_NAMES["en"], max=TEXT_MAX),
+            [ctx.button("bc:cancel", "bc.cancel")],
+        )
+    )
+
+
+async def on_text(ctx: Ctx) -> None:
+    """Typed text of a language version, a link button, or a date and time."""
+    step = ctx.dialog.step
+    data = _draft(ctx)
+    raw = (ctx.incoming.text or "").strip()
+    if step == "bc.text":
+        if not raw or len(raw) > TEXT_MAX:
+            await ctx.reply(ctx.t("bc.bad_text", max=TEXT_MAX, length=len(raw)))
+            return
+        data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): raw}
+        await ctx.set_step("bc.options", data)
+        await _options(ctx)
+    elif step == "bc.link":
+        match = _LINK.match(raw)
+        if not match:
+            await ctx.reply(ctx.t("bc.bad_link", max=LABEL_MAX))
+            return
+        data["button"] = [match.group(1).strip(), match.group(2)]
+        await ctx.set_step("bc.options", data)
+        await _options(ctx)
+    elif step == "bc.when":
+        due = parse_when(raw, ctx.local_now().date(), ctx.tz)
+        if due is None:
+            await ctx.reply(ctx.t("bc.bad_when"))
+            return
+        if due <= ctx.now() or due > ctx.now() + timedelta(days=365):
+            await ctx.reply(ctx.t("bc.when_range"))
+            return
+        await _create(ctx, due)
+    else:
+        await ctx.reply(ctx.t("bc.use_buttons"))
+
+
+async def _options(ctx: Ctx) -> None:
+    data = _draft(ctx)
+    texts = data.get("texts", {})
+    versions = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in texts)
+    button = data.get("button")
+    lines = [
+        ctx.t("bc.draft_title"),
+        texts.get("en", ""),
+        ctx.t("bc.versions", versions=versions),
+        ctx.t("bc.kind_is", kind=ctx.t(f"bc.kind_{data.get('kind', 'news')}")),
+    ]
+    if button:
+        lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
+    rows = [
+        [ctx.button(f"bc:lang:{lang}", "bc.add_version", language=LANGUAGE_NAMES[lang])]
+        for lang in LANGUAGES
+        if lang != "en"
+    ]
+    rows.append([ctx.button("bc:link", "bc.add_link")])
+    rows.append([ctx.button("bc:kind", "bc.change_kind")])
+    rows.append([ctx.button("bc:aud", "bc.choose_audience")])
+    rows.append([ctx.button("bc:cancel", "bc.cancel")])
+    await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
+
+
+async def on_choice(ctx: Ctx) -> None:
+    """Every bc: button."""
+    parts = ctx.choice_parts
+    action = parts[1] if len(parts) > 1 else ""
+    args = parts[2:]
+    data = _draft(ctx)
+    if action == "new":
+        await start_compose(ctx)
+    elif action == "cancel":
+        await ctx.clear_step()
+        await ctx.reply(ctx.t("bc.cancelled"))
+    elif action == "cx" and args and args[0].isdigit():
+        await _cancel_broadcast(ctx, int(args[0]))
+    elif action == "list":
+        await list_broadcasts(ctx)
+    elif not data.get("texts"):
+        await ctx.reply(ctx.t("common.stale_button"))
+    elif action == "lang" and args and args[0] in LANGUAGES:
+        await ctx.set_step("bc.text", {**data, "lang": args[0]})
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("bc.write", language=LANGUAGE_NAMES[args[0]], max=TEXT_MAX),
+                [ctx.button("bc:cancel", "bc.cancel")],
+            )
+        )
+    elif action == "link":
+        await ctx.set_step("bc.link", data)
+        await ctx.reply(ctx.t("bc.ask_link", max=LABEL_MAX))
+    elif action == "kind":
+        rows = [[ctx.button(f"bc:k:{k}", f"bc.kind_{k}")] for k in KINDS]
+        await ctx.reply(Outgoing.with_buttons(ctx.t("bc.ask_kind"), *rows))
+    elif action == "k" and args and args[0] in KINDS:
+        await ctx.set_step("bc.options", {**data, "kind": args[0]})
+        await _options(ctx)
+    elif action == "aud":
+        await _ask_audience(ctx)
+    elif action == "a" and args:
+        await _audience_type(ctx, args[0])
+    elif action == "av" and len(args) == 2:
+        await _audience_value(ctx, args[0], args[1])
+    elif action == "edit":
+        await ctx.set_step("bc.options", data)
+        await _options(ctx)
+    elif action == "go" and data.get("audience"):
+        await _create(ctx, None)
+    elif action == "sched" and data.get("audience"):
+        await ctx.set_step("bc.when", data)
+        await ctx.reply(ctx.t("bc.ask_when"))
+    else:
+        await ctx.reply(ctx.t("common.stale_button"))
+
+
+async def _ask_audience(ctx: Ctx) -> None:
+    kinds = ("all", "role", "cohort", "lang", "done", "notdone", "idle")
+    rows = [[ctx.button(f"bc:a:{k}", f"bc.aud_{k}")] for k in kinds]
+    await ctx.reply(Outgoing.with_buttons(ctx.t("bc.ask_audience"), *rows))
+
+
+async def _audience_type(ctx: Ctx, kind: str) -> None:
+    if kind == "all":
+        await _set_audience(ctx, {"type": "all"})
+        return
+    if kind == "role":
+        values = [
+            (r.label, ctx.t(f"bc.role_{r.label}")) for r in (Role.MENTOR, Role.EXPERT, Role.STAFF)
+        ]
+    elif kind == "cohort":
+        cohorts = await _cohorts(ctx)
+        values = [(str(i), name) for i, name in enumerate(cohorts)]
+    elif kind == "lang":
+        values = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    elif kind in ("done", "notdone"):
+        values = [(s.id, s.title.get(ctx.lang)) for s in ctx.app.content.sections]
+    elif kind == "idle":
+        values = [(str(d), ctx.t("bc.days", days=d)) for d in IDLE_DAYS]
+    else:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    if not values:
+        await ctx.reply(ctx.t("bc.no_values"))
+        return
+    rows = [[Choice(f"bc:av:{kind}:{value}", label)] for value, label in values]
+    await ctx.reply(Outgoing.with_buttons(ctx.t(f"bc.pick_{kind}"), *rows))
+
+
+async def _cohorts(ctx: Ctx) -> list[str]:
+    rows = await ctx.app.db.fetchall(
+        "SELECT DISTINCT cohort FROM people WHERE status = 'active' AND cohort IS NOT NULL "
+        "ORDER BY cohort"
+    )
+    return [r["cohort"] for r in rows]
+
+
+async def _audience_value(ctx: Ctx, kind: str, value: str) -> None:
+    if kind == "cohort":
+        cohorts = await _cohorts(ctx)
+        if not value.isdigit() or int(value) >= len(cohorts):
+            await ctx.reply(ctx.t("common.stale_button"))
+            return
+        value = cohorts[int(value)]
+    if kind == "idle" and not value.isdigit():
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    await _set_audience(ctx, {"type": kind, "value": value})
+
+
+def describe_audience(ctx: Ctx, audience: dict) -> str:
+    """The audience in words."""
+    kind, value = audience.get("type", "all"), audience.get("value")
+    if kind in ("done", "notdone"):
+        section = ctx.app.content.section(value)
+        value = section.title.get(ctx.lang) if section else value
+    elif kind == "role":
+        value = ctx.t(f"bc.role_{value}")
+    elif kind == "lang":
+        value = LANGUAGE_NAMES.get(value, value)
+    return ctx.t(f"bc.audience_{kind}", value=value)
+
+
+async def _set_audience(ctx: Ctx, audience: dict) -> None:
+    data = {**_draft(ctx), "audience": audience}
+    await ctx.set_step("bc.preview", data)
+    service: Broadcasts = ctx.app.services["broadcasts"]
+    send, held = await service.recipients(audience, data.get("kind", "news"))
+    draft = _as_broadcast(ctx, data)
+    for lang in LANGUAGES:
+        if lang in data["texts"]:
+            await ctx.reply(ctx.t("bc.preview_of", language=LANGUAGE_NAMES[lang]))
+            await ctx.reply(service.fanout.message_for(draft, lang))
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t(
+                "bc.ready",
+                audience=describe_audience(ctx, audience),
+                count=len(send),
+                held=len(held),
+            ),
+            [ctx.button("bc:go", "bc.send_now")],
+            [ctx.button("bc:sched", "bc.schedule")],
+            [ctx.button("bc:edit", "bc.edit")],
+            [ctx.button("bc:cancel", "bc.cancel")],
+        )
+    )
+
+
+def _as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
+    button = data.get("button")
+    return Broadcast(
+        id=0,
+        author_id=ctx.person.id,
+        kind=data.get("kind", "news"),
+        texts=data["texts"],
+        button_label=button[0] if button else None,
+        button_url=button[1] if button else None,
+        audience=data.get("audience", {}),
+        status="draft",
+        due_at=None,
+        total=0,
+        held_back=0,
+        progress_to=None,
+        created_at=ctx.now(),
+    )
+
+
+async def _create(ctx: Ctx, due: datetime | None) -> None:
+    data = _draft(ctx)
+    service: Broadcasts = ctx.app.services["broadcasts"]
+    button = tuple(data["button"]) if data.get("button") else None
+    broadcast = await service.repo.create(
+        ctx.person.id,
+        data.get("kind", "news"),
+        data["texts"],
+        data["audience"],
+        button=button,
+        due_at=due,
+    )
+    await ctx.clear_step()
+    await ctx.audit("broadcast.created", subject=str(broadcast.id), scheduled=due is not None)
+    if due is None:
+        await service.begin(broadcast, ctx.lang)
+        return
+    await ctx.app.scheduler.add("broadcast", str(broadcast.id), due)
+    await ctx.reply(
+        ctx.t(
+            "bc.scheduled",
+            number=broadcast.id,
+            when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"),
+        )
+    )
+
+
+# --- the list and cancelling ---------------------------------------------------------------------------
+
+
+async def list_broadcasts(ctx: Ctx) -> None:
+    """/broadcasts: past and scheduled broadcasts with their delivery counts."""
+    service: Broadcasts = ctx.app.services["broadcasts"]
+    broadcasts = await service.repo.recent(10)
+    if not broadcasts:
+        await ctx.reply(ctx.t("bc.none"))
+        return
+    lines = [ctx.t("bc.list_title")]
+    rows = []
+    for b in broadcasts:
+        counts = await service.repo.counts(b.id)
+        first = (b.texts.get(ctx.lang) or b.texts.get("en") or "").split("\n")[0][:40]
+        when = (b.due_at or b.created_at).astimezone(ctx.tz).strftime("%d.%m. %H:%M")
+        lines.append(
+            ctx.t(
+                "bc.list_line",
+                number=b.id,
+                when=when,
+                status=ctx.t(f"bc.status_{b.status}"),
+                text=first,
+                sent=counts.sent,
+                total=b.total,
+                blocked=counts.blocked,
+                failed=counts.failed,
+                held=b.held_back,
+            )
+        )
+        if b.status in ("scheduled", "sending"):
+            rows.append([Choice(f"bc:cx:{b.id}", ctx.t("bc.cancel_n", number=b.id))])
+    await ctx.reply(Outgoing.with_buttons("\n".join(lines), *rows))
+
+
+async def _cancel_broadcast(ctx: Ctx, broadcast_id: int) -> None:
+    service: Broadcasts = ctx.app.services["broadcasts"]
+    if not await service.repo.cancel(broadcast_id):
+        await ctx.reply(ctx.t("bc.not_cancellable", number=broadcast_id))
+        return
+    await ctx.app.scheduler.cancel_for("broadcast", str(broadcast_id))
+    await ctx.audit("broadcast.cancelled", subject=str(broadcast_id))
+    counts = await service.repo.counts(broadcast_id)
+    await ctx.reply(
+        ctx.t("bc.cancelled_one", number=broadcast_id, sent=counts.sent, unsent=counts.cancelled)
+    )
