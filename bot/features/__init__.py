@@ -11,6 +11,7 @@ from bot.features import (
     escalations,
     journal,
     learning,
+    linking,
     menu,
     nudges,
     onboarding,
@@ -37,6 +38,7 @@ FEATURES = [
     reports,
     broadcasts,
     settings,
+    linking,
     admin,
     safety,
 ]
