@@ -114,6 +114,24 @@ class AdminSettings(BaseModel):
     signal: list[str] = []
 
 
+class RetentionDays(BaseModel):
+    """How many days free text is kept (null: until the person deletes it or asks to be forgotten)."""
+
+    model_config = _STRICT
+    reflections: int | None = Field(None, ge=1)
+    ticket_texts: int | None = Field(730, ge=1)
+    checkin_words: int | None = Field(365, ge=1)
+    workshop_notes: int | None = Field(None, ge=1)
+
+
+class PrivacySettings(BaseModel):
+    """Retention of free text; the daily clean-up runs at `cleanup_at` (local time)."""
+
+    model_config = _STRICT
+    retention_days: RetentionDays = RetentionDays()
+    cleanup_at: time = time(3, 30)
+
+
 class LoggingSettings(BaseModel):
     """Log level and format."""
 
@@ -131,6 +149,7 @@ class Config(BaseModel):
     telegram: TelegramSettings = TelegramSettings()
     signal: SignalSettings = SignalSettings()
     admins: AdminSettings = AdminSettings()
+    privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
     features: dict[str, dict] = {}
 

@@ -35,6 +35,10 @@ async def dispatch(app: App, incoming: Incoming) -> None:
             return
         if person is not None:
             ctx.dialog = await app.db.repo(DialogsRepo).get(person.id)
+            if person.active:
+                for gate in app.router.gates:
+                    if await gate(ctx):
+                        return
         await _route(app, ctx)
     except Exception:
         log.exception("handling an update failed (kind=%s)", incoming.kind)

@@ -59,6 +59,7 @@ class Router:
     leave_hooks: dict[str, Handler] = field(default_factory=dict)
     text_observers: list[Handler] = field(default_factory=list)
     reply_handlers: list[ReplyHandler] = field(default_factory=list)
+    gates: list[ReplyHandler] = field(default_factory=list)
 
     def command(
         self,
@@ -101,6 +102,10 @@ class Router:
     def observe_text(self, handler: Handler) -> None:
         """Also see every free text an active person writes, after its handler ran (safety)."""
         self.text_observers.append(handler)
+
+    def gate(self, handler: ReplyHandler) -> None:
+        """See every private update of an active person first; True stops it (e.g. new consent)."""
+        self.gates.append(handler)
 
     def on_reply(self, handler: ReplyHandler) -> None:
         """See private texts that reply to an earlier bot message first (e.g. a ticket)."""

@@ -53,6 +53,8 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         await self._conn.execute("PRAGMA busy_timeout=5000")
+        # Deleted rows are overwritten, so erased people do not linger in free pages.
+        await self._conn.execute("PRAGMA secure_delete=ON")
         await self.migrate()
 
     async def close(self) -> None:
@@ -144,6 +146,11 @@ class Database:
         if instance is None:
             instance = self._repos[cls] = cls(self)
         return instance
+
+    async def checkpoint(self) -> None:
+        """Move the write-ahead log into the database file and empty the log (after an erasure)."""
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup_to(self, target: Path | str) -> None:
         """Consistent online copy of the database (SQLite backup API), mode 0600."""

@@ -16,6 +16,7 @@ from bot.features import (
     nudges,
     onboarding,
     practices,
+    privacy,
     reports,
     safety,
     settings,
@@ -39,6 +40,7 @@ FEATURES = [
     broadcasts,
     settings,
     linking,
+    privacy,
     admin,
     safety,
 ]
