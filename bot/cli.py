@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -148,15 +148,11 @@ def config_from(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None), getattr(args, "db", None))
 
 
-def setup_logging(level: str, quiet: bool = False) -> None:
-    """Log to stderr; never message texts (features log ids and kinds only)."""
-    logging.basicConfig(
-        level=logging.WARNING if quiet else getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "apscheduler", "telegram.ext"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def setup_logging(level: str, quiet: bool = False, secrets: list[str] | None = None) -> None:
+    """Log to stderr; never message texts, tokens or phone numbers (see bot/logsafe.py)."""
+    from bot.logsafe import configure
+
+    configure("WARNING" if quiet else level, sys.stderr, secrets)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -171,7 +167,8 @@ def parse_duration(text: str) -> timedelta:
 @command("run")
 def _run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    setup_logging(config.logging.level)
+    token = os.environ.get(config.telegram.token_env, "")
+    setup_logging(config.logging.level, secrets=[token])
     from bot.content import ContentError
     from bot.runner import run_bot
 

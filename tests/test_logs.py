@@ -1,0 +1,90 @@
+"""Logs of a whole session hold no message texts, tokens or phone numbers."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from bot.app import App
+from bot.logsafe import RedactingFilter, configure
+from bot.roles import Role
+from bot.runner import build_transports
+from storage.invites import InvitesRepo
+from tests.fakes.telegram_api import FakeTelegram
+from tests.harness import make_config
+
+USER = 5550001
+PHONE = "+358 40 123 4567"
+WORDS = [
+    "Amina Secretname",
+    "my reflection about trust 9931",
+    f"call me at {PHONE}",
+    "Kontula youth 7723",
+]
+
+
+async def test_a_full_session_leaves_no_personal_text_in_the_logs(tmp_path, monkeypatch):
+    fake = await FakeTelegram().start()
+    buffer = io.StringIO()
+    handler = configure("DEBUG", buffer, [fake.token])
+    try:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+        config = make_config(
+            tmp_path / "logs.db", f"telegram:\n  base_url: {fake.base_url}\n  poll_timeout: 1\n"
+        )
+        app = App(config)
+        build_transports(app, config)
+        await app.start()
+        try:
+            code = await app.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
+            await fake.message(USER, f"/start {code}")
+            await fake.wait_sent(USER, 1)
+            await fake.tap(USER, "onb:consent:yes")
+            await fake.wait_sent(USER, 2)
+            await fake.tap(USER, "onb:lang:en")
+            await fake.wait_sent(USER, 3)
+            await fake.message(USER, WORDS[0])
+            await fake.wait_sent(USER, 5)
+            bite = app.content.section("s1").bites[0].id
+            await fake.tap(USER, f"learn:reflect:{bite}")
+            await fake.wait_sent(USER, 6)
+            await fake.message(USER, WORDS[1])
+            await fake.wait_sent(USER, 7)
+            await fake.message(USER, WORDS[2])
+            await fake.wait_sent(USER, 8)
+            await fake.tap(USER, "learn:rdone")
+            await fake.wait_sent(USER, 9)
+            await fake.tap(USER, "ws:new")
+            await fake.wait_sent(USER, 11)
+            await fake.tap(USER, "ws:date:today")
+            await fake.wait_sent(USER, 12)
+            await fake.message(USER, WORDS[3])
+            await fake.wait_sent(USER, 13)
+            await fake.tap(USER, "no:such:button")
+            await fake.wait_sent(USER, 14)
+            logging.getLogger("bot.test").info("a probe line mentioning %s", PHONE)
+        finally:
+            await app.stop()
+    finally:
+        logging.getLogger().removeHandler(handler)
+        await fake.stop()
+    logs = buffer.getvalue()
+    assert "a probe line mentioning ***" in logs, "the capture works and phone numbers are masked"
+    assert fake.token not in logs and fake.token.split(":")[1] not in logs
+    for words in WORDS:
+        assert words not in logs, words
+    assert "4567" not in logs
+
+
+def test_the_filter_masks_tokens_numbers_and_named_secrets():
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "token %s phone %s secret %s",
+        ("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", "+358401234567", "hunter2"),
+        None,
+    )
+    RedactingFilter(["hunter2"]).filter(record)
+    assert record.getMessage() == "token *** phone *** secret ***"
