@@ -1,0 +1,79 @@
+"""Crisis signals in any free text: English, Finnish and Swedish, case and inflection tolerant."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import load_content
+from bot.crisis import CrisisDetector
+from bot.roles import Role
+from storage.safety import SafetyRepo
+from tests.harness import REPO
+
+DETECTOR = CrisisDetector(load_content(REPO / "content").safety_signals)
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("Sometimes I think about SUICIDE.", "self_harm"),
+        ("I just want to die", "self_harm"),
+        ("He said he is Killing Myself... no, I mean I am", "self_harm"),
+        ("Mietin itsemurhaa viime viikolla", "self_harm"),  # inflected: itsemurha-a
+        ("En jaksa elää enää näin", "self_harm"),
+        ("Hän viilteli käsiään", "self_harm"),
+        ("Jag har tänkt på självmord", "self_harm"),
+        ("Jag orkar inte leva längre", "self_harm"),
+        ("My neighbour threatened to kill his wife", "danger"),
+        ("Naapuri uhkasi tappaa vaimonsa", "danger"),
+        ("Han hotade att döda henne", "danger"),
+        ("Someone in the group is planning an attack", "danger"),
+    ],
+)
+def test_signals_are_found(text, category):
+    signal = DETECTOR.scan(text)
+    assert signal is not None and signal.category == category, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We talked about how to support each other after a hard week.",
+        "Workshop went well, 12 people came and shared their stories.",
+        "Työpaja meni hyvin, keskustelimme yhteisön voimavaroista.",
+        "Vi pratade om gemenskap och trygghet.",
+    ],
+)
+def test_ordinary_texts_are_left_alone(text):
+    assert DETECTOR.scan(text) is None
+
+
+async def test_someone_else_in_danger_gets_fitting_guidance_and_nothing_is_lost(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    await h.tap("esc:new", mentor)
+    await h.tap("esc:topic:community", mentor)
+    await h.say("A boy in our club says his father threatened to kill him.", mentor)
+    noticed = h.last(mentor)
+    assert "112" in noticed.text
+    assert noticed.choice_ids == ["safety:about:me", "safety:about:other", "safety:ok"]
+    await h.tap("safety:about:other", mentor)
+    assert "Don't promise to keep it secret" in h.last(mentor).text
+    await h.tap("safety:expert:no", mentor)
+    assert "ask an expert later" in h.last(mentor).text
+    # The question being written is still there: Send works.
+    await h.tap("esc:send", mentor)
+    assert "anonymously" in h.last(mentor).text
+    flags = await h.app.db.fetchall("SELECT category, about FROM safety_flags")
+    assert [(f["category"], f["about"]) for f in flags] == [("danger", "other")]
+    assert await h.app.db.repo(SafetyRepo).latest((await h.person(mentor)).id) is not None
+
+
+async def test_i_am_okay_is_respected_gently(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    bite = h.app.content.section("s1").bites[0]
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    await h.say(
+        "In Finnish we say itsetuhoisuus when we mean self-harm; we discussed the word.", mentor
+    )
+    await h.tap("safety:ok", mentor)
+    assert "kept as usual" in h.last(mentor).text and "112" in h.last(mentor).text
