@@ -15,6 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+# The keys each feature reads from `features.<name>` (documented in config.example.yaml).
+FEATURE_KEYS: dict[str, set[str]] = {
+    "escalations": {"remind_after_hours", "release_after_hours", "direct_messages", "group_topics"},
+    "checkins": {"after_workshop_days", "at", "answer_hours"},
+    "broadcasts": {
+        "rate_per_second",
+        "workers",
+        "max_attempts",
+        "backoff_seconds",
+        "progress_seconds",
+    },
+}
+
+
 class ConfigError(Exception):
     """A config problem, phrased for the operator (key and file named)."""
 
@@ -168,6 +182,17 @@ class Config(BaseModel):
                 f"Get a token from @BotFather; never put it in the YAML file."
             )
         return token
+
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, value: dict[str, dict]) -> dict[str, dict]:
+        for name, settings in value.items():
+            if name not in FEATURE_KEYS:
+                raise ValueError(f"unknown feature {name!r} (known: {', '.join(FEATURE_KEYS)})")
+            unknown = set(settings or {}) - FEATURE_KEYS[name]
+            if unknown:
+                raise ValueError(f"{name}: unknown key(s) {', '.join(sorted(unknown))}")
+        return value
 
     def feature(self, name: str) -> dict:
         """A feature's own settings block (empty when not configured)."""
