@@ -58,6 +58,8 @@ async def _route(app: App, ctx: Ctx) -> None:
         await _route_command(app, ctx)
     elif incoming.kind == "edited":
         await ctx.reply(ctx.t("common.edit_ignored"))
+    elif incoming.extra.get("file") and _step_takes_files(app, ctx):
+        await app.router.find_step(ctx.dialog.step).handler(ctx)
     elif incoming.kind == "other" and not text:
         await ctx.reply(ctx.t("common.text_only"))
     elif len(text) > app.config.bot.max_text_length:
@@ -162,6 +164,13 @@ async def _leave_dialog(app: App, ctx: Ctx) -> None:
     if hook is not None:
         await hook(ctx)
     await ctx.clear_step()
+
+
+def _step_takes_files(app: App, ctx: Ctx) -> bool:
+    if ctx.dialog is None or ctx.person is None or not ctx.person.active:
+        return False
+    route = app.router.find_step(ctx.dialog.step)
+    return route is not None and route.files and route.permits(ctx.role)
 
 
 def _feature_of_step(step: str) -> str:

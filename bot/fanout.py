@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
-from bot.messages import Address, Choice, DeliveryStatus, Outgoing
+from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing
 from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
 
 if TYPE_CHECKING:
@@ -91,21 +92,34 @@ class Fanout:
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         self._tasks.clear()
 
-    def message_for(self, broadcast: Broadcast, lang: str) -> Outgoing:
-        """The announcement in a recipient's language (else English), with its link button."""
+    def message_for(
+        self, broadcast: Broadcast, lang: str, attachment: Attachment | None = None
+    ) -> Outgoing:
+        """The announcement in a recipient's language (else English), with file and link button."""
         text = (
             broadcast.texts.get(lang)
             or broadcast.texts.get("en")
             or next(iter(broadcast.texts.values()))
         )
+        out = Outgoing(text, attachment=attachment)
         if broadcast.button_url:
             button = Choice(
                 f"bc:link:{broadcast.id}",
                 broadcast.button_label or "Link",
                 url=broadcast.button_url,
             )
-            return Outgoing.with_buttons(text, [button])
-        return Outgoing(text)
+            out = replace(out, choices=((button,),))
+        return out
+
+    async def attachment_of(self, broadcast: Broadcast) -> Attachment | None:
+        """The broadcast's photo or document, if it has one."""
+        if broadcast.file_id is None:
+            return None
+        stored = await self.repo.file(broadcast.file_id)
+        if stored is None:
+            return None
+        kind, name, mime, data = stored
+        return Attachment(name, data, mime, kind)
 
     async def _run(self, broadcast_id: int) -> None:
         broadcast = await self.repo.get(broadcast_id)
@@ -119,8 +133,10 @@ class Fanout:
                 (broadcast_id,),
             )
         }
+        attachment = await self.attachment_of(broadcast)
         messages = {
-            lang: self.message_for(broadcast, lang) for lang in set(languages.values()) | {"en"}
+            lang: self.message_for(broadcast, lang, attachment)
+            for lang in set(languages.values()) | {"en"}
         }
         progress = asyncio.create_task(self._progress(broadcast))
         try:

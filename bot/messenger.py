@@ -38,6 +38,18 @@ class Messenger:
             return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
         return await transport.edit(to, message_id, out)
 
+    async def download(self, transport: str, file: dict) -> bytes | None:
+        """The bytes of a file a person sent (None where the messenger cannot fetch it)."""
+        adapter = self.transports.get(transport)
+        fetch = getattr(adapter, "download", None)
+        if fetch is None:
+            return None
+        try:
+            return await fetch(file)
+        except Exception:  # noqa: BLE001 - a failed download is told to the person, not raised
+            log.warning("could not download a file on %s", transport)
+            return None
+
     async def address_of(self, person_id: int) -> Address | None:
         """The chat where a person gets messages the bot starts (preferred messenger first)."""
         people = self.db.repo(PeopleRepo)

@@ -24,6 +24,7 @@ class Route:
     only: frozenset[Role] | None = None  # when set, exactly these roles (still >= min_role)
     help_key: str | None = None  # i18n key of the one-line description in /help
     keep_dialog: bool = False  # a choice that does not end the dialog the person is in
+    files: bool = False  # a dialog step that takes a photo or document (incoming.extra["file"])
 
     def permits(self, role: Role) -> bool:
         """True when a person of `role` may use this route."""
@@ -91,9 +92,11 @@ class Router:
             handler, min_role, frozenset(only) if only else None, keep_dialog=keep_dialog
         )
 
-    def step(self, prefix: str, handler: Handler, *, min_role: Role = Role.GUEST) -> None:
-        """Route free text of people whose dialog step starts with `prefix`."""
-        self.steps[prefix] = Route(handler, min_role)
+    def step(
+        self, prefix: str, handler: Handler, *, min_role: Role = Role.GUEST, files: bool = False
+    ) -> None:
+        """Route free text (and files, when `files`) of people whose dialog step starts with `prefix`."""
+        self.steps[prefix] = Route(handler, min_role, files=files)
 
     def on_leave(self, prefix: str, handler: Handler) -> None:
         """Call `handler` when a person leaves a dialog step starting with `prefix`."""

@@ -30,6 +30,7 @@ class Broadcast:
     held_back: int
     progress_to: dict | None
     created_at: datetime
+    file_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Counts:
 
 _COLUMNS = (
     "id, author_id, kind, texts, button_label, button_url, audience, status, due_at, total, "
-    "held_back, progress_to, created_at"
+    "held_back, progress_to, created_at, file_id"
 )
 
 
@@ -76,6 +77,7 @@ def _broadcast(row) -> Broadcast:
         held_back=row["held_back"],
         progress_to=json.loads(row["progress_to"]) if row["progress_to"] else None,
         created_at=from_iso(row["created_at"]),
+        file_id=row["file_id"],
     )
 
 
@@ -94,11 +96,12 @@ class BroadcastsRepo:
         *,
         button: tuple[str, str] | None = None,
         due_at: datetime | None = None,
+        file_id: int | None = None,
     ) -> Broadcast:
         """Store a broadcast, scheduled for `due_at` (now when None)."""
         broadcast_id = await self.db.insert(
             "INSERT INTO broadcasts (author_id, kind, texts, button_label, button_url, audience, "
-            "status, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
+            "status, due_at, created_at, file_id) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)",
             (
                 author_id,
                 kind,
@@ -108,9 +111,24 @@ class BroadcastsRepo:
                 json.dumps(audience),
                 to_iso(due_at) if due_at else self.db.now_iso(),
                 self.db.now_iso(),
+                file_id,
             ),
         )
         return await self.get(broadcast_id)
+
+    async def add_file(self, kind: str, name: str, mime: str, data: bytes) -> int:
+        """Store an announcement's photo or document; returns its id."""
+        return await self.db.insert(
+            "INSERT INTO broadcast_files (kind, name, mime, data, created_at) VALUES (?, ?, ?, ?, ?)",
+            (kind, name, mime, data, self.db.now_iso()),
+        )
+
+    async def file(self, file_id: int) -> tuple[str, str, str, bytes] | None:
+        """(kind, name, mime, data) of a stored file."""
+        row = await self.db.fetchone(
+            "SELECT kind, name, mime, data FROM broadcast_files WHERE id = ?", (file_id,)
+        )
+        return (row["kind"], row["name"], row["mime"], bytes(row["data"])) if row else None
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         """A broadcast by id."""

@@ -98,3 +98,50 @@ async def test_a_blocked_chat_is_a_delivery_outcome_not_an_error(fake, bot):
     assert result.status is DeliveryStatus.BLOCKED
     result = await bot.messenger.send(Address("telegram", str(USER)), Outgoing("hello"))
     assert result.ok and fake.last_to(USER).text == "hello"
+
+
+async def _join(fake, bot, user_id: int, role: Role, name: str, lang: str = "en") -> None:
+    code = await bot.db.repo(InvitesRepo).create(role=role, cohort="x", max_uses=1)
+    await fake.message(user_id, f"/start {code}")
+    await fake.wait_sent(user_id, 1)
+    await fake.tap(user_id, "onb:consent:yes")
+    await fake.wait_sent(user_id, 2)
+    await fake.tap(user_id, f"onb:lang:{lang}")
+    await fake.wait_sent(user_id, 3)
+    await fake.message(user_id, name)
+    await fake.wait_sent(user_id, 5)
+
+
+async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
+    staff, mentors = 1001, [2001, 2002, 2003]
+    await _join(fake, bot, staff, Role.STAFF, "Sari")
+    for number, user in enumerate(mentors):
+        await _join(fake, bot, user, Role.MENTOR, f"M{number}", lang="fi" if number == 0 else "en")
+    picture = b"\x89PNG\r\n\x1a\n" + b"fake-picture" * 50
+    await fake.message(staff, "/broadcast")
+    await fake.wait_for(lambda f: "Write the announcement" in f.last_to(staff).text)
+    await fake.photo(staff, picture, caption="Our new handbook is out! " + "More words. " * 100)
+    await fake.wait_for(lambda f: "Attached: photo.jpg" in f.last_to(staff).text)
+    await fake.tap(staff, "bc:lang:fi")
+    await fake.wait_for(lambda f: "suomi" in f.last_to(staff).text)
+    await fake.message(staff, "Uusi käsikirja on ilmestynyt!")
+    await fake.wait_for(lambda f: "bc:aud" in f.last_to(staff).callback_data)
+    await fake.tap(staff, "bc:aud")
+    await fake.wait_for(lambda f: "bc:a:role" in f.last_to(staff).callback_data)
+    await fake.tap(staff, "bc:a:role")
+    await fake.wait_for(lambda f: "bc:av:role:mentor" in f.last_to(staff).callback_data)
+    await fake.tap(staff, "bc:av:role:mentor")
+    await fake.wait_for(lambda f: "It goes to 3 people" in f.last_to(staff).text)
+    await fake.tap(staff, "bc:go")
+    await fake.wait_for(lambda f: any("is done" in c.text for c in f.sent(staff)), within=20)
+
+    photos = [c for c in fake.calls_of("sendPhoto") if c.chat_id in {str(m) for m in mentors}]
+    assert sorted(c.chat_id for c in photos) == sorted(str(m) for m in mentors)
+    uploads = [c for c in fake.calls_of("sendPhoto") if c.files]
+    assert len(uploads) == 1, "uploaded once (the preview), then sent by file id"
+    assert next(iter(uploads[0].files.values())) == picture
+    finnish = [c for c in photos if c.chat_id == str(mentors[0])][0]
+    assert finnish.params.get("caption") == "Uusi käsikirja on ilmestynyt!"
+    # The English text is longer than a caption: the photo comes first, then the whole text.
+    english = fake.sent(mentors[1])
+    assert english[-1].text.startswith("Our new handbook is out!") and len(english[-1].text) > 1024

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 TEXT_MAX = 3500
+FILE_MAX = 10 * 1024 * 1024
 LABEL_MAX = 40
 IDLE_DAYS = (30, 60, 90)
 _LINK = re.compile(r"^(.{1,40}?)\s*\|\s*(https://\S+)$")
@@ -38,7 +39,7 @@ def setup(app: App) -> None:
         "broadcasts", list_broadcasts, min_role=Role.STAFF, help_key="cmd.broadcasts"
     )
     app.router.choice("bc:", on_choice, min_role=Role.STAFF)
-    app.router.step("bc.", on_text, min_role=Role.STAFF)
+    app.router.step("bc.", on_text, min_role=Role.STAFF, files=True)
     app.router.menu(MenuItem("bc:new", "menu.broadcast", order=70, min_role=Role.STAFF))
     service = Broadcasts(app)
     app.services["broadcasts"] = service
@@ -134,6 +135,9 @@ async def on_text(ctx: Ctx) -> None:
     step = ctx.dialog.step
     data = _draft(ctx)
     raw = (ctx.incoming.text or "").strip()
+    if ctx.incoming.extra.get("file") and step in ("bc.text", "bc.options"):
+        await _take_file(ctx, data, raw)
+        return
     if step == "bc.text":
         if not raw or len(raw) > TEXT_MAX:
             await ctx.reply(ctx.t("bc.bad_text", max=TEXT_MAX, length=len(raw)))
@@ -162,6 +166,28 @@ async def on_text(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("bc.use_buttons"))
 
 
+async def _take_file(ctx: Ctx, data: dict, caption: str) -> None:
+    """A photo or document for the announcement (its caption, if any, becomes the text)."""
+    file = ctx.incoming.extra["file"]
+    if file.get("size", 0) > FILE_MAX:
+        await ctx.reply(ctx.t("bc.file_too_big", max=FILE_MAX // (1024 * 1024)))
+        return
+    data_bytes = await ctx.app.messenger.download(ctx.incoming.address.transport, file)
+    if not data_bytes:
+        await ctx.reply(ctx.t("bc.file_failed"))
+        return
+    service: Broadcasts = ctx.app.services["broadcasts"]
+    file_id = await service.repo.add_file(file["kind"], file["name"], file["mime"], data_bytes)
+    data["file"] = {"id": file_id, "name": file["name"]}
+    if caption and len(caption) <= TEXT_MAX and data.get("lang", "en") not in data.get("texts", {}):
+        data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): caption}
+    await ctx.set_step("bc.options" if data.get("texts") else "bc.text", data)
+    if data.get("texts"):
+        await _options(ctx)
+    else:
+        await ctx.reply(ctx.t("bc.file_kept_write_text", max=TEXT_MAX))
+
+
 async def _options(ctx: Ctx) -> None:
     data = _draft(ctx)
     texts = data.get("texts", {})
@@ -175,12 +201,18 @@ async def _options(ctx: Ctx) -> None:
     ]
     if button:
         lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
+    if data.get("file"):
+        lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
     rows = [
         [ctx.button(f"bc:lang:{lang}", "bc.add_version", language=LANGUAGE_NAMES[lang])]
         for lang in LANGUAGES
         if lang != "en"
     ]
     rows.append([ctx.button("bc:link", "bc.add_link")])
+    if data.get("file"):
+        rows.append([ctx.button("bc:nofile", "bc.remove_file")])
+    else:
+        rows.append([ctx.button("bc:file", "bc.add_file")])
     rows.append([ctx.button("bc:kind", "bc.change_kind")])
     rows.append([ctx.button("bc:aud", "bc.choose_audience")])
     rows.append([ctx.button("bc:cancel", "bc.cancel")])
@@ -215,6 +247,13 @@ async def on_choice(ctx: Ctx) -> None:
     elif action == "link":
         await ctx.set_step("bc.link", data)
         await ctx.reply(ctx.t("bc.ask_link", max=LABEL_MAX))
+    elif action == "file":
+        await ctx.set_step("bc.options", data)
+        await ctx.reply(ctx.t("bc.send_file", max=FILE_MAX // (1024 * 1024)))
+    elif action == "nofile":
+        data.pop("file", None)
+        await ctx.set_step("bc.options", data)
+        await _options(ctx)
     elif action == "kind":
         rows = [[ctx.button(f"bc:k:{k}", f"bc.kind_{k}")] for k in KINDS]
         await ctx.reply(Outgoing.with_buttons(ctx.t("bc.ask_kind"), *rows))
@@ -312,10 +351,11 @@ async def _set_audience(ctx: Ctx, audience: dict) -> None:
     service: Broadcasts = ctx.app.services["broadcasts"]
     send, held = await service.recipients(audience, data.get("kind", "news"))
     draft = _as_broadcast(ctx, data)
+    attachment = await service.fanout.attachment_of(draft)
     for lang in LANGUAGES:
         if lang in data["texts"]:
             await ctx.reply(ctx.t("bc.preview_of", language=LANGUAGE_NAMES[lang]))
-            await ctx.reply(service.fanout.message_for(draft, lang))
+            await ctx.reply(service.fanout.message_for(draft, lang, attachment))
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t(
@@ -348,6 +388,7 @@ def _as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
         held_back=0,
         progress_to=None,
         created_at=ctx.now(),
+        file_id=(data.get("file") or {}).get("id"),
     )
 
 
@@ -362,6 +403,7 @@ async def _create(ctx: Ctx, due: datetime | None) -> None:
         data["audience"],
         button=button,
         due_at=due,
+        file_id=(data.get("file") or {}).get("id"),
     )
     await ctx.clear_step()
     await ctx.audit("broadcast.created", subject=str(broadcast.id), scheduled=due is not None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
 from datetime import timedelta
@@ -60,6 +61,7 @@ class TelegramTransport:
         self._webhook = webhook or {}
         self._on_incoming: IncomingHandler | None = None
         self.username: str | None = None
+        self._file_ids: dict[str, str] = {}  # sha256 of uploaded bytes -> Telegram file id
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Initialise PTB, then poll (or listen for the webhook) in the background."""
@@ -103,19 +105,7 @@ class TelegramTransport:
         reply_to = int(out.reply_to_message_id) if out.reply_to_message_id else None
         try:
             if out.attachment is not None:
-                att = out.attachment
-                file = InputFile(att.data, filename=att.filename)
-                caption = out.text[:CAPTION_LIMIT] or None
-                send = bot.send_photo if att.kind == "photo" else bot.send_document
-                kwargs = {"photo" if att.kind == "photo" else "document": file}
-                message = await send(
-                    chat_id=to.chat_id,
-                    caption=caption,
-                    reply_markup=markup,
-                    message_thread_id=thread,
-                    **kwargs,
-                )
-                return SendResult(DeliveryStatus.SENT, message_id=str(message.message_id))
+                return await self._send_file(to, out, markup, thread)
             chunks = split_text(out.text)
             message = None
             for index, chunk in enumerate(chunks):
@@ -130,6 +120,35 @@ class TelegramTransport:
             return SendResult(DeliveryStatus.SENT, message_id=str(message.message_id))
         except TelegramError as exc:
             return outcome_of(exc)
+
+    async def _send_file(self, to: Address, out: Outgoing, markup, thread) -> SendResult:
+        """A photo or document; uploaded once, then re-sent by Telegram's file id."""
+        bot = self.application.bot
+        att = out.attachment
+        digest = hashlib.sha256(att.data).hexdigest()
+        file = self._file_ids.get(digest) or InputFile(att.data, filename=att.filename)
+        # A caption holds 1024 characters: a longer text follows as its own message.
+        fits = len(out.text) <= CAPTION_LIMIT
+        photo = att.kind == "photo"
+        send = bot.send_photo if photo else bot.send_document
+        message = await send(
+            to.chat_id,
+            file,
+            caption=(out.text or None) if fits else None,
+            reply_markup=markup if fits else None,
+            message_thread_id=thread,
+        )
+        sent = message.photo[-1] if photo and message.photo else message.document
+        if sent is not None:
+            self._file_ids[digest] = sent.file_id
+        if not fits:
+            return await self.send(to, Outgoing(out.text, out.choices, lang=out.lang))
+        return SendResult(DeliveryStatus.SENT, message_id=str(message.message_id))
+
+    async def download(self, file: dict) -> bytes:
+        """The bytes of a photo or document a person sent."""
+        remote = await self.application.bot.get_file(file["id"])
+        return bytes(await remote.download_as_bytearray())
 
     async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
         """Edit the text and keyboard of a message we sent."""
@@ -193,6 +212,25 @@ class TelegramTransport:
         chat = message.chat
         text = message.text if message.text is not None else message.caption
         kind = "edited" if edited is not None else ("text" if message.text is not None else "other")
+        extra = {}
+        if message.photo:
+            photo = message.photo[-1]
+            extra["file"] = {
+                "id": photo.file_id,
+                "kind": "photo",
+                "name": "photo.jpg",
+                "mime": "image/jpeg",
+                "size": photo.file_size or 0,
+            }
+        elif message.document:
+            doc = message.document
+            extra["file"] = {
+                "id": doc.file_id,
+                "kind": "document",
+                "name": doc.file_name or "file",
+                "mime": doc.mime_type or "application/octet-stream",
+                "size": doc.file_size or 0,
+            }
         reply_to = message.reply_to_message
         return Incoming(
             address=Address("telegram", str(chat.id), _thread(message)),
@@ -204,6 +242,7 @@ class TelegramTransport:
             sender_name=message.from_user.full_name,
             language_code=message.from_user.language_code,
             kind=kind,
+            extra=extra,
         )
 
 

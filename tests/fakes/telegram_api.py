@@ -79,6 +79,7 @@ class FakeTelegram:
         self.updates: list[dict] = []
         self.failures: list[Failure] = []
         self.offered_at: dict[int, float] = {}  # update_id -> time offered to the bot
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes of files users sent
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -86,6 +87,10 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.max_updates_per_poll = 100
+        # Benchmarks: False keeps `calls` empty (memory stays flat over long runs), and `on_call`
+        # sees every successful Bot API call (not getUpdates) as it is received.
+        self.record_calls = True
+        self.on_call: Callable[[Call], None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -96,7 +101,7 @@ class FakeTelegram:
         """Listen on a free port of 127.0.0.1."""
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("*", "/file/bot{token}/{path:.*}", self._not_found)
+        app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -236,6 +241,47 @@ class FakeTelegram:
 
     # --- the HTTP side ---------------------------------------------------------------------
 
+    async def photo(
+        self, user_id: int, data: bytes, *, caption: str | None = None, first_name: str = "Test"
+    ) -> int:
+        """A user sends a photo (with an optional caption); the bot can download its bytes."""
+        file_id = f"upload-{len(self.uploads) + 1}"
+        self.uploads[file_id] = data
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": self._user(user_id, first_name, "en"),
+            "photo": [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "width": 640,
+                    "height": 480,
+                    "file_size": len(data),
+                }
+            ],
+        }
+        if caption:
+            message["caption"] = caption
+        return await self._offer({"message": message})
+
+    def _api_getFile(self, call: Call) -> dict:
+        file_id = call.params["file_id"]
+        size = len(self.uploads.get(file_id, b""))
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": size,
+            "file_path": f"photos/{file_id}.jpg",
+        }
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+        if request.match_info["token"] != self.token or name not in self.uploads:
+            return await self._not_found(request)
+        return web.Response(body=self.uploads[name])
+
     async def _not_found(self, request: web.Request) -> web.Response:
         return web.json_response(
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
@@ -274,8 +320,11 @@ class FakeTelegram:
         result = handler(call)
         if isinstance(result, dict) and "message_id" in result:
             call.result_id = result["message_id"]  # type: ignore[attr-defined]
+        if self.on_call is not None:
+            self.on_call(call)
         async with self._changed:
-            self.calls.append(call)
+            if self.record_calls:
+                self.calls.append(call)
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
 
