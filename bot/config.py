@@ -25,6 +25,7 @@ FEATURE_KEYS: dict[str, set[str]] = {
         "max_attempts",
         "backoff_seconds",
         "progress_seconds",
+        "batch",
     },
 }
 
@@ -102,6 +103,8 @@ class TelegramSettings(BaseModel):
     webhook: WebhookSettings | None = None
     poll_timeout: int = Field(30, ge=0, le=120)
     experts_group_id: int | None = None
+    # Messages a second over all chats (python-telegram-bot's AIORateLimiter; 0: no overall limit).
+    max_rate: float = Field(30, ge=0)
 
     @field_validator("bot_username")
     @classmethod

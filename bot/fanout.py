@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
+from bot.i18n import LANGUAGES
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing
 from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
 
@@ -37,12 +38,15 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     async def wait(self) -> None:
-        """Wait for the next free slot."""
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self._paused_until)
-            self._next = start + self.interval
-        if start > now:
+        """Wait for the next free slot; a sender that wakes late never makes a burst."""
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                start = max(self._next, self._paused_until)
+                if now >= start:
+                    # Spaced from the actual send time, not from a slot missed while busy.
+                    self._next = now + self.interval
+                    return
             await asyncio.sleep(start - now)
 
 
@@ -57,8 +61,12 @@ class Fanout:
         self.backoff = float(settings.get("backoff_seconds", 2.0))
         self.progress_every = float(settings.get("progress_seconds", 3.0))
         self.limiter = RateLimiter(float(settings.get("rate_per_second", 25)))
+        # Rows claimed at once per worker: claimed rows that were not attempted before a crash
+        # simply go out after the restart; only the one being sent can be sent twice.
+        self.batch = int(settings.get("batch", 10))
         self.retry_afters = 0
         self._tasks: dict[int, asyncio.Task] = {}
+        self._cancelled: set[int] = set()
 
     @property
     def repo(self) -> BroadcastsRepo:
@@ -125,50 +133,65 @@ class Fanout:
         broadcast = await self.repo.get(broadcast_id)
         if broadcast is None:
             return
-        languages = {
-            r["id"]: r["language"]
-            for r in await self.app.db.fetchall(
-                "SELECT p.id, p.language FROM deliveries d JOIN people p ON p.id = d.person_id "
-                "WHERE d.broadcast_id = ? AND d.status IN ('pending','sending')",
-                (broadcast_id,),
-            )
-        }
         attachment = await self.attachment_of(broadcast)
         messages = {
-            lang: self.message_for(broadcast, lang, attachment)
-            for lang in set(languages.values()) | {"en"}
+            lang: replace(self.message_for(broadcast, lang, attachment), lang=lang)
+            for lang in LANGUAGES
         }
         progress = asyncio.create_task(self._progress(broadcast))
         try:
             await asyncio.gather(
-                *(self._worker(broadcast, languages, messages) for _ in range(max(1, self.workers)))
+                *(self._worker(broadcast, messages) for _ in range(max(1, self.workers)))
             )
         finally:
             progress.cancel()
+        self._cancelled.discard(broadcast_id)
         if await self.repo.finish(broadcast_id):
             await self._report(broadcast, final=True)
 
-    async def _worker(self, broadcast: Broadcast, languages: dict, messages: dict) -> None:
+    def cancelled(self, broadcast_id: int) -> None:
+        """Stop sending a broadcast that was just cancelled (storage already says so)."""
+        self._cancelled.add(broadcast_id)
+
+    async def _worker(self, broadcast: Broadcast, messages: dict[str, Outgoing]) -> None:
+        """Claim a few rows at a time; each is sent and its outcome stored before the next one."""
+        rounds = 0
         while True:
-            if await self.repo.status(broadcast.id) != "sending":
+            rounds += 1
+            if broadcast.id in self._cancelled or (
+                rounds % 10 == 0 and await self.repo.status(broadcast.id) != "sending"
+            ):
                 return  # cancelled: the rest is not sent
-            claimed = await self.repo.claim(broadcast.id, 1)
-            if not claimed:
+            batch = await self.repo.claim(broadcast.id, self.batch)
+            if not batch:
                 return
-            person_id, attempts = claimed[0]
-            out = (
-                messages[languages.get(person_id, "en")]
-                if languages.get(person_id) in messages
-                else messages["en"]
+            targets = await self.repo.targets(
+                [pid for pid, _ in batch], self.app.messenger.transports
             )
-            await self._deliver(broadcast.id, person_id, attempts, out)
+            for index, (person_id, attempts) in enumerate(batch):
+                if broadcast.id in self._cancelled:
+                    rest = [pid for pid, _ in batch[index:]]
+                    await self.repo.record(
+                        broadcast.id, [(p, "cancelled", None, None) for p in rest]
+                    )
+                    return
+                target = targets.get(person_id)
+                if target is None:
+                    await self.repo.record(
+                        broadcast.id, [(person_id, "failed", None, "no reachable messenger")]
+                    )
+                    continue
+                address, lang = target
+                await self._deliver(
+                    broadcast.id, person_id, attempts, address, messages.get(lang) or messages["en"]
+                )
 
     async def _deliver(
-        self, broadcast_id: int, person_id: int, attempts: int, out: Outgoing
+        self, broadcast_id: int, person_id: int, attempts: int, address: Address, out: Outgoing
     ) -> None:
         while True:
             await self.limiter.wait()
-            result = await self.app.messenger.send_to_person(person_id, out)
+            result = await self.app.messenger.send(address, out)
             if result.ok:
                 await self.repo.record(broadcast_id, [(person_id, "sent", result.message_id, None)])
                 return

@@ -36,6 +36,7 @@ def build_transports(app: App, config: Config) -> None:
                 mode=config.telegram.mode,
                 poll_timeout=config.telegram.poll_timeout,
                 webhook=webhook,
+                overall_max_rate=config.telegram.max_rate,
             )
         )
     if config.signal.enabled:

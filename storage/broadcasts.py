@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
+from bot.messages import Address
 from storage.db import Database
 
 KINDS = ("news", "training", "material", "urgent")
@@ -186,6 +187,27 @@ class BroadcastsRepo:
             (self.db.now_iso(), broadcast_id, broadcast_id, limit),
         )
         return [(r["person_id"], r["attempts"]) for r in rows]
+
+    async def targets(self, person_ids: list[int], running: dict) -> dict[int, tuple[Address, str]]:
+        """Where each person gets bot-started messages (preferred running messenger) and language."""
+        if not person_ids:
+            return {}
+        marks = ",".join("?" for _ in person_ids)
+        rows = await self.db.fetchall(
+            "SELECT p.id, p.language, p.preferred_transport, i.transport, i.chat_id "
+            f"FROM people p JOIN identities i ON i.person_id = p.id WHERE p.id IN ({marks}) "
+            "ORDER BY p.id, i.created_at, i.transport",
+            person_ids,
+        )
+        found: dict[int, tuple[Address, str]] = {}
+        for row in rows:
+            if row["transport"] not in running:
+                continue
+            pid = row["id"]
+            preferred = row["transport"] == row["preferred_transport"]
+            if pid not in found or preferred:
+                found[pid] = (Address(row["transport"], row["chat_id"]), row["language"])
+        return found
 
     async def record(
         self,

@@ -461,6 +461,7 @@ async def _cancel_broadcast(ctx: Ctx, broadcast_id: int) -> None:
         await ctx.reply(ctx.t("bc.not_cancellable", number=broadcast_id))
         return
     await ctx.app.scheduler.cancel_for("broadcast", str(broadcast_id))
+    service.fanout.cancelled(broadcast_id)
     await ctx.audit("broadcast.cancelled", subject=str(broadcast_id))
     counts = await service.repo.counts(broadcast_id)
     await ctx.reply(
