@@ -64,10 +64,16 @@ def test_translations_keep_placeholders():
             assert en == other, f"{lang}:{key} placeholders {other} != {en}"
 
 
-def test_language_falls_back_to_english():
-    i18n.load()
-    assert i18n.t("sv", "onboarding.consent_details") == i18n.t("en", "onboarding.consent_details")
-    assert i18n.t("fi", "menu.title") != i18n.t("en", "menu.title")
+def test_language_falls_back_to_english(tmp_path):
+    (tmp_path / "en.yaml").write_text('a: "Hello {name}"\nb: "Only in English"\n', encoding="utf-8")
+    (tmp_path / "sv.yaml").write_text('a: "Hej {name}"\n', encoding="utf-8")
+    try:
+        i18n.load(tmp_path)
+        assert i18n.t("sv", "a", name="Eva") == "Hej Eva"
+        assert i18n.t("sv", "b") == "Only in English"
+        assert i18n.t("fi", "a", name="Eva") == "Hello Eva"
+    finally:
+        i18n.load()
 
 
 def test_example_config_loads():
