@@ -1,0 +1,656 @@
+"""Throughput and reply latency of the real bot over the Telegram transport, against a bare echo bot.
+
+Two processes per measurement, all traffic on 127.0.0.1:
+
+* this process: the fake Bot API server (tests/fakes/telegram_api.py) and N simulated mentors;
+* a child process: the bot (the real App + TelegramTransport, polling the fake over HTTP), then,
+  in a second round, a bare python-telegram-bot echo bot built with the same client settings.
+
+Every simulated mentor sends its next update only after the bot answered the previous one: for the
+bot, after the reply that carries the buttons the mentor taps next (every step of the mix ends
+with one); for the echo bot, after its one reply. Latency is measured on the fake server's clock:
+from the moment an update is offered to the bot to the first reply call to that chat received.
+
+    .venv/bin/python bench/throughput.py [--users 200] [--updates 20000] [--quick]
+
+Prints one JSON line. `--profile DIR` runs the bot process under cProfile (DIR/bot.prof).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+SCRIPT = Path(__file__).resolve()
+ROOT = SCRIPT.parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+FIRST_USER_ID = 500_000_001
+REPLY_TIMEOUT = 30.0  # seconds one simulated mentor waits for an answer before moving on
+SENT_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText"})
+REFLECTION = "Today I listened more than I talked, and the group opened up."
+
+
+# --- machine --------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import sqlite3
+
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "cpu_model": model or platform.processor() or "unknown",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(terse=True),
+    }
+    try:
+        import telegram
+
+        info["python_telegram_bot"] = telegram.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def percentile(values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def current_rss_mb() -> float | None:
+    """This process's resident set size now (Linux /proc), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a (child) process so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+
+# --- seeding --------------------------------------------------------------------------------------
+
+
+def write_config(directory: Path, base_url: str, extra: str = "") -> Path:
+    """The bot's config for a benchmark: no flood guard, short polls, the fake's URL."""
+    path = directory / "bench-config.yaml"
+    path.write_text(
+        "bot:\n"
+        "  rate_limit:\n"
+        "    messages: 1000000\n"
+        f"{extra}"
+        "telegram:\n"
+        f"  base_url: {base_url}\n"
+        "  poll_timeout: 1\n"
+        "  bot_username: remap_bench_bot\n"
+        "logging:\n"
+        "  level: INFO\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def seed_mentors(db_path: Path, count: int, first_user_id: int = FIRST_USER_ID) -> list[int]:
+    """Active mentors with a Telegram identity each, inserted directly; returns their user ids."""
+    from bot.roles import Role
+    from storage.db import Database
+    from storage.people import PeopleRepo
+
+    db = Database(db_path)
+    await db.open()
+    people = db.repo(PeopleRepo)
+    user_ids = [first_user_id + i for i in range(count)]
+    try:
+        async with db.transaction():
+            for index, user_id in enumerate(user_ids):
+                person = await people.create(
+                    role=Role.MENTOR,
+                    cohort="bench",
+                    language="en",
+                    display_name=f"Mentor {index}",
+                    status="active",
+                )
+                await people.update(person.id, consent_version=1, consented_at=db.now_iso())
+                await people.add_identity(person.id, "telegram", str(user_id), str(user_id))
+    finally:
+        await db.close()
+    return user_ids
+
+
+def content_ids() -> tuple[list[str], str]:
+    """Section ids in order, and the first bite id (for fallbacks)."""
+    from bot.content import load_content
+    from bot.i18n import load
+
+    content_dir = ROOT / "content"
+    load(content_dir / "locales")
+    content = load_content(content_dir)
+    return [s.id for s in content.sections], content.sections[0].bites[0].id
+
+
+# --- the simulated mentors ------------------------------------------------------------------------
+
+Action = tuple[str, str]  # ("tap", callback_data) | ("say", text)
+
+
+def _button(call: Any, prefix: str) -> str | None:
+    """The argument of the first button whose callback data starts with `prefix`."""
+    if call is None:
+        return None
+    for data in call.callback_data:
+        if data.startswith(prefix):
+            return data[len(prefix) :]
+    return None
+
+
+def mentor_mix(sections: list[str], fallback_bite: str, index: int) -> Generator[Action, Any, None]:
+    """The mix one mentor goes through, again and again; `send()` it the reply it got.
+
+    menu, a learning bite (continue a section, then Next), a reflection (start, one text, done),
+    a workshop form step (new, date today, a community) and /cancel: ten updates a round.
+    """
+    section = 0
+    bite = fallback_bite
+    for round_no in itertools.count():
+        yield ("tap", "menu:home")
+        reply = yield ("tap", f"learn:go:{sections[section]}")
+        shown = _button(reply, "learn:next:")
+        if shown is None:  # section finished (the check or feedback comes instead): next section
+            section = min(section + 1, len(sections) - 1)
+            reply = yield ("tap", f"learn:go:{sections[section]}")
+        else:
+            reply = yield ("tap", f"learn:next:{shown}")
+        bite = _button(reply, "learn:reflect:") or bite
+        yield ("tap", f"learn:reflect:{bite}")
+        yield ("say", REFLECTION)
+        yield ("tap", "learn:rdone")
+        yield ("tap", "ws:new")
+        yield ("tap", "ws:date:today")
+        yield ("say", f"Youth centre {index % 50} round {round_no}")
+        yield ("say", "/cancel")
+
+
+@dataclass
+class Stats:
+    """What one round of simulated mentors saw."""
+
+    latencies: list[float] = field(default_factory=list)  # seconds, first reply after offer
+    sent: int = 0
+    timeouts: int = 0
+    stray_replies: int = 0
+    api_calls: int = 0
+    incomplete_users: int = 0
+
+
+class Mentor:
+    """One simulated person: sends an update, waits for the answer, reads it, goes on."""
+
+    def __init__(self, fake: Any, user_id: int, stats: Stats, wait_for_buttons: bool) -> None:
+        self.fake = fake
+        self.user_id = user_id
+        self.stats = stats
+        self.wait_for_buttons = wait_for_buttons
+        self._waiter: asyncio.Future | None = None
+        self._first_at: float | None = None
+        self._message_id = 1
+
+    def on_reply(self, call: Any) -> None:
+        """A message to this mentor's chat arrived at the fake server."""
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            self.stats.stray_replies += 1
+            return
+        if self._first_at is None:
+            self._first_at = call.at
+        if not self.wait_for_buttons or call.callback_data:
+            waiter.set_result(call)
+
+    async def act(self, action: Action, *, measured: bool = True) -> Any:
+        """Send one update and wait for the answer; returns the reply call (None on timeout)."""
+        kind, value = action
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._first_at = None
+        try:
+            if kind == "tap":
+                update_id = await self.fake.tap(self.user_id, value, message_id=self._message_id)
+            else:
+                update_id = await self.fake.message(self.user_id, value)
+            try:
+                reply = await asyncio.wait_for(self._waiter, REPLY_TIMEOUT)
+            except TimeoutError:
+                reply = None
+                self.stats.timeouts += 1
+        finally:
+            self._waiter = None
+        offered = self.fake.offered_at.pop(update_id, None)
+        if measured:
+            self.stats.sent += 1
+            if self._first_at is not None and offered is not None:
+                self.stats.latencies.append(self._first_at - offered)
+        if reply is not None:
+            self._message_id = getattr(reply, "result_id", self._message_id)
+        return reply
+
+    async def run(
+        self, script: Generator[Action, Any, None], updates: int, deadline: float
+    ) -> bool:
+        """Go through `updates` steps of the script (False when the deadline came first)."""
+        action = next(script)
+        for _ in range(updates):
+            if time.perf_counter() > deadline:
+                return False
+            reply = await self.act(action)
+            action = script.send(reply)
+        return True
+
+
+def route_replies(mentors: dict[str, Mentor], stats: Stats) -> Callable[[Any], None]:
+    """The fake server's on_call hook: hand every message to the mentor whose chat it is."""
+
+    def on_call(call: Any) -> None:
+        stats.api_calls += 1
+        if call.method in SENT_METHODS:
+            mentor = mentors.get(call.chat_id)
+            if mentor is not None:
+                mentor.on_reply(call)
+
+    return on_call
+
+
+# --- one measured round against a bot process ----------------------------------------------------
+
+
+def _log_file(path: Path) -> BinaryIO:
+    """Where a child process's stderr goes."""
+    return path.open("wb")
+
+
+class BotProcess:
+    """A child process running the bot (or the echo bot); stop() returns its own figures."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, stderr_path: Path) -> None:
+        self.proc = proc
+        self.stderr_path = stderr_path
+        self.ready: dict[str, Any] = {}  # the child's first line: pid, RSS after start
+
+    @classmethod
+    async def spawn(
+        cls, mode: str, base_url: str, token: str, workdir: Path, extra_args: list[str]
+    ) -> BotProcess:
+        """Start `bench/throughput.py --serve MODE ...` and wait until it polls."""
+        stderr_path = workdir / f"{mode}.stderr.log"
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+        with _log_file(stderr_path) as stderr:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(SCRIPT),
+                "--serve",
+                mode,
+                "--base-url",
+                base_url,
+                *extra_args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                cwd=str(ROOT),
+            )
+        child = cls(proc, stderr_path)
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        except TimeoutError:
+            line = b""
+        if not line.startswith(b"{"):
+            await child.kill()
+            raise RuntimeError(f"{mode} process did not start:\n{child.stderr_tail()}")
+        child.ready = json.loads(line)
+        return child
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        """The end of the child's log."""
+        try:
+            return "\n".join(self.stderr_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def cpu_seconds(self) -> float:
+        """CPU time the child used so far."""
+        return process_cpu_seconds(self.proc.pid)
+
+    async def stop(self) -> dict:
+        """Ask the child to stop cleanly; its final JSON line (peak RSS, CPU)."""
+        try:
+            self.proc.stdin.write(b"stop\n")
+            await self.proc.stdin.drain()
+            self.proc.stdin.close()
+            out = await asyncio.wait_for(self.proc.stdout.read(), 60)
+            await asyncio.wait_for(self.proc.wait(), 30)
+        except (TimeoutError, ConnectionError):
+            await self.kill()
+            return {}
+        lines = [x for x in out.decode(errors="replace").splitlines() if x.startswith("{")]
+        return json.loads(lines[-1]) if lines else {}
+
+    async def kill(self) -> None:
+        """Last resort: kill this child (by its own pid)."""
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+async def measure(
+    mode: str,
+    *,
+    users: int,
+    updates: int,
+    workdir: Path,
+    max_seconds: float,
+    profile: Path | None = None,
+    db_path: Path | None = None,
+    user_ids: list[int] | None = None,
+) -> dict[str, Any]:
+    """One round: start the fake server and a bot process, warm up, run the mix, stop."""
+    from tests.fakes.telegram_api import FakeTelegram
+
+    fake = await FakeTelegram().start()
+    fake.record_calls = False
+    sections, first_bite = content_ids()
+    extra: list[str] = []
+    if mode == "bot":
+        assert db_path is not None
+        config = write_config(workdir, fake.base_url)
+        extra += ["--config", str(config), "--db", str(db_path)]
+    if profile is not None:
+        extra += ["--profile", str(profile / f"{mode}.prof")]
+    if user_ids is None:
+        user_ids = [FIRST_USER_ID + i for i in range(users)]
+    warmup_stats, stats = Stats(), Stats()
+    wait_for_buttons = mode == "bot"
+    mentors = {str(u): Mentor(fake, u, warmup_stats, wait_for_buttons) for u in user_ids[:users]}
+    fake.on_call = route_replies(mentors, warmup_stats)
+    child = await BotProcess.spawn(mode, fake.base_url, fake.token, workdir, extra)
+    try:
+        # Warm-up, not measured: every mentor opens the menu once (connections, caches, JIT-free
+        # but lazily imported code paths).
+        await asyncio.gather(
+            *(m.act(("tap", "menu:home"), measured=False) for m in mentors.values())
+        )
+        await asyncio.sleep(0.2)
+        for mentor in mentors.values():
+            mentor.stats = stats
+        fake.on_call = route_replies(mentors, stats)
+        share, rest = divmod(updates, len(mentors))
+        budgets = [share + (1 if i < rest else 0) for i in range(len(mentors))]
+        cpu_before = child.cpu_seconds()
+        own_before = os.times()
+        started = time.perf_counter()
+        deadline = started + max_seconds
+        done = await asyncio.gather(
+            *(
+                m.run(mentor_mix(sections, first_bite, i), budget, deadline)
+                for i, (m, budget) in enumerate(zip(mentors.values(), budgets, strict=True))
+            )
+        )
+        elapsed = time.perf_counter() - started
+        cpu_after = child.cpu_seconds()
+        own_after = os.times()
+        stats.incomplete_users = done.count(False)
+    finally:
+        final = await child.stop()
+        await fake.stop()
+    own_cpu = (own_after.user - own_before.user) + (own_after.system - own_before.system)
+    ms = [x * 1000 for x in stats.latencies]
+    return {
+        "updates": stats.sent,
+        "elapsed_s": round(elapsed, 3),
+        "updates_per_s": round(stats.sent / elapsed, 1) if elapsed else None,
+        "p50_ms": _round(percentile(ms, 50)),
+        "p95_ms": _round(percentile(ms, 95)),
+        "p99_ms": _round(percentile(ms, 99)),
+        "max_ms": _round(max(ms) if ms else None),
+        "api_calls_per_update": round(stats.api_calls / stats.sent, 2) if stats.sent else None,
+        "bot_cpu_s": round(cpu_after - cpu_before, 2),
+        "bot_cpu_ms_per_update": round(1000 * (cpu_after - cpu_before) / stats.sent, 3)
+        if stats.sent
+        else None,
+        "driver_cpu_s": round(own_cpu, 2),
+        "bot_rss_after_start_mb": child.ready.get("rss_mb"),
+        "bot_peak_rss_mb": round(final.get("maxrss_kb", 0) / 1024, 1) if final else None,
+        "timeouts": stats.timeouts,
+        "stray_replies": stats.stray_replies,
+        "incomplete_users": stats.incomplete_users,
+    }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    """The bot round, then the echo round, on the same machine in the same run."""
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        workdir = Path(tmp)
+        db_path = workdir / "bench.db"
+        user_ids = await seed_mentors(db_path, args.users)
+        profile = args.profile  # a resolved, existing directory (main() made it)
+        bot = await measure(
+            "bot",
+            users=args.users,
+            updates=args.updates,
+            workdir=workdir,
+            max_seconds=args.max_seconds,
+            profile=profile,
+            db_path=db_path,
+            user_ids=user_ids,
+        )
+        echo = await measure(
+            "echo",
+            users=args.users,
+            updates=args.updates,
+            workdir=workdir,
+            max_seconds=args.max_seconds,
+            profile=profile,
+            user_ids=user_ids,
+        )
+    ratio = (
+        round(bot["updates_per_s"] / echo["updates_per_s"], 3)
+        if bot["updates_per_s"] and echo["updates_per_s"]
+        else None
+    )
+    return {
+        "bench": "throughput",
+        "users": args.users,
+        "updates": args.updates,
+        "bot_updates_per_s": bot["updates_per_s"],
+        "echo_updates_per_s": echo["updates_per_s"],
+        "ratio_bot_echo": ratio,
+        "latency_ms": {"p50": bot["p50_ms"], "p95": bot["p95_ms"], "p99": bot["p99_ms"]},
+        "bot": bot,
+        "echo": echo,
+        "machine": machine_info(),
+    }
+
+
+# --- the child processes --------------------------------------------------------------------------
+
+
+async def _wait_for_stop() -> None:
+    """Block until the parent writes a line (or closes stdin)."""
+    await asyncio.to_thread(sys.stdin.readline)
+
+
+def _final_line() -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {"maxrss_kb": usage.ru_maxrss, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3)}
+        ),
+        flush=True,
+    )
+
+
+async def serve_bot(args: argparse.Namespace) -> None:
+    """The real bot: App + TelegramTransport (no send rate cap: the fake has no rate limit)."""
+    from bot.app import App
+    from bot.cli import setup_logging
+    from bot.config import load_config
+    from bot.transports.telegram import TelegramTransport
+
+    config = load_config(args.config, args.db)
+    setup_logging(config.logging.level)
+    app = App(config)
+    app.add_transport(
+        TelegramTransport(
+            config.telegram_token(),
+            base_url=config.telegram.base_url,
+            mode="polling",
+            poll_timeout=config.telegram.poll_timeout,
+            overall_max_rate=0,  # AIORateLimiter: 0 = no overall limit
+        )
+    )
+    await app.start()
+    print(json.dumps({"ready": True, "pid": os.getpid(), "rss_mb": current_rss_mb()}), flush=True)
+    try:
+        await _wait_for_stop()
+    finally:
+        await app.stop()
+
+
+async def serve_echo(args: argparse.Namespace) -> None:
+    """A bare python-telegram-bot echo bot with TelegramTransport's client settings."""
+    from telegram import Update
+    from telegram.ext import (
+        AIORateLimiter,
+        ApplicationBuilder,
+        CallbackQueryHandler,
+        ContextTypes,
+        MessageHandler,
+        filters,
+    )
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await context.bot.send_message(chat_id=update.effective_chat.id, text=update.message.text)
+
+    async def on_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await context.bot.send_message(chat_id=query.message.chat.id, text=query.data or "…")
+
+    root = args.base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        .concurrent_updates(256)  # as TelegramTransport
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        .base_url(root)
+        .base_file_url(root.replace("/bot", "/file/bot"))
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.ALL, on_message))
+    application.add_handler(CallbackQueryHandler(on_query))
+    await application.initialize()
+    await application.start()
+    await application.updater.start_polling(
+        timeout=1, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1
+    )
+    print(json.dumps({"ready": True, "pid": os.getpid(), "rss_mb": current_rss_mb()}), flush=True)
+    try:
+        await _wait_for_stop()
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Child process entry: run the bot or the echo bot until told to stop."""
+    runner = serve_bot if args.serve == "bot" else serve_echo
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    try:
+        asyncio.run(runner(args))
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        _final_line()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200, help="simulated mentors at once")
+    parser.add_argument("--updates", type=int, default=20_000, help="updates in total")
+    parser.add_argument("--quick", action="store_true", help="a small run (20 users, 1000 updates)")
+    parser.add_argument(
+        "--max-seconds", type=float, default=900, help="stop a round after this long"
+    )
+    parser.add_argument("--profile", help="directory for cProfile output of the bot processes")
+    # internal: the child processes
+    parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.users, args.updates = 20, 1000
+    if args.users < 1 or args.updates < args.users:
+        parser.error("need --users >= 1 and --updates >= --users")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark (or, internally, one of its bot processes)."""
+    args = parse_args(argv)
+    if args.serve:
+        serve(args)
+        return
+    if args.profile:
+        args.profile = Path(args.profile).resolve()
+        args.profile.mkdir(parents=True, exist_ok=True)
+    result = asyncio.run(run_benchmark(args))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
