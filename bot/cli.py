@@ -159,7 +159,7 @@ def parse_duration(text: str) -> timedelta:
     """'14d', '48h', '30m' -> timedelta; ValueError otherwise."""
     text = text.strip().lower()
     units = {"d": "days", "h": "hours", "m": "minutes"}
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdecimal():
         raise ValueError(f"not a duration: {text!r} (use e.g. 14d, 48h or 30m)")
     return timedelta(**{units[text[-1]]: int(text[:-1])})
 

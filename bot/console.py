@@ -114,7 +114,7 @@ class ConsoleSession:
                 out.write("Content has errors; keeping the previous version:\n")
                 out.write("\n".join(exc.errors) + "\n\n")
         elif command == "wait":
-            seconds = float(rest) if rest.strip().replace(".", "", 1).isdigit() else 1.0
+            seconds = float(rest) if rest.strip().replace(".", "", 1).isdecimal() else 1.0
             await asyncio.sleep(min(seconds, 600))
         else:
             out.write(HELP + "\n\n")

@@ -60,7 +60,7 @@ def parse_date(text: str, today: date) -> tuple[date | None, str | None]:
 def parse_participants(text: str) -> tuple[int | None, str | None]:
     """A whole number 1-500; problems: not_number, zero, too_many."""
     raw = text.strip().replace(" ", "")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None, "not_number"
     value = int(raw)
     if value < 1:

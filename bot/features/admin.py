@@ -82,7 +82,7 @@ async def _set_status(ctx: Ctx, status: str, done_key: str) -> None:
 
 async def _target(ctx: Ctx, parts: list[str], *, needs_role: bool):
     usage = "admin.role_usage" if needs_role else "admin.status_usage"
-    if not parts or not parts[0].lstrip("#").isdigit() or (needs_role and len(parts) < 2):
+    if not parts or not parts[0].lstrip("#").isdecimal() or (needs_role and len(parts) < 2):
         await ctx.reply(ctx.t(usage))
         return None, None
     role = None

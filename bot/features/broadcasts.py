@@ -230,7 +230,7 @@ async def on_choice(ctx: Ctx) -> None:
     elif action == "cancel":
         await ctx.clear_step()
         await ctx.reply(ctx.t("bc.cancelled"))
-    elif action == "cx" and args and args[0].isdigit():
+    elif action == "cx" and args and args[0].isdecimal():
         await _cancel_broadcast(ctx, int(args[0]))
     elif action == "list":
         await list_broadcasts(ctx)
@@ -322,11 +322,11 @@ async def _cohorts(ctx: Ctx) -> list[str]:
 async def _audience_value(ctx: Ctx, kind: str, value: str) -> None:
     if kind == "cohort":
         cohorts = await _cohorts(ctx)
-        if not value.isdigit() or int(value) >= len(cohorts):
+        if not value.isdecimal() or int(value) >= len(cohorts):
             await ctx.reply(ctx.t("common.stale_button"))
             return
         value = cohorts[int(value)]
-    if kind == "idle" and not value.isdigit():
+    if kind == "idle" and not value.isdecimal():
         await ctx.reply(ctx.t("common.stale_button"))
         return
     await _set_audience(ctx, {"type": kind, "value": value})

@@ -13,7 +13,7 @@ from bot.roles import Role
 from bot.timing import in_quiet_hours, local_at, next_allowed, parse_when
 from bot.workshop_input import NOTE_MAX, clean_text
 from storage.checkins import Checkin, CheckinsRepo
-from storage.jobs import Job
+from storage.jobs import Job, JobsRepo
 from storage.people import PeopleRepo, Person
 
 if TYPE_CHECKING:
@@ -141,7 +141,12 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
     """At the due time: send the check-in (never in quiet hours), then wait for an answer."""
     repo = app.db.repo(CheckinsRepo)
     checkin = await repo.get(int(job.ref))
-    if checkin is None or checkin.status != "scheduled":
+    if checkin is None or checkin.status not in ("scheduled", "sent"):
+        return None
+    # 'sent' while this job is still pending: the process stopped mid-send. Unless its follow-up
+    # already exists (then it did go out), it is sent again: the one message in flight at a crash.
+    interrupted = checkin.status == "sent"
+    if interrupted and await app.db.repo(JobsRepo).pending_for("checkin.followup", str(checkin.id)):
         return None
     mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
     if mentor is None or not mentor.active:
@@ -154,8 +159,8 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
         return next_allowed(now, tz, quiet.start, quiet.end)
     if mentor.paused:
         return now + timedelta(days=1)
-    # Marked sent first: after a crash mid-send it is not sent a second time.
-    if not await repo.mark_sent(checkin.id):
+    # Marked sent first, so an answer can be taken while the message is on its way.
+    if not interrupted and not await repo.mark_sent(checkin.id):
         return None
     result = await app.messenger.send_to_person(mentor.id, await _message_for(app, checkin, mentor))
     if result.status is DeliveryStatus.BLOCKED:
@@ -218,7 +223,7 @@ async def on_mentor_choice(ctx: Ctx) -> None:
     """ck:s:<id>:<score>, ck:later:<id>, ck:snz:<id>:<when>, ck:skip:<id>."""
     parts = ctx.choice_parts
     action = parts[1] if len(parts) > 1 else ""
-    if len(parts) < 3 or not parts[2].isdigit():
+    if len(parts) < 3 or not parts[2].isdecimal():
         await ctx.reply(ctx.t("common.stale_button"))
         return
     repo = ctx.repo(CheckinsRepo)
@@ -443,7 +448,7 @@ async def on_expert_choice(ctx: Ctx) -> None:
     if action == "cancel":
         await ctx.clear_step()
         await ctx.reply(ctx.t("ck.cancelled"))
-    elif action == "m" and arg.isdigit() and step == "ck.mentor":
+    elif action == "m" and arg.isdecimal() and step == "ck.mentor":
         mentor = await ctx.repo(PeopleRepo).get(int(arg))
         if mentor is None or not mentor.active:
             await ctx.reply(ctx.t("common.stale_button"))
@@ -458,7 +463,7 @@ async def on_expert_choice(ctx: Ctx) -> None:
         await _confirm(ctx)
     elif action == "ok" and step == "ck.confirm":
         await _create(ctx)
-    elif action in ("mv", "cx") and arg.isdigit():
+    elif action in ("mv", "cx") and arg.isdecimal():
         await _manage(ctx, action, int(arg))
     else:
         await ctx.reply(ctx.t("common.stale_button"))

@@ -76,7 +76,7 @@ async def on_choice(ctx: Ctx) -> None:
     parts = ctx.choice_parts
     action = parts[1] if len(parts) > 1 else "p"
     arg = parts[2] if len(parts) > 2 else "0"
-    if not arg.isdigit():
+    if not arg.isdecimal():
         await ctx.reply(ctx.t("common.stale_button"))
         return
     number = int(arg)
@@ -158,4 +158,4 @@ async def show_shared(ctx: Ctx, page: int = 0) -> None:
 async def on_shared_choice(ctx: Ctx) -> None:
     """jr:x:<page>: the next page of shared reflections."""
     arg = ctx.choice_parts[2] if len(ctx.choice_parts) > 2 else "0"
-    await show_shared(ctx, int(arg) if arg.isdigit() else 0)
+    await show_shared(ctx, int(arg) if arg.isdecimal() else 0)

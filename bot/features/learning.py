@@ -155,11 +155,11 @@ async def on_choice(ctx: Ctx) -> None:
         await _finish_reflection(ctx)
     elif action == "rcancel":
         await _cancel_reflection(ctx)
-    elif action == "share" and len(parts) == 4 and parts[2].isdigit():
+    elif action == "share" and len(parts) == 4 and parts[2].isdecimal():
         await _share_choice(ctx, int(parts[2]), parts[3] == "yes")
     elif action == "check" and len(parts) == 4 and content.section(arg):
         await _answer_check(ctx, content.section(arg), parts[3])
-    elif action == "fb" and len(parts) == 4 and content.section(arg) and parts[3].isdigit():
+    elif action == "fb" and len(parts) == 4 and content.section(arg) and parts[3].isdecimal():
         await _answer_feedback(ctx, content.section(arg), int(parts[3]))
     elif action == "fbskip":
         await ctx.clear_step()

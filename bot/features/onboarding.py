@@ -202,7 +202,7 @@ def _is_configured_admin(ctx: Ctx) -> bool:
     admins = ctx.app.config.admins
     incoming = ctx.incoming
     if incoming.address.transport == "telegram":
-        return incoming.sender_id.isdigit() and int(incoming.sender_id) in admins.telegram
+        return incoming.sender_id.isdecimal() and int(incoming.sender_id) in admins.telegram
     if incoming.address.transport == "signal":
         return incoming.sender_id in admins.signal or incoming.extra.get("number") in admins.signal
     return False

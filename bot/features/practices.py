@@ -60,9 +60,9 @@ async def on_choice(ctx: Ctx) -> None:
     parts = ctx.choice_parts
     action = parts[1] if len(parts) > 1 else "list"
     if action == "list":
-        page = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+        page = int(parts[2]) if len(parts) > 2 and parts[2].isdecimal() else 0
         await show_practices(ctx, page)
-    elif action == "sel" and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+    elif action == "sel" and len(parts) == 4 and parts[2].isdecimal() and parts[3].isdecimal():
         selected = set(ctx.dialog.data.get("selected", [])) if _selecting(ctx) else set()
         selected ^= {int(parts[2])}
         await ctx.set_step("pr.select", {"selected": sorted(selected), "page": int(parts[3])})

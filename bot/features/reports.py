@@ -76,7 +76,7 @@ async def _cohort_of(ctx: Ctx, parts: list[str]) -> tuple[bool, str | None]:
     """(found, cohort) from the cohort part of a choice id; cohort None means all cohorts."""
     if parts[3] == ALL_COHORTS:
         return True, None
-    if len(parts) != 5 or not parts[3].isdigit():
+    if len(parts) != 5 or not parts[3].isdecimal():
         return False, None
     cohorts = await ctx.repo(WorkshopsRepo).cohorts()
     index, tag = int(parts[3]), parts[4]

@@ -509,15 +509,15 @@ async def _form_choice(ctx: Ctx, action: str, arg: str) -> None:
         await _answered(ctx, field, held_on=held.isoformat())
     elif action == "comm":
         recent = _data(ctx).get("recent", [])
-        if arg.isdigit() and int(arg) < len(recent):
+        if arg.isdecimal() and int(arg) < len(recent):
             await _answered(ctx, field, community=recent[int(arg)])
         else:
             await _ask(ctx, field)
-    elif action == "n" and arg.isdigit():
+    elif action == "n" and arg.isdecimal():
         await _answered(ctx, field, participants=int(arg))
     elif action == "th":
         await _toggle_theme(ctx, arg)
-    elif action == "dur" and arg.isdigit():
+    elif action == "dur" and arg.isdecimal():
         await _answered(ctx, field, duration_min=int(arg))
     elif action in ("cof", "share", "sup") and arg in ("yes", "no"):
         await _yes_no(ctx, field, arg == "yes")
@@ -596,7 +596,7 @@ def _form_of(w: Workshop) -> dict:
 
 
 async def _log_choice(ctx: Ctx, action: str, arg: str) -> None:
-    if not arg.isdigit():
+    if not arg.isdecimal():
         await ctx.reply(ctx.t("common.stale_button"))
         return
     if action == "list":
