@@ -12,7 +12,7 @@ G, M, E, S, A = Role.GUEST, Role.MENTOR, Role.EXPERT, Role.STAFF, Role.ADMIN
 COMMANDS = {
     "start": G, "help": G, "link": G, "cancel": G,
     "menu": M, "language": M, "learn": M, "journal": M, "reminders": M, "log": M, "workshops": M,
-    "ask": M, "settings": M, "pause": M, "resume": M, "mydata": M, "forget": M,
+    "ask": M, "questions": M, "settings": M, "pause": M, "resume": M, "mydata": M, "forget": M,
     "answer": E, "queue": E, "checkin": E, "checkins": E, "reflections": E, "report": E,
     "broadcast": S, "broadcasts": S, "export": S, "feedback": S, "people": S, "practices": S,
     "tickets": S,

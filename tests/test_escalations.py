@@ -264,3 +264,26 @@ async def test_two_experts_claiming_at_once_exactly_one_wins(h):
     ticket = await h.app.db.repo(TicketsRepo).get(number)
     winner = eero if "You claimed" in replies[0] else liisa
     assert ticket.expert_id == (await h.person(winner)).id
+
+
+async def test_an_answer_that_cannot_be_delivered_is_retried_and_kept(h):
+    from bot.messages import DeliveryStatus, SendResult
+
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    number = await _ask(h, mentor)
+    h.transport.fail_for[mentor.sender_id] = [SendResult(DeliveryStatus.FAILED, error="Network")]
+    await h.say(f"/answer {number} Try a talking circle.", expert)
+    assert "could not be reached just now" in h.last(expert).text
+    assert "Try a talking circle" not in "\n".join(s.text for s in h.sent_to(mentor))
+    await h.advance(timedelta(minutes=3))
+    assert "Try a talking circle." in h.last(mentor).text
+
+    await h.say("/questions", mentor)
+    assert f"#{number}" in h.last(mentor).text and "answered" in h.last(mentor).text
+    await h.tap(f"esc:open:{number}", mentor)
+    thread = h.last(mentor).text
+    assert "You: How do I talk about rumours" in thread and "Eero: Try a talking circle." in thread
+    other = await h.onboard(Role.MENTOR, "Omar")
+    await h.tap(f"esc:open:{number}", other)
+    assert "no ticket" in h.last(other).text

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.context import Ctx
-from bot.messages import Address, Choice, Outgoing
+from bot.messages import Address, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from bot.router import MenuItem
 from storage.jobs import Job
@@ -26,6 +26,7 @@ def setup(app: App) -> None:
     """Register /ask, /answer, /queue, /tickets, the esc: buttons, group and reply handling."""
     router = app.router
     router.command("ask", start_ask, help_key="cmd.ask")
+    router.command("questions", show_mine, help_key="cmd.questions")
     router.command("answer", answer_command, min_role=Role.EXPERT, help_key="cmd.answer")
     router.command("queue", show_queue, min_role=Role.EXPERT, help_key="cmd.queue")
     router.command("tickets", show_tickets, min_role=Role.STAFF, help_key="cmd.tickets")
@@ -37,6 +38,7 @@ def setup(app: App) -> None:
     router.menu(MenuItem("esc:new", "menu.ask", order=30))
     app.scheduler.on("ticket.remind", remind_unclaimed)
     app.scheduler.on("ticket.release", release_unanswered)
+    app.scheduler.on("ticket.relay", relay_again)
     app.services["escalations"] = Escalations(app)
 
 
@@ -209,27 +211,39 @@ class Escalations:
         await self.tickets.set_status(ticket.id, "answered")
         await self.app.scheduler.cancel_for("ticket.release", str(ticket.id))
         ticket = await self.tickets.get(ticket.id)
-        mentor = (
-            await self.app.db.repo(PeopleRepo).get(ticket.mentor_id) if ticket.mentor_id else None
-        )
-        if mentor is not None:
-            lang = mentor.language
-            await self.tell_mentor(
-                ticket,
-                Outgoing.with_buttons(
-                    i18n.t(
-                        lang,
-                        "esc.answer_to_mentor",
-                        name=expert.display_name,
-                        number=ticket.id,
-                        text=text,
-                    ),
-                    [Choice(f"esc:reply:{ticket.id}", i18n.t(lang, "esc.reply"))],
-                    [Choice(f"esc:solved:{ticket.id}", i18n.t(lang, "esc.solved"))],
-                ),
-            )
+        result = await self.relay_answer(ticket, expert, text)
         await self.refresh_posts(ticket)
-        return "esc.answer_sent"
+        if result is None or result.ok:
+            return "esc.answer_sent"
+        if result.status is DeliveryStatus.BLOCKED:
+            return "esc.answer_unreachable"
+        # Not delivered now: the answer is on the ticket, and a job keeps trying.
+        await self.app.scheduler.add(
+            "ticket.relay", str(ticket.id), self.app.clock.now() + timedelta(minutes=2)
+        )
+        return "esc.answer_queued"
+
+    async def relay_answer(self, ticket: Ticket, expert: Person, text: str) -> SendResult | None:
+        """Send an expert's answer to the mentor (None when the mentor no longer exists)."""
+        people = self.app.db.repo(PeopleRepo)
+        mentor = await people.get(ticket.mentor_id) if ticket.mentor_id else None
+        if mentor is None:
+            return None
+        lang = mentor.language
+        return await self.app.messenger.send_to_person(
+            mentor.id,
+            Outgoing.with_buttons(
+                i18n.t(
+                    lang,
+                    "esc.answer_to_mentor",
+                    name=expert.display_name,
+                    number=ticket.id,
+                    text=text,
+                ),
+                [Choice(f"esc:reply:{ticket.id}", i18n.t(lang, "esc.reply"))],
+                [Choice(f"esc:solved:{ticket.id}", i18n.t(lang, "esc.solved"))],
+            ),
+        )
 
 
 # --- mentor: asking -----------------------------------------------------------------------------
@@ -243,6 +257,8 @@ async def start_ask(ctx: Ctx) -> None:
 async def _ask_topic(ctx: Ctx, data: dict) -> None:
     await ctx.set_step("esc.topic", {**data, "parts": []})
     rows = [[ctx.button(f"esc:topic:{t}", f"esc.topic_{t}")] for t in TOPICS]
+    if await ctx.repo(TicketsRepo).of_mentor(ctx.person.id):
+        rows.append([ctx.button("esc:mine", "esc.my_questions")])
     rows.append([ctx.button("esc:cancel", "esc.cancel")])
     await ctx.reply(Outgoing.with_buttons(ctx.t("esc.ask_topic"), *rows))
 
@@ -268,8 +284,13 @@ async def on_choice(ctx: Ctx) -> None:
         await ctx.clear_step()
         await ctx.reply(ctx.t("esc.cancelled"))
         await ctx.show_menu()
-    elif action in ("reply", "solved") and arg.isdigit():
+    elif action in ("reply", "solved") and arg.isdecimal():
         await _mentor_ticket_action(ctx, action, int(arg))
+    elif action == "mine":
+        await ctx.clear_step()
+        await show_mine(ctx)
+    elif action == "open" and arg.isdecimal():
+        await _show_thread(ctx, int(arg))
     else:
         await ctx.reply(ctx.t("common.stale_button"))
         await ctx.show_menu()
@@ -400,6 +421,49 @@ async def _mentor_reply(ctx: Ctx, number: int, text: str) -> None:
     await ctx.reply(ctx.t("esc.reply_sent", number=number))
 
 
+async def show_mine(ctx: Ctx) -> None:
+    """/questions: the mentor's own questions, newest first, with their state."""
+    tickets = await ctx.repo(TicketsRepo).of_mentor(ctx.person.id)
+    if not tickets:
+        await ctx.reply(
+            Outgoing.with_buttons(ctx.t("esc.no_questions"), [ctx.button("esc:new", "menu.ask")])
+        )
+        return
+    lines = [ctx.t("esc.my_questions_title")]
+    rows = []
+    for ticket in tickets[:10]:
+        state = ctx.t(f"esc.mine_{ticket.status}")
+        lines.append(f"#{ticket.id} · {ctx.t(f'esc.topic_{ticket.topic}')} · {state}")
+        rows.append([Choice(f"esc:open:{ticket.id}", ctx.t("esc.open_n", number=ticket.id))])
+    await ctx.reply(Outgoing.with_buttons("\n".join(lines), *rows))
+
+
+async def _show_thread(ctx: Ctx, number: int) -> None:
+    tickets = ctx.repo(TicketsRepo)
+    ticket = await tickets.get(number)
+    if ticket is None or ticket.mentor_id != ctx.person.id:
+        await ctx.reply(ctx.t("esc.no_such_ticket", number=number))
+        return
+    people = ctx.repo(PeopleRepo)
+    lines = [
+        f"#{ticket.id} · {ctx.t(f'esc.topic_{ticket.topic}')} · {ctx.t(f'esc.mine_{ticket.status}')}"
+    ]
+    for message in await tickets.messages(ticket.id):
+        if message.author == "expert":
+            expert = await people.get(message.author_id) if message.author_id else None
+            who = expert.display_name if expert else ctx.t("esc.an_expert")
+        else:
+            who = ctx.t("esc.you")
+        lines.append(f"{who}: {message.text}")
+    rows = []
+    if ticket.status != "closed":
+        rows = [
+            [ctx.button(f"esc:reply:{ticket.id}", "esc.reply")],
+            [ctx.button(f"esc:solved:{ticket.id}", "esc.solved")],
+        ]
+    await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
+
+
 # --- experts: claim, answer, close ---------------------------------------------------------------
 
 
@@ -422,7 +486,7 @@ async def _expert_action(ctx: Ctx, parts: list[str]) -> None:
         await ctx.clear_step()
         await _answer(ctx, number, text)
         return
-    if len(parts) < 2 or not parts[1].isdigit():
+    if len(parts) < 2 or not parts[1].isdecimal():
         await ctx.reply(ctx.t("common.stale_button"))
         return
     number = int(parts[1])
@@ -595,6 +659,25 @@ async def remind_unclaimed(app: App, job: Job) -> datetime | None:
         return None
     service: Escalations = app.services["escalations"]
     await service.post(ticket, "esc.reminder_note")
+    return None
+
+
+async def relay_again(app: App, job: Job) -> datetime | None:
+    """An answer that did not reach the mentor is sent again (the scheduler backs off on failure)."""
+    service: Escalations = app.services["escalations"]
+    ticket = await service.tickets.get(int(job.ref))
+    if ticket is None or ticket.status == "closed":
+        return None
+    answers = [m for m in await service.tickets.messages(ticket.id) if m.author == "expert"]
+    if not answers:
+        return None
+    last = answers[-1]
+    expert = await app.db.repo(PeopleRepo).get(last.author_id) if last.author_id else None
+    if expert is None:
+        return None
+    result = await service.relay_answer(ticket, expert, last.text)
+    if result is not None and not result.ok and result.status is not DeliveryStatus.BLOCKED:
+        raise RuntimeError(f"ticket {ticket.id}: the answer could not be delivered yet")
     return None
 
 
