@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 R = TypeVar("R")
+REPLY_RETRIES = 2
 
 
 @dataclass
@@ -88,7 +89,8 @@ class Ctx:
         if out.lang is None:
             out = replace(out, lang=self.lang)
         self.replies.append(out)
-        return await self.app.messenger.send(self.incoming.address, out)
+        # A person is waiting for this answer: a network error or rate limit is tried again.
+        return await self.app.messenger.send(self.incoming.address, out, retries=REPLY_RETRIES)
 
     async def set_step(self, step: str, data: dict | None = None) -> None:
         """Enter a dialog step (persisted, so a restart continues here)."""

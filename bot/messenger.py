@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -11,6 +12,9 @@ from storage.db import Database
 from storage.people import Identity, PeopleRepo
 
 log = logging.getLogger(__name__)
+
+REPLY_BACKOFF = 0.5  # seconds before the first new try of a reply; doubles each time
+REPLY_WAIT_MAX = 5.0  # a person is waiting: a longer rate-limit wait is not worth it
 
 
 class Messenger:
@@ -24,12 +28,25 @@ class Messenger:
         """Make a transport available for sending."""
         self.transports[transport.name] = transport
 
-    async def send(self, to: Address, out: Outgoing) -> SendResult:
-        """Send to a chat on its transport."""
+    async def send(self, to: Address, out: Outgoing, *, retries: int = 0) -> SendResult:
+        """Send to a chat on its transport; with `retries`, network errors and rate limits are
+        tried again after a short wait (a lost answer may then mean one message arrives twice)."""
         transport = self.transports.get(to.transport)
         if transport is None:
             return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
-        return await transport.send(to, out)
+        result = await transport.send(to, out)
+        for attempt in range(retries):
+            if result.ok or result.status is DeliveryStatus.BLOCKED:
+                break
+            if result.status is DeliveryStatus.RETRY:
+                wait = min(result.retry_after or 1.0, REPLY_WAIT_MAX)
+            else:
+                wait = REPLY_BACKOFF * 2**attempt
+            await asyncio.sleep(wait)
+            result = await transport.send(to, out)
+        if not result.ok and retries:
+            log.warning("a reply on %s was not delivered: %s", to.transport, result.status.value)
+        return result
 
     async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
         """Edit a message sent earlier."""

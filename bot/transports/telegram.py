@@ -43,6 +43,7 @@ class TelegramTransport:
         overall_max_rate: float = 30,
         max_retries: int = 2,
         concurrent_updates: int = 256,
+        read_timeout: float | None = None,
     ) -> None:
         builder = (
             ApplicationBuilder()
@@ -52,6 +53,8 @@ class TelegramTransport:
                 AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries)
             )
         )
+        if read_timeout is not None:  # seconds to wait for a Bot API answer (PTB's default: 5)
+            builder = builder.read_timeout(read_timeout)
         if base_url:
             root = base_url.rstrip("/")
             builder = builder.base_url(root).base_file_url(root.replace("/bot", "/file/bot"))
