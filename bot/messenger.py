@@ -82,14 +82,22 @@ class Messenger:
         return Address(chosen.transport, chosen.chat_id)
 
     async def send_to_person(self, person_id: int, out: Outgoing) -> SendResult:
-        """Send to a person on their preferred running messenger."""
-        address = await self.address_of(person_id)
-        if address is None:
+        """Send to a person on their preferred running messenger, in their language."""
+        rows = await self.db.fetchall(
+            "SELECT p.language, p.preferred_transport, i.transport, i.chat_id "
+            "FROM people p JOIN identities i ON i.person_id = p.id WHERE p.id = ? "
+            "ORDER BY i.created_at, i.transport",
+            (person_id,),
+        )
+        running = [r for r in rows if r["transport"] in self.transports]
+        if not running:
             return SendResult(DeliveryStatus.FAILED, error="no reachable identity")
+        chosen = next(
+            (r for r in running if r["transport"] == r["preferred_transport"]), running[0]
+        )
         if out.lang is None:
-            person = await self.db.repo(PeopleRepo).get(person_id)
-            out = replace(out, lang=person.language if person else None)
-        return await self.send(address, out)
+            out = replace(out, lang=chosen["language"])
+        return await self.send(Address(chosen["transport"], chosen["chat_id"]), out)
 
     async def set_commands(
         self, person_id: int, commands: list[tuple[str, str]], language: str
