@@ -150,7 +150,9 @@ async def seed(db_path: Path, recipients: int) -> None:
     await db.close()
 
 
-def write_config(folder: Path, port: int, rate: float | None, workers: int) -> Path:
+def write_config(
+    folder: Path, port: int, rate: float | None, workers: int, batch: int, read_timeout: float
+) -> Path:
     """The bot's config: the fake as base_url, the broadcast rate just under the allowed one."""
     bot_rate = round(rate * 0.97, 1) if rate else 0
     config = folder / "config.yaml"
@@ -159,9 +161,9 @@ def write_config(folder: Path, port: int, rate: float | None, workers: int) -> P
         f"content_dir: {ROOT / 'content'}\n"
         "logging:\n  level: WARNING\n"
         f"telegram:\n  base_url: http://127.0.0.1:{port}/bot\n  poll_timeout: 1\n"
-        f"  max_rate: {rate * 2 if rate else 0}\n"
+        f"  max_rate: {rate * 2 if rate else 0}\n  read_timeout: {read_timeout}\n"
         f"features:\n  broadcasts:\n    rate_per_second: {bot_rate}\n    workers: {workers}\n"
-        "    backoff_seconds: 0.5\n    progress_seconds: 5\n    max_attempts: 8\n",
+        f"    backoff_seconds: 0.5\n    progress_seconds: 5\n    max_attempts: 8\n    batch: {batch}\n",
         encoding="utf-8",
     )
     return config
@@ -194,7 +196,7 @@ async def run(args: argparse.Namespace) -> dict:
     await api.start()
     folder = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     await seed(folder / "bench.db", args.recipients)
-    config = write_config(folder, api.port, rate, args.workers)
+    config = write_config(folder, api.port, rate, args.workers, args.batch, args.read_timeout)
     bot = start_bot(config, args.profile)
     crashed = False
     deadline = time.monotonic() + args.max_seconds
@@ -234,6 +236,7 @@ async def run(args: argparse.Namespace) -> dict:
         "lost": args.recipients - reached,
         "duplicates": sum(c - 1 for c in api.delivered.values() if c > 1),
         "workers": args.workers,
+        "read_timeout": args.read_timeout,
         "crashed_at": args.crash_at if crashed else None,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -250,6 +253,10 @@ def main() -> None:
     parser.add_argument("--errors", type=float, default=0.01, help="share of sends answered 5xx")
     parser.add_argument("--timeouts", type=float, default=0.002, help="share of sends timing out")
     parser.add_argument("--workers", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=10, help="rows a worker claims at once")
+    parser.add_argument(
+        "--read-timeout", type=float, default=5.0, help="the bot's telegram.read_timeout"
+    )
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile into FILE")
     args = parser.parse_args()

@@ -105,6 +105,8 @@ class TelegramSettings(BaseModel):
     experts_group_id: int | None = None
     # Messages a second over all chats (python-telegram-bot's AIORateLimiter; 0: no overall limit).
     max_rate: float = Field(30, ge=0)
+    # Seconds to wait for the Bot API's answer to a send (python-telegram-bot's default is 5).
+    read_timeout: float = Field(5.0, gt=0, le=60)
 
     @field_validator("bot_username")
     @classmethod

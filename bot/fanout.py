@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+SLACK = 0.02  # seconds of missed slots a sender may catch up at once (a burst of ~rate*SLACK)
+
+
 class RateLimiter:
     """At most `rate` acquisitions a second, spaced evenly; a pause holds everyone (RetryAfter)."""
 
@@ -44,8 +47,9 @@ class RateLimiter:
                 now = time.monotonic()
                 start = max(self._next, self._paused_until)
                 if now >= start:
-                    # Spaced from the actual send time, not from a slot missed while busy.
-                    self._next = now + self.interval
+                    # Keep the pace from the planned slot (a late wake-up must not slow the rate),
+                    # but never catch up more than SLACK seconds of missed slots in a burst.
+                    self._next = max(start, now - SLACK) + self.interval
                     return
             await asyncio.sleep(start - now)
 

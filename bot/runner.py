@@ -37,6 +37,7 @@ def build_transports(app: App, config: Config) -> None:
                 poll_timeout=config.telegram.poll_timeout,
                 webhook=webhook,
                 overall_max_rate=config.telegram.max_rate,
+                read_timeout=config.telegram.read_timeout,
             )
         )
     if config.signal.enabled:
