@@ -1,0 +1,233 @@
+"""Escalated questions as a service: opening tickets, showing them to experts, relaying answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot import i18n
+from bot.context import Ctx
+from bot.messages import Address, Choice, DeliveryStatus, Outgoing, SendResult
+from bot.roles import Role
+from storage.people import PeopleRepo, Person
+from storage.tickets import TOPICS, Ticket, TicketsRepo
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def _settings(app: App) -> dict:
+    return app.config.feature("escalations")
+
+
+class Escalations:
+    """Opening tickets and telling experts; used by safety, check-ins and the workshop log."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @property
+    def tickets(self) -> TicketsRepo:
+        """The tickets repository."""
+        return self.app.db.repo(TicketsRepo)
+
+    async def open_ticket(
+        self,
+        *,
+        mentor_id: int,
+        topic: str,
+        text: str,
+        anonymous: bool = False,
+        urgent: bool = False,
+        source: str = "ask",
+    ) -> int:
+        """Create a ticket, post it to the experts, arm its reminder; returns its number."""
+        ticket = await self.tickets.open(
+            mentor_id, topic, text, anonymous=anonymous, urgent=urgent, source=source
+        )
+        await self.post(ticket)
+        hours = float(_settings(self.app).get("remind_after_hours", 24))
+        due = self.app.clock.now() + timedelta(hours=hours)
+        await self.app.scheduler.add("ticket.remind", str(ticket.id), due)
+        return ticket.id
+
+    async def ask_after_workshop(self, ctx: Ctx, workshop_id: int) -> None:
+        """The workshop log's "I need support": straight into asking an expert."""
+        await ctx.reply(ctx.t("esc.after_workshop"))
+        await ask_topic(ctx, {"workshop_id": workshop_id})
+
+    async def experts(self) -> list[Person]:
+        """Every active expert (staff and admins answer too, but are not paged)."""
+        return await self.app.db.repo(PeopleRepo).with_role(Role.EXPERT)
+
+    def _group(self, topic: str) -> Address | None:
+        group = self.app.config.telegram.experts_group_id
+        if group is None or "telegram" not in self.app.messenger.transports:
+            return None
+        topics = _settings(self.app).get("group_topics", {}) or {}
+        thread = topics.get(topic)
+        return Address("telegram", str(group), int(thread) if thread else None)
+
+    async def post(self, ticket: Ticket, note_key: str | None = None) -> None:
+        """Show a ticket to the experts: in their group and/or as direct messages."""
+        group = self._group(ticket.topic)
+        direct = bool(_settings(self.app).get("direct_messages", group is None)) or ticket.urgent
+        lang = self.app.config.bot.default_language
+        if group is not None:
+            out = await self.expert_view(ticket, lang, note_key)
+            result = await self.app.messenger.send(group, out)
+            if result.ok and result.message_id:
+                await self.tickets.add_post(ticket.id, group, result.message_id)
+        if direct:
+            for expert in await self.experts():
+                out = await self.expert_view(ticket, expert.language, note_key, direct=True)
+                address = await self.app.messenger.address_of(expert.id)
+                if address is None:
+                    continue
+                result = await self.app.messenger.send(address, out)
+                if result.ok and result.message_id:
+                    await self.tickets.add_post(ticket.id, address, result.message_id)
+
+    async def refresh_posts(self, ticket: Ticket) -> None:
+        """Edit every post of a ticket so all experts see who claimed it, or that it closed."""
+        people = self.app.db.repo(PeopleRepo)
+        for address, message_id in await self.tickets.posts(ticket.id):
+            lang = self.app.config.bot.default_language
+            if address.transport != "telegram" or address.thread_id is None:
+                owner = await people.by_identity(address.transport, address.chat_id)
+                lang = owner.language if owner else lang
+            out = await self.expert_view(ticket, lang, direct=not address.chat_id.startswith("-"))
+            await self.app.messenger.edit(address, message_id, out)
+
+    async def expert_view(
+        self, ticket: Ticket, lang: str, note_key: str | None = None, direct: bool = False
+    ) -> Outgoing:
+        """A ticket as experts see it: never the name or id of an anonymous mentor."""
+        who = await self._mentor_label(ticket, lang)
+        head = i18n.t(
+            lang,
+            "esc.expert_head_urgent" if ticket.urgent else "esc.expert_head",
+            number=ticket.id,
+            topic=i18n.t(lang, f"esc.topic_{ticket.topic}"),
+            who=who,
+        )
+        lines = [head]
+        if note_key:
+            lines.insert(0, i18n.t(lang, note_key, number=ticket.id))
+        for message in await self.tickets.messages(ticket.id):
+            if message.author == "expert":
+                lines.append(i18n.t(lang, "esc.expert_said", text=message.text))
+            else:
+                lines.append(message.text)
+        state = await self._state_line(ticket, lang)
+        lines.append(state)
+        rows: list[list[Choice]] = []
+        if ticket.status == "open":
+            rows.append([Choice(f"esc:x:claim:{ticket.id}", i18n.t(lang, "esc.claim"))])
+        if ticket.status != "closed":
+            if direct:
+                rows.append([Choice(f"esc:x:ans:{ticket.id}", i18n.t(lang, "esc.answer_button"))])
+            rows.append([Choice(f"esc:x:close:{ticket.id}", i18n.t(lang, "esc.close"))])
+        return Outgoing.with_buttons("\n\n".join(lines), *rows)
+
+    async def _mentor_label(self, ticket: Ticket, lang: str) -> str:
+        if ticket.anonymous:
+            return i18n.t(lang, "esc.anonymous_mentor")
+        person = (
+            await self.app.db.repo(PeopleRepo).get(ticket.mentor_id) if ticket.mentor_id else None
+        )
+        if person is None:
+            return i18n.t(lang, "esc.former_mentor")
+        return i18n.t(
+            lang, "esc.named_mentor", name=person.display_name, cohort=person.cohort or "-"
+        )
+
+    async def _state_line(self, ticket: Ticket, lang: str) -> str:
+        if ticket.status == "open":
+            return i18n.t(lang, "esc.state_open")
+        if ticket.status == "closed":
+            return i18n.t(lang, "esc.state_closed")
+        expert = (
+            await self.app.db.repo(PeopleRepo).get(ticket.expert_id) if ticket.expert_id else None
+        )
+        name = expert.display_name if expert else "-"
+        key = "esc.state_answered" if ticket.status == "answered" else "esc.state_claimed"
+        return i18n.t(lang, key, name=name)
+
+    async def tell_mentor(self, ticket: Ticket, out: Outgoing) -> None:
+        """Send to the ticket's mentor, if they still exist."""
+        if ticket.mentor_id is not None:
+            await self.app.messenger.send_to_person(ticket.mentor_id, out)
+
+    async def arm_release(self, ticket: Ticket) -> None:
+        """A claimed ticket goes back to everyone after M hours without an answer (never urgent)."""
+        await self.app.scheduler.cancel_for("ticket.release", str(ticket.id))
+        if ticket.urgent:
+            return
+        hours = float(_settings(self.app).get("release_after_hours", 48))
+        await self.app.scheduler.add(
+            "ticket.release", str(ticket.id), self.app.clock.now() + timedelta(hours=hours)
+        )
+
+    async def answer(self, expert: Person, ticket_id: int, text: str) -> str:
+        """An expert answers: claims an open ticket, relays the answer; returns a result key."""
+        ticket = await self.tickets.get(ticket_id)
+        if ticket is None:
+            return "esc.no_such_ticket"
+        if ticket.status == "closed":
+            return "esc.already_closed"
+        if ticket.status == "open":
+            await self.tickets.claim(ticket.id, expert.id)
+            ticket = await self.tickets.get(ticket.id)
+        if ticket.expert_id != expert.id:
+            return "esc.claimed_by_other"
+        await self.tickets.add_message(ticket.id, "expert", expert.id, text)
+        await self.tickets.set_status(ticket.id, "answered")
+        await self.app.scheduler.cancel_for("ticket.release", str(ticket.id))
+        ticket = await self.tickets.get(ticket.id)
+        result = await self.relay_answer(ticket, expert, text)
+        await self.refresh_posts(ticket)
+        if result is None or result.ok:
+            return "esc.answer_sent"
+        if result.status is DeliveryStatus.BLOCKED:
+            return "esc.answer_unreachable"
+        # Not delivered now: the answer is on the ticket, and a job keeps trying.
+        await self.app.scheduler.add(
+            "ticket.relay", str(ticket.id), self.app.clock.now() + timedelta(minutes=2)
+        )
+        return "esc.answer_queued"
+
+    async def relay_answer(self, ticket: Ticket, expert: Person, text: str) -> SendResult | None:
+        """Send an expert's answer to the mentor (None when the mentor no longer exists)."""
+        people = self.app.db.repo(PeopleRepo)
+        mentor = await people.get(ticket.mentor_id) if ticket.mentor_id else None
+        if mentor is None:
+            return None
+        lang = mentor.language
+        return await self.app.messenger.send_to_person(
+            mentor.id,
+            Outgoing.with_buttons(
+                i18n.t(
+                    lang,
+                    "esc.answer_to_mentor",
+                    name=expert.display_name,
+                    number=ticket.id,
+                    text=text,
+                ),
+                [Choice(f"esc:reply:{ticket.id}", i18n.t(lang, "esc.reply"))],
+                [Choice(f"esc:solved:{ticket.id}", i18n.t(lang, "esc.solved"))],
+            ),
+        )
+
+
+async def ask_topic(ctx: Ctx, data: dict) -> None:
+    await ctx.set_step("esc.topic", {**data, "parts": []})
+    rows = [[ctx.button(f"esc:topic:{t}", f"esc.topic_{t}")] for t in TOPICS]
+    if await ctx.repo(TicketsRepo).of_mentor(ctx.person.id):
+        rows.append([ctx.button("esc:mine", "esc.my_questions")])
+    rows.append([ctx.button("esc:cancel", "esc.cancel")])
+    await ctx.reply(Outgoing.with_buttons(ctx.t("esc.ask_topic"), *rows))
+
+
+def joined_text(data: dict) -> str:
+    return "\n\n".join(p.strip() for p in data.get("parts", []) if p.strip())
