@@ -7,6 +7,13 @@ from typing import TYPE_CHECKING
 
 from bot.content import Bite, Content, Section
 from bot.context import Ctx
+from bot.features.learning_feedback import (
+    answer_check,
+    answer_feedback,
+    section_done,
+    section_end,
+    show_feedback,
+)
 from bot.messages import Attachment, Choice, Outgoing
 from bot.roles import Role
 from bot.router import MenuItem
@@ -19,7 +26,6 @@ if TYPE_CHECKING:
 
 REFLECTION_MAX = 20_000  # several messages together; each one is within the messenger's limit
 COMMENT_MAX = 1000
-SCORES = (5, 4, 3, 2, 1)
 
 
 def setup(app: App) -> None:
@@ -28,6 +34,7 @@ def setup(app: App) -> None:
     app.router.command("feedback", show_feedback, min_role=Role.STAFF, help_key="cmd.feedback")
     app.router.choice("learn:", on_choice)
     app.router.step("learn.", on_text)
+    app.router.step("learn.reflect", on_reflection_text)
     app.router.on_leave("learn.reflect", _keep_draft)
     app.router.menu(MenuItem("learn:home", "menu.learn", order=10))
     app.services["learning"] = LearningService(app)
@@ -158,15 +165,15 @@ async def on_choice(ctx: Ctx) -> None:
     elif action == "share" and len(parts) == 4 and parts[2].isdecimal():
         await _share_choice(ctx, int(parts[2]), parts[3] == "yes")
     elif action == "check" and len(parts) == 4 and content.section(arg):
-        await _answer_check(ctx, content.section(arg), parts[3])
+        await answer_check(ctx, content.section(arg), parts[3])
     elif action == "fb" and len(parts) == 4 and content.section(arg) and parts[3].isdecimal():
-        await _answer_feedback(ctx, content.section(arg), int(parts[3]))
+        await answer_feedback(ctx, content.section(arg), int(parts[3]))
     elif action == "fbskip":
         await ctx.clear_step()
         if content.section(arg):
-            await _section_done(ctx, content.section(arg))
+            await section_done(ctx, content.section(arg))
     elif action == "end" and content.section(arg):
-        await _section_end(ctx, content.section(arg))
+        await section_end(ctx, content.section(arg))
     else:
         await ctx.reply(ctx.t("common.stale_button"))
         await show_sections(ctx)
@@ -197,7 +204,7 @@ async def _continue_section(ctx: Ctx, section: Section) -> None:
         if bite.id not in seen:
             await _send_bite(ctx, bite)
             return
-    await _section_end(ctx, section)
+    await section_end(ctx, section)
 
 
 async def _after_bite(ctx: Ctx, bite: Bite) -> None:
@@ -211,96 +218,10 @@ async def _after_bite(ctx: Ctx, bite: Bite) -> None:
     if unread:  # they skipped ahead by re-reading: offer what is still unread
         await _send_bite(ctx, unread[0])
         return
-    await _section_end(ctx, section)
+    await section_end(ctx, section)
 
 
 # --- the end of a section: completion, the check, feedback ------------------------------------
-
-
-async def _section_end(ctx: Ctx, section: Section) -> None:
-    """All bites read: mark complete, then the check (if any), then the feedback question."""
-    progress = ctx.repo(ProgressRepo)
-    if await progress.complete(ctx.person.id, section.id):
-        await ctx.audit("learn.section_completed", subject=section.id)
-        await ctx.app.events.emit("section.completed", person=ctx.person, section_id=section.id)
-    if section.check is not None and await progress.check_answer(ctx.person.id, section.id) is None:
-        check = section.check
-        rows = [
-            [Choice(f"learn:check:{section.id}:{o.id}", o.text.get(ctx.lang))]
-            for o in check.options
-        ]
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("learn.check_intro") + "\n\n" + check.question.get(ctx.lang), *rows
-            )
-        )
-        return
-    if not await progress.feedback_given(ctx.person.id, section.id):
-        await _ask_feedback(ctx, section)
-        return
-    await _section_done(ctx, section)
-
-
-async def _answer_check(ctx: Ctx, section: Section, option_id: str) -> None:
-    option = section.check.option(option_id) if section.check else None
-    if option is None:
-        await ctx.reply(ctx.t("common.stale_button"))
-        return
-    await ctx.repo(ProgressRepo).answer_check(ctx.person.id, section.id, option.id, option.correct)
-    key = "learn.check_right" if option.correct else "learn.check_not_quite"
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t(key) + "\n\n" + option.feedback.get(ctx.lang),
-            [ctx.button(f"learn:end:{section.id}", "learn.next")],
-        )
-    )
-
-
-async def _ask_feedback(ctx: Ctx, section: Section) -> None:
-    rows = [
-        [ctx.button(f"learn:fb:{section.id}:{score}", f"learn.scale_{score}")] for score in SCORES
-    ]
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.feedback_question", section=section.title.get(ctx.lang)), *rows
-        )
-    )
-
-
-async def _answer_feedback(ctx: Ctx, section: Section, score: int) -> None:
-    if score not in SCORES:
-        await _ask_feedback(ctx, section)
-        return
-    feedback_id = await ctx.repo(ProgressRepo).give_feedback(
-        ctx.person.id, section.id, ctx.person.cohort, score
-    )
-    await ctx.audit("learn.feedback", subject=section.id, score=score)
-    await ctx.set_step("learn.comment", {"section_id": section.id, "feedback_id": feedback_id})
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.comment_ask"), [ctx.button(f"learn:fbskip:{section.id}", "learn.skip")]
-        )
-    )
-
-
-async def _section_done(ctx: Ctx, section: Section) -> None:
-    rows = []
-    following = [s for s in ctx.app.content.sections if s.order > section.order]
-    if following:
-        rows.append(
-            [
-                Choice(
-                    f"learn:s:{following[0].id}",
-                    ctx.t("learn.next_section", section=following[0].title.get(ctx.lang)),
-                )
-            ]
-        )
-    rows.append([ctx.button("learn:home", "learn.back_to_sections")])
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.section_done", section=section.title.get(ctx.lang)), *rows
-        )
-    )
 
 
 # --- reflections ---------------------------------------------------------------------------------
@@ -328,29 +249,9 @@ async def _start_reflection(ctx: Ctx, bite: Bite) -> None:
 
 
 async def on_text(ctx: Ctx) -> None:
-    """Free text in a learn.* step: a part of a reflection, or a feedback comment."""
+    """Free text in a learn.* step other than a reflection: the feedback comment."""
     step = ctx.dialog.step
-    if step == "learn.reflect":
-        data = dict(ctx.dialog.data)
-        parts = [*data.get("parts", []), ctx.incoming.text or ""]
-        if sum(len(p) for p in parts) > REFLECTION_MAX:
-            await ctx.reply(
-                Outgoing.with_buttons(
-                    ctx.t("learn.reflect_full", max=REFLECTION_MAX),
-                    [ctx.button("learn:rdone", "learn.reflect_done")],
-                )
-            )
-            return
-        data["parts"] = parts
-        await ctx.set_step("learn.reflect", data)
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("learn.reflect_got", count=len(parts)),
-                [ctx.button("learn:rdone", "learn.reflect_done")],
-                [ctx.button("learn:rcancel", "learn.reflect_cancel")],
-            )
-        )
-    elif step == "learn.comment":
+    if step == "learn.comment":
         comment = (ctx.incoming.text or "").strip()
         if len(comment) > COMMENT_MAX:
             await ctx.reply(ctx.t("learn.comment_too_long", max=COMMENT_MAX, length=len(comment)))
@@ -361,10 +262,33 @@ async def on_text(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("learn.comment_thanks"))
         section = ctx.app.content.section(data["section_id"])
         if section is not None:
-            await _section_done(ctx, section)
+            await section_done(ctx, section)
     else:
         await ctx.clear_step()
         await ctx.show_menu()
+
+
+async def on_reflection_text(ctx: Ctx) -> None:
+    """One more part of a reflection (several messages until Done)."""
+    data = dict(ctx.dialog.data)
+    parts = [*data.get("parts", []), ctx.incoming.text or ""]
+    if sum(len(p) for p in parts) > REFLECTION_MAX:
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("learn.reflect_full", max=REFLECTION_MAX),
+                [ctx.button("learn:rdone", "learn.reflect_done")],
+            )
+        )
+        return
+    data["parts"] = parts
+    await ctx.set_step("learn.reflect", data)
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.reflect_got", count=len(parts)),
+            [ctx.button("learn:rdone", "learn.reflect_done")],
+            [ctx.button("learn:rcancel", "learn.reflect_cancel")],
+        )
+    )
 
 
 async def _store_reflection(ctx: Ctx) -> int | None:
@@ -452,31 +376,3 @@ async def _share_choice(ctx: Ctx, reflection_id: int, shared: bool) -> None:
 
 
 # --- staff: section feedback -------------------------------------------------------------------
-
-
-async def show_feedback(ctx: Ctx) -> None:
-    """/feedback [COHORT]: agreement per section, as the programme reports it."""
-    cohort = ctx.args.strip() or None
-    totals = {t.section_id: t for t in await ctx.repo(ProgressRepo).feedback_totals(cohort)}
-    lines = [ctx.t("learn.feedback_title", cohort=cohort or ctx.t("learn.all_cohorts"))]
-    for section in ctx.app.content.sections:
-        total = totals.get(section.id)
-        name = f"{section.order}. {section.title.get(ctx.lang)}"
-        if total is None:
-            lines.append(ctx.t("learn.feedback_none", section=name))
-            continue
-        lines.append(
-            ctx.t(
-                "learn.feedback_line",
-                section=name,
-                share=round(100 * total.agree_share),
-                answers=total.answers,
-                mean=f"{total.mean:.1f}",
-            )
-        )
-        for comment in await ctx.repo(ProgressRepo).feedback_comments(section.id, cohort):
-            short = comment if len(comment) <= 200 else comment[:199] + "…"
-            lines.append(f"   “{short}”")
-    lines.append("")
-    lines.append(ctx.t("learn.feedback_statement"))
-    await ctx.reply("\n".join(lines))

@@ -1,0 +1,134 @@
+"""The end of a section: completion, the check question, the feedback question, and /feedback for staff."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.content import Section
+from bot.context import Ctx
+from bot.messages import Choice, Outgoing
+from storage.progress import ProgressRepo
+
+if TYPE_CHECKING:
+    pass
+
+
+SCORES = (5, 4, 3, 2, 1)
+
+
+async def section_end(ctx: Ctx, section: Section) -> None:
+    """All bites read: mark complete, then the check (if any), then the feedback question."""
+    progress = ctx.repo(ProgressRepo)
+    if await progress.complete(ctx.person.id, section.id):
+        await ctx.audit("learn.section_completed", subject=section.id)
+        await ctx.app.events.emit("section.completed", person=ctx.person, section_id=section.id)
+    if section.check is not None and await progress.check_answer(ctx.person.id, section.id) is None:
+        check = section.check
+        rows = [
+            [Choice(f"learn:check:{section.id}:{o.id}", o.text.get(ctx.lang))]
+            for o in check.options
+        ]
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("learn.check_intro") + "\n\n" + check.question.get(ctx.lang), *rows
+            )
+        )
+        return
+    if not await progress.feedback_given(ctx.person.id, section.id):
+        await ask_feedback(ctx, section)
+        return
+    await section_done(ctx, section)
+
+
+async def answer_check(ctx: Ctx, section: Section, option_id: str) -> None:
+    """The mentor's answer to the check, with the feedback for that answer."""
+    option = section.check.option(option_id) if section.check else None
+    if option is None:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    await ctx.repo(ProgressRepo).answer_check(ctx.person.id, section.id, option.id, option.correct)
+    key = "learn.check_right" if option.correct else "learn.check_not_quite"
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t(key) + "\n\n" + option.feedback.get(ctx.lang),
+            [ctx.button(f"learn:end:{section.id}", "learn.next")],
+        )
+    )
+
+
+async def ask_feedback(ctx: Ctx, section: Section) -> None:
+    """The 1-5 agreement question of a section."""
+    rows = [
+        [ctx.button(f"learn:fb:{section.id}:{score}", f"learn.scale_{score}")] for score in SCORES
+    ]
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.feedback_question", section=section.title.get(ctx.lang)), *rows
+        )
+    )
+
+
+async def answer_feedback(ctx: Ctx, section: Section, score: int) -> None:
+    """Store the score, then offer the optional comment."""
+    if score not in SCORES:
+        await ask_feedback(ctx, section)
+        return
+    feedback_id = await ctx.repo(ProgressRepo).give_feedback(
+        ctx.person.id, section.id, ctx.person.cohort, score
+    )
+    await ctx.audit("learn.feedback", subject=section.id, score=score)
+    await ctx.set_step("learn.comment", {"section_id": section.id, "feedback_id": feedback_id})
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.comment_ask"), [ctx.button(f"learn:fbskip:{section.id}", "learn.skip")]
+        )
+    )
+
+
+async def section_done(ctx: Ctx, section: Section) -> None:
+    """Congratulations, with the next section as a button."""
+    rows = []
+    following = [s for s in ctx.app.content.sections if s.order > section.order]
+    if following:
+        rows.append(
+            [
+                Choice(
+                    f"learn:s:{following[0].id}",
+                    ctx.t("learn.next_section", section=following[0].title.get(ctx.lang)),
+                )
+            ]
+        )
+    rows.append([ctx.button("learn:home", "learn.back_to_sections")])
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.section_done", section=section.title.get(ctx.lang)), *rows
+        )
+    )
+
+
+async def show_feedback(ctx: Ctx) -> None:
+    """/feedback [COHORT]: agreement per section, as the programme reports it."""
+    cohort = ctx.args.strip() or None
+    totals = {t.section_id: t for t in await ctx.repo(ProgressRepo).feedback_totals(cohort)}
+    lines = [ctx.t("learn.feedback_title", cohort=cohort or ctx.t("learn.all_cohorts"))]
+    for section in ctx.app.content.sections:
+        total = totals.get(section.id)
+        name = f"{section.order}. {section.title.get(ctx.lang)}"
+        if total is None:
+            lines.append(ctx.t("learn.feedback_none", section=name))
+            continue
+        lines.append(
+            ctx.t(
+                "learn.feedback_line",
+                section=name,
+                share=round(100 * total.agree_share),
+                answers=total.answers,
+                mean=f"{total.mean:.1f}",
+            )
+        )
+        for comment in await ctx.repo(ProgressRepo).feedback_comments(section.id, cohort):
+            short = comment if len(comment) <= 200 else comment[:199] + "…"
+            lines.append(f"   “{short}”")
+    lines.append("")
+    lines.append(ctx.t("learn.feedback_statement"))
+    await ctx.reply("\n".join(lines))
