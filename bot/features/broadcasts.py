@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.context import Ctx
-from bot.fanout import Fanout, summary_text
+from bot.features.broadcast_draft import as_broadcast, describe_audience, draft_data, show_options
+from bot.features.broadcasts_service import TEXT_MAX, Broadcasts
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
@@ -15,17 +16,11 @@ from bot.router import MenuItem
 from bot.timing import parse_when
 from storage.broadcasts import (
     KINDS,
-    Broadcast,
-    BroadcastsRepo,
-    MutesRepo,
-    audience_of,
 )
-from storage.jobs import Job
 
 if TYPE_CHECKING:
     from bot.app import App
 
-TEXT_MAX = 3500
 FILE_MAX = 10 * 1024 * 1024
 LABEL_MAX = 40
 IDLE_DAYS = (30, 60, 90)
@@ -48,75 +43,7 @@ def setup(app: App) -> None:
     app.on_stopping.append(service.fanout.stop)
 
 
-class Broadcasts:
-    """Starting broadcasts (now or when due) and the fan-out that sends them."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.fanout = Fanout(app)
-
-    @property
-    def repo(self) -> BroadcastsRepo:
-        """The broadcasts repository."""
-        return self.app.db.repo(BroadcastsRepo)
-
-    async def recipients(self, audience: dict, kind: str) -> tuple[list[int], list[int]]:
-        """(to send, held back): paused people and those who muted the kind are counted only."""
-        today = self.app.clock.now().astimezone(self.app.config.tz).date().isoformat()
-        people = await audience_of(self.app.db, audience, today)
-        muted = await self.app.db.repo(MutesRepo).muted_people(kind) if kind != "urgent" else set()
-        send = [pid for pid, paused in people if not paused and pid not in muted]
-        held = [pid for pid, paused in people if paused or pid in muted]
-        return send, held
-
-    async def begin(self, broadcast: Broadcast, lang: str) -> None:
-        """Create the delivery rows, post the staff member's progress message, start sending."""
-        send, held = await self.recipients(broadcast.audience, broadcast.kind)
-        if not await self.repo.start(broadcast.id, send, held):
-            return
-        broadcast = await self.repo.get(broadcast.id)
-        if broadcast.author_id is not None:
-            address = await self.app.messenger.address_of(broadcast.author_id)
-            text = summary_text(broadcast, await self.repo.counts(broadcast.id), lang, final=False)
-            if address is not None:
-                result = await self.app.messenger.send(address, Outgoing(text, lang=lang))
-                if result.ok and result.message_id:
-                    await self.repo.set_progress_to(
-                        broadcast.id,
-                        {
-                            "transport": address.transport,
-                            "chat_id": address.chat_id,
-                            "message_id": result.message_id,
-                            "lang": lang,
-                        },
-                    )
-        self.fanout.launch(broadcast.id)
-
-    async def fire_scheduled(self, app: App, job: Job) -> datetime | None:
-        """A scheduled broadcast fell due (also when the bot was down then): send it now."""
-        broadcast = await self.repo.get(int(job.ref))
-        if broadcast is None or broadcast.status != "scheduled":
-            return None
-        lang = app.config.bot.default_language
-        if broadcast.author_id is not None:
-            from storage.people import PeopleRepo
-
-            author = await app.db.repo(PeopleRepo).get(broadcast.author_id)
-            lang = author.language if author else lang
-        await self.begin(broadcast, lang)
-        return None
-
-    async def start_draft(self, ctx: Ctx, text: str) -> None:
-        """Start composing with a ready text (good practices → announcement)."""
-        await ctx.set_step("bc.options", {"texts": {"en": text[:TEXT_MAX]}, "kind": "news"})
-        await _options(ctx)
-
-
 # --- composing ---------------------------------------------------------------------------------------
-
-
-def _draft(ctx: Ctx) -> dict:
-    return dict(ctx.dialog.data) if ctx.dialog and ctx.dialog.step.startswith("bc.") else {}
 
 
 async def start_compose(ctx: Ctx) -> None:
@@ -133,7 +60,7 @@ async def start_compose(ctx: Ctx) -> None:
 async def on_text(ctx: Ctx) -> None:
     """Typed text of a language version, a link button, or a date and time."""
     step = ctx.dialog.step
-    data = _draft(ctx)
+    data = draft_data(ctx)
     raw = (ctx.incoming.text or "").strip()
     if ctx.incoming.extra.get("file") and step in ("bc.text", "bc.options"):
         await _take_file(ctx, data, raw)
@@ -144,7 +71,7 @@ async def on_text(ctx: Ctx) -> None:
             return
         data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): raw}
         await ctx.set_step("bc.options", data)
-        await _options(ctx)
+        await show_options(ctx)
     elif step == "bc.link":
         match = _LINK.match(raw)
         if not match:
@@ -152,7 +79,7 @@ async def on_text(ctx: Ctx) -> None:
             return
         data["button"] = [match.group(1).strip(), match.group(2)]
         await ctx.set_step("bc.options", data)
-        await _options(ctx)
+        await show_options(ctx)
     elif step == "bc.when":
         due = parse_when(raw, ctx.local_now().date(), ctx.tz)
         if due is None:
@@ -183,40 +110,9 @@ async def _take_file(ctx: Ctx, data: dict, caption: str) -> None:
         data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): caption}
     await ctx.set_step("bc.options" if data.get("texts") else "bc.text", data)
     if data.get("texts"):
-        await _options(ctx)
+        await show_options(ctx)
     else:
         await ctx.reply(ctx.t("bc.file_kept_write_text", max=TEXT_MAX))
-
-
-async def _options(ctx: Ctx) -> None:
-    data = _draft(ctx)
-    texts = data.get("texts", {})
-    versions = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in texts)
-    button = data.get("button")
-    lines = [
-        ctx.t("bc.draft_title"),
-        texts.get("en", ""),
-        ctx.t("bc.versions", versions=versions),
-        ctx.t("bc.kind_is", kind=ctx.t(f"bc.kind_{data.get('kind', 'news')}")),
-    ]
-    if button:
-        lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
-    if data.get("file"):
-        lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
-    rows = [
-        [ctx.button(f"bc:lang:{lang}", "bc.add_version", language=LANGUAGE_NAMES[lang])]
-        for lang in LANGUAGES
-        if lang != "en"
-    ]
-    rows.append([ctx.button("bc:link", "bc.add_link")])
-    if data.get("file"):
-        rows.append([ctx.button("bc:nofile", "bc.remove_file")])
-    else:
-        rows.append([ctx.button("bc:file", "bc.add_file")])
-    rows.append([ctx.button("bc:kind", "bc.change_kind")])
-    rows.append([ctx.button("bc:aud", "bc.choose_audience")])
-    rows.append([ctx.button("bc:cancel", "bc.cancel")])
-    await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
 
 
 async def on_choice(ctx: Ctx) -> None:
@@ -224,7 +120,7 @@ async def on_choice(ctx: Ctx) -> None:
     parts = ctx.choice_parts
     action = parts[1] if len(parts) > 1 else ""
     args = parts[2:]
-    data = _draft(ctx)
+    data = draft_data(ctx)
     if action == "new":
         await start_compose(ctx)
     elif action == "cancel":
@@ -253,13 +149,13 @@ async def on_choice(ctx: Ctx) -> None:
     elif action == "nofile":
         data.pop("file", None)
         await ctx.set_step("bc.options", data)
-        await _options(ctx)
+        await show_options(ctx)
     elif action == "kind":
         rows = [[ctx.button(f"bc:k:{k}", f"bc.kind_{k}")] for k in KINDS]
         await ctx.reply(Outgoing.with_buttons(ctx.t("bc.ask_kind"), *rows))
     elif action == "k" and args and args[0] in KINDS:
         await ctx.set_step("bc.options", {**data, "kind": args[0]})
-        await _options(ctx)
+        await show_options(ctx)
     elif action == "aud":
         await _ask_audience(ctx)
     elif action == "a" and args:
@@ -268,7 +164,7 @@ async def on_choice(ctx: Ctx) -> None:
         await _audience_value(ctx, args[0], args[1])
     elif action == "edit":
         await ctx.set_step("bc.options", data)
-        await _options(ctx)
+        await show_options(ctx)
     elif action == "go" and data.get("audience"):
         await _create(ctx, None)
     elif action == "sched" and data.get("audience"):
@@ -332,25 +228,12 @@ async def _audience_value(ctx: Ctx, kind: str, value: str) -> None:
     await _set_audience(ctx, {"type": kind, "value": value})
 
 
-def describe_audience(ctx: Ctx, audience: dict) -> str:
-    """The audience in words."""
-    kind, value = audience.get("type", "all"), audience.get("value")
-    if kind in ("done", "notdone"):
-        section = ctx.app.content.section(value)
-        value = section.title.get(ctx.lang) if section else value
-    elif kind == "role":
-        value = ctx.t(f"bc.role_{value}")
-    elif kind == "lang":
-        value = LANGUAGE_NAMES.get(value, value)
-    return ctx.t(f"bc.audience_{kind}", value=value)
-
-
 async def _set_audience(ctx: Ctx, audience: dict) -> None:
-    data = {**_draft(ctx), "audience": audience}
+    data = {**draft_data(ctx), "audience": audience}
     await ctx.set_step("bc.preview", data)
     service: Broadcasts = ctx.app.services["broadcasts"]
     send, held = await service.recipients(audience, data.get("kind", "news"))
-    draft = _as_broadcast(ctx, data)
+    draft = as_broadcast(ctx, data)
     attachment = await service.fanout.attachment_of(draft)
     for lang in LANGUAGES:
         if lang in data["texts"]:
@@ -372,28 +255,8 @@ async def _set_audience(ctx: Ctx, audience: dict) -> None:
     )
 
 
-def _as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
-    button = data.get("button")
-    return Broadcast(
-        id=0,
-        author_id=ctx.person.id,
-        kind=data.get("kind", "news"),
-        texts=data["texts"],
-        button_label=button[0] if button else None,
-        button_url=button[1] if button else None,
-        audience=data.get("audience", {}),
-        status="draft",
-        due_at=None,
-        total=0,
-        held_back=0,
-        progress_to=None,
-        created_at=ctx.now(),
-        file_id=(data.get("file") or {}).get("id"),
-    )
-
-
 async def _create(ctx: Ctx, due: datetime | None) -> None:
-    data = _draft(ctx)
+    data = draft_data(ctx)
     service: Broadcasts = ctx.app.services["broadcasts"]
     button = tuple(data["button"]) if data.get("button") else None
     broadcast = await service.repo.create(

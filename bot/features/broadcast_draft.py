@@ -1,0 +1,86 @@
+"""An announcement being composed: its dialog data, the options message, the audience in words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.context import Ctx
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.messages import Outgoing
+from storage.broadcasts import (
+    Broadcast,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def draft_data(ctx: Ctx) -> dict:
+    """A copy of the announcement being composed (empty outside the compose steps)."""
+    return dict(ctx.dialog.data) if ctx.dialog and ctx.dialog.step.startswith("bc.") else {}
+
+
+async def show_options(ctx: Ctx) -> None:
+    """The draft with what can be added or changed next."""
+    data = draft_data(ctx)
+    texts = data.get("texts", {})
+    versions = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in texts)
+    button = data.get("button")
+    lines = [
+        ctx.t("bc.draft_title"),
+        texts.get("en", ""),
+        ctx.t("bc.versions", versions=versions),
+        ctx.t("bc.kind_is", kind=ctx.t(f"bc.kind_{data.get('kind', 'news')}")),
+    ]
+    if button:
+        lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
+    if data.get("file"):
+        lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
+    rows = [
+        [ctx.button(f"bc:lang:{lang}", "bc.add_version", language=LANGUAGE_NAMES[lang])]
+        for lang in LANGUAGES
+        if lang != "en"
+    ]
+    rows.append([ctx.button("bc:link", "bc.add_link")])
+    if data.get("file"):
+        rows.append([ctx.button("bc:nofile", "bc.remove_file")])
+    else:
+        rows.append([ctx.button("bc:file", "bc.add_file")])
+    rows.append([ctx.button("bc:kind", "bc.change_kind")])
+    rows.append([ctx.button("bc:aud", "bc.choose_audience")])
+    rows.append([ctx.button("bc:cancel", "bc.cancel")])
+    await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
+
+
+def describe_audience(ctx: Ctx, audience: dict) -> str:
+    """The audience in words."""
+    kind, value = audience.get("type", "all"), audience.get("value")
+    if kind in ("done", "notdone"):
+        section = ctx.app.content.section(value)
+        value = section.title.get(ctx.lang) if section else value
+    elif kind == "role":
+        value = ctx.t(f"bc.role_{value}")
+    elif kind == "lang":
+        value = LANGUAGE_NAMES.get(value, value)
+    return ctx.t(f"bc.audience_{kind}", value=value)
+
+
+def as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
+    """The draft as an unsaved Broadcast, for the preview."""
+    button = data.get("button")
+    return Broadcast(
+        id=0,
+        author_id=ctx.person.id,
+        kind=data.get("kind", "news"),
+        texts=data["texts"],
+        button_label=button[0] if button else None,
+        button_url=button[1] if button else None,
+        audience=data.get("audience", {}),
+        status="draft",
+        due_at=None,
+        total=0,
+        held_back=0,
+        progress_to=None,
+        created_at=ctx.now(),
+        file_id=(data.get("file") or {}).get("id"),
+    )
