@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
-import textwrap
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import to_iso
 from bot.context import Ctx
 from bot.exports import CSV_MIME, XLSX_MIME, workshops_csv, workshops_xlsx
+from bot.features.report_figures import (
+    Chart,
+    Summary,
+    month_start,
+    render_chart,
+    summarise,
+)
 from bot.messages import Attachment, Choice, Outgoing
 from bot.roles import Role
 from bot.router import MenuItem
@@ -28,8 +31,6 @@ PERIODS: dict[str, int | None] = {"m1": 1, "m3": 3, "m12": 12, "all": None}
 REPORT, EXPORT = "r", "x"
 ALL_COHORTS = "a"
 ASK_PERIOD = "p"
-MAX_MONTH_LABELS = 12
-HEADROOM = 1.3  # the per-month axes reach this far above the highest value
 
 
 def setup(app: App) -> None:
@@ -44,27 +45,12 @@ def setup(app: App) -> None:
 # --- periods and cohorts ---------------------------------------------------------------------
 
 
-def month_start(day: date, back: int = 0) -> date:
-    """The first day of the month `back` months before the month of `day`."""
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_range(key: str, today: date) -> tuple[date | None, date | None]:
     """Inclusive (since, until) of a period key; (None, None) for all time."""
     months = PERIODS[key]
     if months is None:
         return None, None
     return month_start(today, months - 1), today
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """First days of every month from the month of `first` to the month of `last`."""
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = month_start(current, -1)
-    return months
 
 
 def cohort_tag(cohort: str) -> str:
@@ -179,117 +165,6 @@ def _filter(ctx: Ctx, period: str, cohort: str | None) -> Filter:
 # --- the report ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Summary:
-    """The totals a report shows."""
-
-    workshops: int
-    participants: int
-    communities: int
-    mentors: int
-    mean_participants: float
-    support: int
-    themes: dict[str, int]  # section id -> workshops covering it
-    months: list[tuple[date, int, int]]  # (first day of month, workshops, participants)
-
-
-def summarise(
-    workshops: list[Workshop], since: date | None = None, until: date | None = None
-) -> Summary:
-    """Totals, per-theme and per-month counts of the workshops of a period."""
-    participants = sum(w.participants for w in workshops)
-    communities = {" ".join(w.community.split()).casefold() for w in workshops}
-    communities.discard("")
-    themes = Counter(t for w in workshops for t in set(w.themes))
-    days = [w.held_on for w in workshops]
-    first, last = since or min(days, default=None), until or max(days, default=None)
-    span = months_between(first, last) if first and last else []
-    per_month: dict[date, list[int]] = {m: [0, 0] for m in span}
-    for w in workshops:
-        counts = per_month.setdefault(month_start(w.held_on), [0, 0])
-        counts[0] += 1
-        counts[1] += w.participants
-    return Summary(
-        workshops=len(workshops),
-        participants=participants,
-        communities=len(communities),
-        mentors=len({w.mentor_id for w in workshops if w.mentor_id is not None}),
-        mean_participants=round(participants / len(workshops), 1) if workshops else 0.0,
-        support=sum(1 for w in workshops if w.needs_support),
-        themes=dict(themes),
-        months=[(m, c[0], c[1]) for m, c in sorted(per_month.items())],
-    )
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Everything the chart shows, texts already translated."""
-
-    title: str
-    per_month_title: str
-    workshops_label: str
-    participants_label: str
-    themes_title: str
-    months: list[tuple[str, int, int]]  # (label, workshops, participants)
-    themes: list[tuple[str, int]]  # (section title, workshops)
-
-
-def render_chart(chart: Chart) -> bytes:
-    """The report chart as PNG (Agg, no pyplot state: safe in a worker thread)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    figure = Figure(figsize=(9, 8), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
-    _plot_months(top, chart, MaxNLocator)
-    _plot_themes(bottom, chart, MaxNLocator)
-    figure.suptitle(chart.title, fontsize=13)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    figure.clear()
-    return buffer.getvalue()
-
-
-def _plot_months(axes, chart: Chart, locator) -> None:
-    positions = list(range(len(chart.months)))
-    labels = [m[0] for m in chart.months]
-    bars = axes.bar(
-        positions, [m[1] for m in chart.months], color="#4c78a8", label=chart.workshops_label
-    )
-    axes.set_ylabel(chart.workshops_label)
-    axes.set_ylim(0, max([m[1] for m in chart.months] + [1]) * HEADROOM)  # room for the legend
-    axes.yaxis.set_major_locator(locator(integer=True))
-    right = axes.twinx()
-    (line,) = right.plot(
-        positions,
-        [m[2] for m in chart.months],
-        color="#f58518",
-        marker="o",
-        label=chart.participants_label,
-    )
-    right.set_ylabel(chart.participants_label)
-    right.set_ylim(0, max([m[2] for m in chart.months] + [1]) * HEADROOM)
-    right.yaxis.set_major_locator(locator(integer=True))
-    step = max(1, -(-len(labels) // MAX_MONTH_LABELS))
-    axes.set_xticks(positions[::step], labels[::step], rotation=45 if len(labels) > 6 else 0)
-    axes.set_title(chart.per_month_title)
-    axes.legend(handles=[bars, line], loc="upper left", ncols=2)
-
-
-def _plot_themes(axes, chart: Chart, locator) -> None:
-    names = [textwrap.fill(t[0], 32) for t in reversed(chart.themes)]
-    bars = axes.barh(names, [t[1] for t in reversed(chart.themes)], color="#54a24b")
-    axes.bar_label(bars, padding=3)
-    axes.xaxis.set_major_locator(locator(integer=True))
-    axes.set_xlim(right=max([t[1] for t in chart.themes] + [1]) * 1.15)
-    axes.set_title(chart.themes_title)
-
-
 def _themes(ctx: Ctx, summary: Summary) -> list[tuple[str, int]]:
     """(section title, workshops) for every section, then any theme no longer in the content."""
     sections = ctx.app.content.sections
@@ -356,21 +231,33 @@ def _summary_text(
     return "\n".join(lines)
 
 
-async def send_report(ctx: Ctx, period: str, cohort: str | None) -> None:
-    """The chart and the totals of one period and cohort (a kind word when there is nothing)."""
+async def _selection(
+    ctx: Ctx, kind: str, period: str, cohort: str | None
+) -> tuple[Filter, list[Workshop], str, str] | None:
+    """The workshops of a period and cohort with their labels; None after a kind 'nothing here'."""
     flt = _filter(ctx, period, cohort)
     workshops = await ctx.repo(WorkshopsRepo).matching(flt)
     period_text = _period_label(ctx, period, flt.since, flt.until)
     cohort_text = _cohort_label(ctx, cohort)
-    if not workshops:
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("report.empty", period=period_text, cohort=cohort_text),
-                [ctx.button(f"rep:{REPORT}:{ASK_PERIOD}", "report.other_period")],
-                [ctx.button("menu:home", "common.back_to_menu")],
-            )
+    if workshops:
+        return flt, workshops, period_text, cohort_text
+    empty = "report.empty" if kind == REPORT else "report.export_empty"
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t(empty, period=period_text, cohort=cohort_text),
+            [ctx.button(f"rep:{kind}:{ASK_PERIOD}", "report.other_period")],
+            [ctx.button("menu:home", "common.back_to_menu")],
         )
+    )
+    return None
+
+
+async def send_report(ctx: Ctx, period: str, cohort: str | None) -> None:
+    """The chart and the totals of one period and cohort (a kind word when there is nothing)."""
+    found = await _selection(ctx, REPORT, period, cohort)
+    if found is None:
         return
+    flt, workshops, period_text, cohort_text = found
     summary = summarise(workshops, flt.since, flt.until)
     png = await asyncio.to_thread(render_chart, _chart(ctx, summary, period_text, cohort_text))
     name = f"workshops-{period}.png"
@@ -399,19 +286,10 @@ def export_name(workshops: list[Workshop], flt: Filter, suffix: str) -> str:
 
 async def send_export(ctx: Ctx, period: str, cohort: str | None) -> None:
     """A CSV and an Excel file of the workshops of one period and cohort."""
-    flt = _filter(ctx, period, cohort)
-    workshops = await ctx.repo(WorkshopsRepo).matching(flt)
-    period_text = _period_label(ctx, period, flt.since, flt.until)
-    cohort_text = _cohort_label(ctx, cohort)
-    if not workshops:
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("report.export_empty", period=period_text, cohort=cohort_text),
-                [ctx.button(f"rep:{EXPORT}:{ASK_PERIOD}", "report.other_period")],
-                [ctx.button("menu:home", "common.back_to_menu")],
-            )
-        )
+    found = await _selection(ctx, EXPORT, period, cohort)
+    if found is None:
         return
+    flt, workshops, period_text, cohort_text = found
     content = ctx.app.content
     csv_data = workshops_csv(workshops, content)
     xlsx_data = await asyncio.to_thread(workshops_xlsx, workshops, content)
