@@ -115,21 +115,19 @@ class Database:
     async def fetchall_write(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Rows of a writing statement (UPDATE ... RETURNING), under the write lock."""
         if _in_transaction.get():
-            async with self.conn.execute(sql, tuple(params)) as cursor:
-                return list(await cursor.fetchall())
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
         async with self._lock:
-            async with self.conn.execute(sql, tuple(params)) as cursor:
-                return list(await cursor.fetchall())
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """First row of a query, or None."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """First row of a query, or None (for keyed queries: every row is fetched)."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """All rows of a query."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread; execute + fetch + close on a cursor are three.
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first column of the first row, or None."""

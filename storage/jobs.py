@@ -46,11 +46,12 @@ class JobsRepo:
 
     async def add(self, kind: str, ref: str, due_at: datetime, payload: dict | None = None) -> Job:
         """Store a pending job."""
-        job_id = await self.db.insert(
-            "INSERT INTO jobs (kind, ref, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        rows = await self.db.fetchall_write(
+            "INSERT INTO jobs (kind, ref, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING id, kind, ref, due_at, attempts, payload, status",
             (kind, ref, to_iso(due_at), json.dumps(payload or {}), self.db.now_iso()),
         )
-        return await self.get(job_id)
+        return _job(rows[0])
 
     async def get(self, job_id: int) -> Job | None:
         """A job by id, whatever its status."""

@@ -312,9 +312,10 @@ _SKIP = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA|SAVEPOINT|RELEASE|ANALYZE
 
 
 def record_statements(db: Database, into: list[Statement]) -> None:
-    """Wrap the connection's execute/executemany so every statement is noted with its label."""
+    """Wrap the connection's execute(_fetchall)/executemany: every statement noted with its label."""
     conn = db.conn
     execute, executemany = conn.execute, conn.executemany
+    execute_fetchall = conn.execute_fetchall
 
     def note(sql: str, params: Any) -> None:
         if not _SKIP.match(sql):
@@ -324,12 +325,17 @@ def record_statements(db: Database, into: list[Statement]) -> None:
         note(sql, parameters)
         return execute(sql, parameters)
 
+    def recording_execute_fetchall(sql: str, parameters: Any = None):  # noqa: ANN202
+        note(sql, parameters)
+        return execute_fetchall(sql, parameters)
+
     def recording_executemany(sql: str, parameters: Any):  # noqa: ANN202
         rows = [tuple(r) for r in parameters]
         note(sql, rows[0] if rows else ())
         return executemany(sql, rows)
 
     conn.execute = recording_execute  # type: ignore[method-assign]
+    conn.execute_fetchall = recording_execute_fetchall  # type: ignore[method-assign]
     conn.executemany = recording_executemany  # type: ignore[method-assign]
 
 
