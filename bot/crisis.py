@@ -37,11 +37,20 @@ class CrisisDetector:
                         self._phrases.append((category, phrase, stems))
         # danger first: when both match, immediate danger decides the reply
         self._phrases.sort(key=lambda p: p[0] != "danger")
+        # One regex over the space-joined words rules out most texts in a single pass; only a
+        # text it matches is walked phrase by phrase (which decides the category and phrase).
+        self._any = re.compile(
+            "|".join(
+                "(?:^| )" + " ".join(re.escape(stem) + "[^ ]*" for stem in stems)
+                for _, _, stems in self._phrases
+            )
+            or "(?!)"
+        )
 
     def scan(self, text: str) -> Signal | None:
         """The first signal in `text`, or None."""
         words = normalise(text)
-        if not words:
+        if not words or not self._any.search(" ".join(words)):
             return None
         for category, phrase, stems in self._phrases:
             if _matches(words, stems):

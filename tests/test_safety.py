@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content import load_content
 from bot.crisis import CrisisDetector
@@ -77,3 +79,35 @@ async def test_i_am_okay_is_respected_gently(h):
     )
     await h.tap("safety:ok", mentor)
     assert "kept as usual" in h.last(mentor).text and "112" in h.last(mentor).text
+
+
+def _phrase_by_phrase(text: str):
+    """The detector's walk without its one-regex shortcut (the reference behaviour)."""
+    from bot.crisis import Signal, _matches, normalise
+
+    words = normalise(text)
+    for category, phrase, stems in DETECTOR._phrases:
+        if _matches(words, stems):
+            return Signal(category, phrase)
+    return None
+
+
+def _inflected(parts: list[str]) -> str:
+    """Words with endings added here and there, as inflected or typed text would have."""
+    endings = ["", "a", "ing", "."]
+    return " ".join(p + endings[i % len(endings)] for i, p in enumerate(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([s for _, _, stems in DETECTOR._phrases for s in stems]),
+            st.sampled_from(["I", "the", "ja", "och", "group", "hyvin", "-", "'", "…"]),
+            st.text(min_size=1, max_size=6),
+        ),
+        max_size=12,
+    ).map(_inflected)
+)
+def test_the_shortcut_finds_exactly_what_the_phrase_walk_finds(text):
+    assert DETECTOR.scan(text) == _phrase_by_phrase(text)
