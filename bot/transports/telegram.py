@@ -190,10 +190,9 @@ class TelegramTransport:
     async def _to_incoming(self, update: Update) -> Incoming | None:
         query = update.callback_query
         if query is not None:
-            try:
-                await query.answer()
-            except TelegramError:
-                log.warning("could not answer a callback query")
+            # The tap is acknowledged alongside the handling, not before it: the reply does not
+            # wait a round trip to the Bot API. PTB awaits tasks it created when it stops.
+            self.application.create_task(_answer(query), name="answer-callback-query")
             message = query.message
             if message is None or query.data is None:
                 return None
@@ -247,6 +246,14 @@ class TelegramTransport:
             kind=kind,
             extra=extra,
         )
+
+
+async def _answer(query) -> None:
+    """answerCallbackQuery: stops the button's spinner in the person's app."""
+    try:
+        await query.answer()
+    except TelegramError:
+        log.warning("could not answer a callback query")
 
 
 def _thread(message) -> int | None:
