@@ -118,11 +118,14 @@ class App:
         if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
             self._locks.pop(key, None)
 
-    async def show_menu(self, ctx: Ctx, intro_key: str = "menu.title") -> None:
-        """Send the main menu for the person's role."""
+    async def show_menu(
+        self, ctx: Ctx, intro_key: str = "menu.title", *, lead: str | None = None
+    ) -> None:
+        """Send the main menu for the person's role (`lead`: a line above it, same message)."""
         items = self.router.menu_for(ctx.role)
         rows = [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
-        await ctx.reply(Outgoing.with_buttons(ctx.t(intro_key), *rows))
+        text = ctx.t(intro_key) if lead is None else f"{lead}\n\n{ctx.t(intro_key)}"
+        await ctx.reply(Outgoing.with_buttons(text, *rows))
 
     async def publish_commands(self, person: Person) -> None:
         """Set the messenger's command list for a person's role and language."""

@@ -116,6 +116,6 @@ class Ctx:
         """Send to another person on their preferred messenger."""
         return await self.app.messenger.send_to_person(person_id, out)
 
-    async def show_menu(self, intro_key: str = "menu.title") -> None:
-        """Send the main menu for the person's role."""
-        await self.app.show_menu(self, intro_key)
+    async def show_menu(self, intro_key: str = "menu.title", *, lead: str | None = None) -> None:
+        """Send the main menu for the person's role (`lead`: a line above it, same message)."""
+        await self.app.show_menu(self, intro_key, lead=lead)

@@ -82,8 +82,7 @@ async def _route_command(app: App, ctx: Ctx) -> None:
         return
     route = app.router.commands.get(name)
     if route is None:
-        await ctx.reply(ctx.t("common.unknown_command", command=f"/{name}"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("common.unknown_command", command=f"/{name}"))
         return
     if not route.permits(ctx.role):
         await _refuse(ctx, f"/{name}")
@@ -102,8 +101,7 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
         await _continue_onboarding(app, ctx)
         return
     if route is None:
-        await ctx.reply(ctx.t("common.stale_button"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return
     if not route.permits(ctx.role):
         await _refuse(ctx, choice_id.split(":", 1)[0] + ":")

@@ -271,8 +271,7 @@ async def _finish(ctx: Ctx, checkin: Checkin, words: str) -> None:
         score=checkin.score or "-",
         words=words or "-",
     )
-    await ctx.reply(ctx.t("ck.saved"))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t("ck.saved"))
 
 
 async def _escalate(ctx: Ctx, checkin: Checkin, words: str) -> None:

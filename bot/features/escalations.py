@@ -77,8 +77,7 @@ async def on_choice(ctx: Ctx) -> None:
         await _open(ctx, anonymous=arg == "yes")
     elif action == "cancel":
         await ctx.clear_step()
-        await ctx.reply(ctx.t("esc.cancelled"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("esc.cancelled"))
     elif action in ("reply", "solved") and arg.isdecimal():
         await _mentor_ticket_action(ctx, action, int(arg))
     elif action == "mine":
@@ -87,8 +86,7 @@ async def on_choice(ctx: Ctx) -> None:
     elif action == "open" and arg.isdecimal():
         await _show_thread(ctx, int(arg))
     else:
-        await ctx.reply(ctx.t("common.stale_button"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
 
 
 async def on_text(ctx: Ctx) -> None:
@@ -146,8 +144,7 @@ async def _open(ctx: Ctx, anonymous: bool) -> None:
     )
     await ctx.clear_step()
     await ctx.audit("ticket.opened", subject=str(number), anonymous=anonymous)
-    await ctx.reply(ctx.t("esc.receipt", number=number))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t("esc.receipt", number=number))
 
 
 async def _mentor_ticket_action(ctx: Ctx, action: str, number: int) -> None:

@@ -75,8 +75,7 @@ async def on_language_choice(ctx: Ctx) -> None:
         return
     ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=code)
     await ctx.app.publish_commands(ctx.person)
-    await ctx.reply(ctx.t("language.changed", language=LANGUAGE_NAMES[code]))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t("language.changed", language=LANGUAGE_NAMES[code]))
 
 
 async def cancel(ctx: Ctx) -> None:
@@ -85,5 +84,4 @@ async def cancel(ctx: Ctx) -> None:
     if person is None:
         await ctx.reply(ctx.t("onboarding.need_invite"))
         return
-    await ctx.reply(ctx.t("common.cancelled"))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t("common.cancelled"))

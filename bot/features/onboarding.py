@@ -30,8 +30,7 @@ async def start(ctx: Ctx) -> None:
     """/start [CODE]: welcome back, continue onboarding, or begin it with an invite."""
     person = ctx.person
     if person is not None and person.active:
-        await ctx.reply(ctx.t("onboarding.welcome_back", name=person.display_name))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("onboarding.welcome_back", name=person.display_name))
         return
     if person is not None:
         await _ask_current_step(ctx)
@@ -60,8 +59,7 @@ async def on_choice(ctx: Ctx) -> None:
         if ctx.person is None:
             await ctx.reply(ctx.t("onboarding.need_invite"))
         else:
-            await ctx.reply(ctx.t("common.stale_button"))
-            await ctx.show_menu()
+            await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return
     if parts[1] == "consent" and step == "onb.consent":
         await _on_consent(ctx, parts[2] if len(parts) > 2 else "")
@@ -174,8 +172,7 @@ async def _on_name(ctx: Ctx) -> None:
     await ctx.clear_step()
     await ctx.audit("onboarding.completed", role=ctx.person.role.label)
     await ctx.app.publish_commands(ctx.person)
-    await ctx.reply(ctx.t(f"onboarding.welcome_{ctx.person.role.label}", name=name))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t(f"onboarding.welcome_{ctx.person.role.label}", name=name))
 
 
 def clean_name(raw: str) -> tuple[str, str | None]:

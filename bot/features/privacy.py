@@ -115,8 +115,7 @@ async def _consent_answer(ctx: Ctx, answer: str) -> None:
             ctx.person.id, consent_version=version, consented_at=ctx.app.db.now_iso()
         )
         await ctx.audit("consent.given", version=version)
-        await ctx.reply(ctx.t("priv.consent_thanks"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("priv.consent_thanks"))
     elif answer == "no":
         await ctx.audit("consent.declined", version=ctx.app.config.bot.consent_version)
         await ctx.reply(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from bot.context import Ctx
 from bot.features.workshop_log import (
@@ -18,10 +17,6 @@ from bot.workshop_input import (
     NOTE_MAX,
 )
 from storage.workshops import WorkshopsRepo
-
-if TYPE_CHECKING:
-    pass
-
 
 ORDER = (
     "date",
@@ -39,12 +34,25 @@ EDITABLE = tuple(f for f in ORDER if f != "share")
 DURATIONS = (60, 90, 120, 180, 240, 360)
 
 
-async def ask_field(ctx: Ctx, field: str) -> None:
-    """Send the question of one field with its buttons and enter its step."""
+async def ask_field(ctx: Ctx, field: str, *, lead: str | None = None) -> None:
+    """Send the question of one field with its buttons and enter its step (`lead` goes above)."""
+    step = f"ws.{field}"
+    entering = ctx.dialog is None or ctx.dialog.step != step
     data = form_data(ctx)
-    if ctx.dialog is None or ctx.dialog.step != f"ws.{field}":
-        await ctx.set_step(f"ws.{field}", {**data, "bad": 0})
-        data = form_data(ctx)
+    if entering:
+        data["bad"] = 0
+    if field == "community":
+        data["recent"] = await ctx.repo(WorkshopsRepo).recent_communities(ctx.person.id)
+    if entering or field == "community":
+        await ctx.set_step(step, data)  # one write, with the recent names the buttons stand for
+    question = _question(ctx, field, data)
+    if lead:
+        question = replace(question, text=f"{lead}\n\n{question.text}")
+    await ctx.reply(question)
+
+
+def _question(ctx: Ctx, field: str, data: dict) -> Outgoing:
+    """The question of one field with its buttons."""
     form = data.get("form", {})
     cancel = [ctx.button("ws:cancel", "ws.cancel")]
     if field == "date":
@@ -54,17 +62,16 @@ async def ask_field(ctx: Ctx, field: str) -> None:
                 ctx.button("ws:date:yesterday", "ws.yesterday"),
             ]
         ]
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_date"), *rows, cancel))
-    elif field == "community":
-        recent = await ctx.repo(WorkshopsRepo).recent_communities(ctx.person.id)
-        await ctx.set_step("ws.community", {**data, "recent": recent})
+        return Outgoing.with_buttons(ctx.t("ws.ask_date"), *rows, cancel)
+    if field == "community":
+        recent = data.get("recent", [])
         rows = [[Choice(f"ws:comm:{i}", name)] for i, name in enumerate(recent)]
         key = "ws.ask_community_recent" if recent else "ws.ask_community"
-        await ctx.reply(Outgoing.with_buttons(ctx.t(key, max=COMMUNITY_MAX), *rows, cancel))
-    elif field == "participants":
+        return Outgoing.with_buttons(ctx.t(key, max=COMMUNITY_MAX), *rows, cancel)
+    if field == "participants":
         question = Outgoing.with_buttons(ctx.t("ws.ask_participants", max=MAX_PARTICIPANTS), cancel)
-        await ctx.reply(replace(question, numbered=False))  # a typed number is the answer
-    elif field == "themes":
+        return replace(question, numbered=False)  # a typed number is the answer
+    if field == "themes":
         chosen = set(form.get("themes", []))
         rows = [
             [
@@ -76,38 +83,37 @@ async def ask_field(ctx: Ctx, field: str) -> None:
             for s in ctx.app.content.sections
         ]
         rows.append([ctx.button("ws:th:done", "ws.done")])
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_themes"), *rows, cancel))
-    elif field == "duration":
+        return Outgoing.with_buttons(ctx.t("ws.ask_themes"), *rows, cancel)
+    if field == "duration":
         rows = [
             [Choice(f"ws:dur:{m}", duration_label(ctx, m)) for m in DURATIONS[:3]],
             [Choice(f"ws:dur:{m}", duration_label(ctx, m)) for m in DURATIONS[3:]],
         ]
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_duration"), *rows, cancel))
-    elif field == "cofac":
+        return Outgoing.with_buttons(ctx.t("ws.ask_duration"), *rows, cancel)
+    if field == "cofac":
         rows = [
             [ctx.button("ws:cof:yes", "ws.answer_yes"), ctx.button("ws:cof:no", "ws.answer_no")]
         ]
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_cofac"), *rows, cancel))
-    elif field in ("well", "hard"):
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t(f"ws.ask_{field}", max=NOTE_MAX),
-                [ctx.button(f"ws:skip:{field}", "ws.skip")],
-                cancel,
-            )
+        return Outgoing.with_buttons(ctx.t("ws.ask_cofac"), *rows, cancel)
+    if field in ("well", "hard"):
+        return Outgoing.with_buttons(
+            ctx.t(f"ws.ask_{field}", max=NOTE_MAX),
+            [ctx.button(f"ws:skip:{field}", "ws.skip")],
+            cancel,
         )
-    elif field == "share":
+    if field == "share":
         rows = [
             [ctx.button("ws:share:yes", "ws.share_yes")],
             [ctx.button("ws:share:no", "ws.share_no")],
         ]
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_share"), *rows, cancel))
-    elif field == "support":
+        return Outgoing.with_buttons(ctx.t("ws.ask_share"), *rows, cancel)
+    if field == "support":
         rows = [
             [ctx.button("ws:sup:no", "ws.support_no")],
             [ctx.button("ws:sup:yes", "ws.support_yes")],
         ]
-        await ctx.reply(Outgoing.with_buttons(ctx.t("ws.ask_support"), *rows, cancel))
+        return Outgoing.with_buttons(ctx.t("ws.ask_support"), *rows, cancel)
+    raise ValueError(f"no question for workshop field {field!r}")
 
 
 async def edit_menu(ctx: Ctx) -> None:

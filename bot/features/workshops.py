@@ -69,8 +69,7 @@ async def start_form(ctx: Ctx) -> None:
 async def _fresh(ctx: Ctx) -> None:
     await ctx.repo(DraftsRepo).drop(ctx.person.id)
     await ctx.set_step("ws.date", {"form": {}, "bad": 0})
-    await ctx.reply(ctx.t("ws.intro"))
-    await ask_field(ctx, "date")
+    await ask_field(ctx, "date", lead=ctx.t("ws.intro"))
 
 
 async def _resume(ctx: Ctx) -> None:
@@ -285,8 +284,7 @@ async def _support(ctx: Ctx, workshop_id: int, form: dict) -> None:
             hard=form.get("was_hard") or "-",
         )
         await ctx.send_to(member.id, Outgoing(text))
-    await ctx.reply(ctx.t("ws.support_flagged"))
-    await ctx.show_menu()
+    await ctx.show_menu(lead=ctx.t("ws.support_flagged"))
 
 
 # --- buttons -------------------------------------------------------------------------------------
@@ -311,8 +309,7 @@ async def on_choice(ctx: Ctx) -> None:
     elif action in ("list", "open", "change", "del", "delok"):
         await log_choice(ctx, action, arg)
     elif not in_form:
-        await ctx.reply(ctx.t("common.stale_button"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
     else:
         await _form_choice(ctx, action, arg)
 
@@ -333,8 +330,7 @@ async def _form_choice(ctx: Ctx, action: str, arg: str) -> None:
     if action == "cancel":
         await ctx.clear_step()
         await ctx.repo(DraftsRepo).drop(ctx.person.id)
-        await ctx.reply(ctx.t("ws.cancelled"))
-        await ctx.show_menu()
+        await ctx.show_menu(lead=ctx.t("ws.cancelled"))
     elif action == "save" and field == "summary":
         await _save(ctx)
     elif action == "edit" and field == "summary":
