@@ -11,7 +11,12 @@ bot, after the reply that carries the buttons the mentor taps next (every step o
 with one); for the echo bot, after its one reply. Latency is measured on the fake server's clock:
 from the moment an update is offered to the bot to the first reply call to that chat received.
 
-    .venv/bin/python bench/throughput.py [--users 200] [--updates 20000] [--quick]
+These closed-loop rounds run the bot flat out, so their latency is mostly queueing (Little's law:
+mentors / throughput). Two paced rounds follow (bot, then echo): updates offered at a fixed rate
+(`--paced-rate`, default 100/s) by mentors not waiting for an answer, the latency a mentor sees
+on a busy but not saturated bot.
+
+    .venv/bin/python bench/throughput.py [--users 200] [--updates 20000] [--paced-rate 100] [--quick]
 
 Prints one JSON line. `--profile DIR` runs the bot process under cProfile (DIR/bot.prof).
 """
@@ -28,6 +33,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,6 +274,16 @@ class Mentor:
             self._message_id = getattr(reply, "result_id", self._message_id)
         return reply
 
+    async def step(self) -> None:
+        """One step of the mentor's own script (for the paced round)."""
+        reply = await self.act(self.action)
+        self.action = self.script.send(reply)
+
+    def give_script(self, script: Generator[Action, Any, None]) -> None:
+        """The mix this mentor follows in the paced round."""
+        self.script = script
+        self.action = next(script)
+
     async def run(
         self, script: Generator[Action, Any, None], updates: int, deadline: float
     ) -> bool:
@@ -279,6 +295,45 @@ class Mentor:
             reply = await self.act(action)
             action = script.send(reply)
         return True
+
+
+async def run_paced(
+    mentors: list[Mentor], updates: int, rate: float, deadline: float
+) -> tuple[int, int]:
+    """Offer `updates` updates at `rate` per second, each from a mentor not waiting for an answer.
+
+    Open loop: the next update is due 1/rate after the previous one whatever the bot does, so
+    the latency is that of a bot under this load, not of one the mentors wait on. Returns
+    (offered, skipped): a slot is skipped when every mentor is still waiting for an answer.
+    """
+    idle = deque(mentors)
+    tasks: set[asyncio.Task] = set()
+    offered = skipped = 0
+    interval = 1.0 / rate
+    due = time.perf_counter()
+
+    async def one(mentor: Mentor) -> None:
+        try:
+            await mentor.step()
+        finally:
+            idle.append(mentor)
+
+    for _ in range(updates):
+        if time.perf_counter() > deadline:
+            break
+        wait = due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        due += interval
+        if not idle:
+            skipped += 1
+            continue
+        task = asyncio.create_task(one(idle.popleft()))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        offered += 1
+    await asyncio.gather(*list(tasks))
+    return offered, skipped
 
 
 def route_replies(mentors: dict[str, Mentor], stats: Stats) -> Callable[[Any], None]:
@@ -385,8 +440,12 @@ async def measure(
     profile: Path | None = None,
     db_path: Path | None = None,
     user_ids: list[int] | None = None,
+    pace: float | None = None,
 ) -> dict[str, Any]:
-    """One round: start the fake server and a bot process, warm up, run the mix, stop."""
+    """One round: start the fake server and a bot process, warm up, run the mix, stop.
+
+    With `pace`, updates are offered at that rate (open loop) instead of as fast as answered.
+    """
     from tests.fakes.telegram_api import FakeTelegram
 
     fake = await FakeTelegram().start()
@@ -418,20 +477,28 @@ async def measure(
         fake.on_call = route_replies(mentors, stats)
         share, rest = divmod(updates, len(mentors))
         budgets = [share + (1 if i < rest else 0) for i in range(len(mentors))]
+        polls_before, polled_before = fake.polls, fake.polled_updates
         cpu_before = child.cpu_seconds()
         own_before = os.times()
         started = time.perf_counter()
         deadline = started + max_seconds
-        done = await asyncio.gather(
-            *(
-                m.run(mentor_mix(sections, first_bite, i), budget, deadline)
-                for i, (m, budget) in enumerate(zip(mentors.values(), budgets, strict=True))
+        skipped = 0
+        if pace is None:
+            done = await asyncio.gather(
+                *(
+                    m.run(mentor_mix(sections, first_bite, i), budget, deadline)
+                    for i, (m, budget) in enumerate(zip(mentors.values(), budgets, strict=True))
+                )
             )
-        )
+            stats.incomplete_users = done.count(False)
+        else:
+            for i, mentor in enumerate(mentors.values()):
+                mentor.give_script(mentor_mix(sections, first_bite, i))
+            _, skipped = await run_paced(list(mentors.values()), updates, pace, deadline)
         elapsed = time.perf_counter() - started
         cpu_after = child.cpu_seconds()
         own_after = os.times()
-        stats.incomplete_users = done.count(False)
+        polls, polled = fake.polls - polls_before, fake.polled_updates - polled_before
     finally:
         final = await child.stop()
         await fake.stop()
@@ -446,6 +513,8 @@ async def measure(
         "p99_ms": _round(percentile(ms, 99)),
         "max_ms": _round(max(ms) if ms else None),
         "api_calls_per_update": round(stats.api_calls / stats.sent, 2) if stats.sent else None,
+        "polls_per_update": round(polls / stats.sent, 2) if stats.sent else None,
+        "updates_per_poll": round(polled / polls, 2) if polls else None,
         "bot_cpu_s": round(cpu_after - cpu_before, 2),
         "bot_cpu_ms_per_update": round(1000 * (cpu_after - cpu_before) / stats.sent, 3)
         if stats.sent
@@ -456,6 +525,7 @@ async def measure(
         "timeouts": stats.timeouts,
         "stray_replies": stats.stray_replies,
         "incomplete_users": stats.incomplete_users,
+        **({"offered_per_s": pace, "skipped_slots": skipped} if pace is not None else {}),
     }
 
 
@@ -489,6 +559,19 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             profile=profile,
             user_ids=user_ids,
         )
+        paced: dict[str, Any] = {}
+        if args.paced_rate > 0:
+            for mode in ("bot", "echo"):
+                paced[mode] = await measure(
+                    mode,
+                    users=args.users,
+                    updates=args.paced_updates,
+                    workdir=workdir,
+                    max_seconds=args.max_seconds,
+                    db_path=db_path if mode == "bot" else None,
+                    user_ids=user_ids,
+                    pace=args.paced_rate,
+                )
     ratio = (
         round(bot["updates_per_s"] / echo["updates_per_s"], 3)
         if bot["updates_per_s"] and echo["updates_per_s"]
@@ -502,8 +585,21 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "echo_updates_per_s": echo["updates_per_s"],
         "ratio_bot_echo": ratio,
         "latency_ms": {"p50": bot["p50_ms"], "p95": bot["p95_ms"], "p99": bot["p99_ms"]},
+        "echo_latency_ms": {"p50": echo["p50_ms"], "p95": echo["p95_ms"], "p99": echo["p99_ms"]},
+        **(
+            {
+                "paced_rate_per_s": args.paced_rate,
+                "paced_latency_ms": {
+                    mode: {"p50": r["p50_ms"], "p95": r["p95_ms"], "p99": r["p99_ms"]}
+                    for mode, r in paced.items()
+                },
+            }
+            if paced
+            else {}
+        ),
         "bot": bot,
         "echo": echo,
+        **({"paced": paced} if paced else {}),
         "machine": machine_info(),
     }
 
@@ -625,6 +721,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-seconds", type=float, default=900, help="stop a round after this long"
     )
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=100,
+        help="then offer updates at this rate (open loop) for the latency a mentor sees; 0: skip",
+    )
+    parser.add_argument(
+        "--paced-updates", type=int, default=3000, help="updates in each paced round"
+    )
     parser.add_argument("--profile", help="directory for cProfile output of the bot processes")
     # internal: the child processes
     parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
@@ -633,7 +738,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.users, args.updates = 20, 1000
+        args.users, args.updates, args.paced_updates = 20, 1000, 300
     if args.users < 1 or args.updates < args.users:
         parser.error("need --users >= 1 and --updates >= --users")
     return args

@@ -79,6 +79,8 @@ class FakeTelegram:
         self.updates: list[dict] = []
         self.failures: list[Failure] = []
         self.offered_at: dict[int, float] = {}  # update_id -> time offered to the bot
+        self.polls = 0  # getUpdates answered (benchmarks: updates per poll)
+        self.polled_updates = 0
         self.uploads: dict[str, bytes] = {}  # file id -> bytes of files users sent
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -352,7 +354,10 @@ class FakeTelegram:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
-            return self.updates[:limit]
+            batch = self.updates[:limit]
+            self.polls += 1
+            self.polled_updates += len(batch)
+            return batch
 
     def _api_getMe(self, call: Call) -> dict:
         return BOT_USER
