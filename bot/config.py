@@ -107,6 +107,10 @@ class TelegramSettings(BaseModel):
     max_rate: float = Field(30, ge=0)
     # Seconds to wait for the Bot API's answer to a send (python-telegram-bot's default is 5).
     read_timeout: float = Field(5.0, gt=0, le=60)
+    # HTTP connections kept to the Bot API (python-telegram-bot's default is 256). httpcore looks
+    # at every pooled connection on each request, so a pool a burst filled slows every request
+    # until the idle ones expire; 32 is far above what 30 messages a second need.
+    connection_pool_size: int = Field(32, ge=4, le=256)
 
     @field_validator("bot_username")
     @classmethod

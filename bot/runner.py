@@ -38,6 +38,7 @@ def build_transports(app: App, config: Config) -> None:
                 webhook=webhook,
                 overall_max_rate=config.telegram.max_rate,
                 read_timeout=config.telegram.read_timeout,
+                connection_pool_size=config.telegram.connection_pool_size,
             )
         )
     if config.signal.enabled:

@@ -145,3 +145,17 @@ async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
     # The English text is longer than a caption: the photo comes first, then the whole text.
     english = fake.sent(mentors[1])
     assert english[-1].text.startswith("Our new handbook is out!") and len(english[-1].text) > 1024
+
+
+def test_the_config_sets_the_transport_client(tmp_path, monkeypatch):
+    """Timeouts and the connection pool in the config reach python-telegram-bot's HTTP client."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    config = make_config(
+        tmp_path / "client.db", "telegram:\n  read_timeout: 2\n  connection_pool_size: 8\n"
+    )
+    app = App(config)
+    build_transports(app, config)
+    [transport] = app._transports  # added, not started
+    client = transport.application.bot.request._client_kwargs  # PTB's HTTPXRequest settings
+    assert client["limits"].max_connections == 8
+    assert client["timeout"].read == 2

@@ -44,11 +44,13 @@ class TelegramTransport:
         max_retries: int = 2,
         concurrent_updates: int = 256,
         read_timeout: float | None = None,
+        connection_pool_size: int = 32,
     ) -> None:
         builder = (
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(concurrent_updates)
+            .connection_pool_size(connection_pool_size)
             .rate_limiter(
                 AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries)
             )
