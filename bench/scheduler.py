@@ -45,7 +45,12 @@ if str(ROOT) not in sys.path:
 if str(SCRIPT.parent) not in sys.path:
     sys.path.insert(0, str(SCRIPT.parent))
 
-from throughput import FIRST_USER_ID, machine_info, percentile  # noqa: E402
+from throughput import (  # noqa: E402
+    FIRST_USER_ID,
+    count_statements,
+    machine_info,
+    percentile,
+)
 
 BURST_TIMEOUT = 60.0  # seconds to wait for a burst to finish
 
@@ -177,29 +182,6 @@ class Recorder:
 
     async def set_commands(self, to: Any, commands: Any, language: Any) -> None:
         """Not needed."""
-
-
-async def count_statements(db: Any) -> list[int]:
-    """Count [SQL statements run, trips to aiosqlite's thread] on the app's connection (settable).
-
-    Statements come from SQLite's trace callback (BEGIN and COMMIT count too); trips wrap
-    aiosqlite's private `_execute`, the one door every call goes through (benchmark only).
-    """
-    counter = [0, 0]
-    conn = db.conn
-
-    def traced(_sql: str) -> None:
-        counter[0] += 1
-
-    await conn.set_trace_callback(traced)
-    execute = conn._execute
-
-    async def counting_execute(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        counter[1] += 1
-        return await execute(fn, *args, **kwargs)
-
-    conn._execute = counting_execute
-    return counter
 
 
 def lag_figures(lags: list[float], expected: int) -> dict[str, Any]:

@@ -111,6 +111,29 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
+async def count_statements(db: Any) -> list[int]:
+    """Count [SQL statements run, trips to aiosqlite's thread] on the app's connection (settable).
+
+    Statements come from SQLite's trace callback (BEGIN and COMMIT count too); trips wrap
+    aiosqlite's private `_execute`, the one door every call goes through (benchmark only).
+    """
+    counter = [0, 0]
+    conn = db.conn
+
+    def traced(_sql: str) -> None:
+        counter[0] += 1
+
+    await conn.set_trace_callback(traced)
+    execute = conn._execute
+
+    async def counting_execute(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        counter[1] += 1
+        return await execute(fn, *args, **kwargs)
+
+    conn._execute = counting_execute
+    return counter
+
+
 # --- seeding --------------------------------------------------------------------------------------
 
 
@@ -441,6 +464,7 @@ async def measure(
     db_path: Path | None = None,
     user_ids: list[int] | None = None,
     pace: float | None = None,
+    pool: int = 0,
 ) -> dict[str, Any]:
     """One round: start the fake server and a bot process, warm up, run the mix, stop.
 
@@ -458,6 +482,8 @@ async def measure(
         extra += ["--config", str(config), "--db", str(db_path)]
     if profile is not None:
         extra += ["--profile", str(profile / f"{mode}.prof")]
+    if pool:
+        extra += ["--pool", str(pool)]
     if user_ids is None:
         user_ids = [FIRST_USER_ID + i for i in range(users)]
     warmup_stats, stats = Stats(), Stats()
@@ -520,6 +546,14 @@ async def measure(
         if stats.sent
         else None,
         "driver_cpu_s": round(own_cpu, 2),
+        **(
+            {  # the warm-up tap of each mentor is in these counts too
+                "db_statements_per_update": round(final["db_statements"] / (stats.sent + users), 2),
+                "db_trips_per_update": round(final["db_trips"] / (stats.sent + users), 2),
+            }
+            if final and "db_statements" in final
+            else {}
+        ),
         "bot_rss_after_start_mb": child.ready.get("rss_mb"),
         "bot_peak_rss_mb": round(final.get("maxrss_kb", 0) / 1024, 1) if final else None,
         "timeouts": stats.timeouts,
@@ -549,6 +583,7 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             profile=profile,
             db_path=db_path,
             user_ids=user_ids,
+            pool=args.pool,
         )
         echo = await measure(
             "echo",
@@ -558,6 +593,7 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             max_seconds=args.max_seconds,
             profile=profile,
             user_ids=user_ids,
+            pool=args.pool,
         )
         paced: dict[str, Any] = {}
         if args.paced_rate > 0:
@@ -571,6 +607,7 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                     db_path=db_path if mode == "bot" else None,
                     user_ids=user_ids,
                     pace=args.paced_rate,
+                    pool=args.pool,
                 )
     ratio = (
         round(bot["updates_per_s"] / echo["updates_per_s"], 3)
@@ -581,6 +618,7 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "bench": "throughput",
         "users": args.users,
         "updates": args.updates,
+        "connection_pool_size": args.pool or _default_pool_size(),
         "bot_updates_per_s": bot["updates_per_s"],
         "echo_updates_per_s": echo["updates_per_s"],
         "ratio_bot_echo": ratio,
@@ -612,14 +650,18 @@ async def _wait_for_stop() -> None:
     await asyncio.to_thread(sys.stdin.readline)
 
 
+_DB_COUNTERS: list[list[int]] = []  # the bot process: its live [statements, thread trips]
+
+
 def _final_line() -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        json.dumps(
-            {"maxrss_kb": usage.ru_maxrss, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3)}
-        ),
-        flush=True,
-    )
+    final: dict[str, Any] = {
+        "maxrss_kb": usage.ru_maxrss,
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+    }
+    if _DB_COUNTERS:
+        final["db_statements"], final["db_trips"] = _DB_COUNTERS[0]
+    print(json.dumps(final), flush=True)
 
 
 async def serve_bot(args: argparse.Namespace) -> None:
@@ -639,14 +681,23 @@ async def serve_bot(args: argparse.Namespace) -> None:
             mode="polling",
             poll_timeout=config.telegram.poll_timeout,
             overall_max_rate=0,  # AIORateLimiter: 0 = no overall limit
+            connection_pool_size=args.pool or config.telegram.connection_pool_size,
         )
     )
     await app.start()
+    _DB_COUNTERS.append(await count_statements(app.db))  # from here on: warm-up and mix
     print(json.dumps({"ready": True, "pid": os.getpid(), "rss_mb": current_rss_mb()}), flush=True)
     try:
         await _wait_for_stop()
     finally:
         await app.stop()
+
+
+def _default_pool_size() -> int:
+    """The bot's default number of Bot API connections (the echo bot gets the same)."""
+    from bot.config import TelegramSettings
+
+    return TelegramSettings.model_fields["connection_pool_size"].default
 
 
 async def serve_echo(args: argparse.Namespace) -> None:
@@ -673,6 +724,7 @@ async def serve_echo(args: argparse.Namespace) -> None:
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .concurrent_updates(256)  # as TelegramTransport
+        .connection_pool_size(args.pool or _default_pool_size())
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
         .base_url(root)
         .base_file_url(root.replace("/bot", "/file/bot"))
@@ -729,6 +781,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--paced-updates", type=int, default=3000, help="updates in each paced round"
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=0,
+        help="Bot API connections of both bots (default: the bot's telegram.connection_pool_size)",
     )
     parser.add_argument("--profile", help="directory for cProfile output of the bot processes")
     # internal: the child processes
