@@ -618,7 +618,8 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "bench": "throughput",
         "users": args.users,
         "updates": args.updates,
-        "connection_pool_size": args.pool or _default_pool_size(),
+        "connection_pool_size": args.pool or _telegram_default("connection_pool_size"),
+        "poll_interval_s": _telegram_default("poll_interval"),
         "bot_updates_per_s": bot["updates_per_s"],
         "echo_updates_per_s": echo["updates_per_s"],
         "ratio_bot_echo": ratio,
@@ -681,6 +682,7 @@ async def serve_bot(args: argparse.Namespace) -> None:
             mode="polling",
             poll_timeout=config.telegram.poll_timeout,
             overall_max_rate=0,  # AIORateLimiter: 0 = no overall limit
+            poll_interval=config.telegram.poll_interval,
             connection_pool_size=args.pool or config.telegram.connection_pool_size,
         )
     )
@@ -693,11 +695,11 @@ async def serve_bot(args: argparse.Namespace) -> None:
         await app.stop()
 
 
-def _default_pool_size() -> int:
-    """The bot's default number of Bot API connections (the echo bot gets the same)."""
+def _telegram_default(key: str) -> Any:
+    """A default of the bot's `telegram` settings (the echo bot gets the same)."""
     from bot.config import TelegramSettings
 
-    return TelegramSettings.model_fields["connection_pool_size"].default
+    return TelegramSettings.model_fields[key].default
 
 
 async def serve_echo(args: argparse.Namespace) -> None:
@@ -724,7 +726,7 @@ async def serve_echo(args: argparse.Namespace) -> None:
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .concurrent_updates(256)  # as TelegramTransport
-        .connection_pool_size(args.pool or _default_pool_size())
+        .connection_pool_size(args.pool or _telegram_default("connection_pool_size"))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
         .base_url(root)
         .base_file_url(root.replace("/bot", "/file/bot"))
@@ -735,7 +737,10 @@ async def serve_echo(args: argparse.Namespace) -> None:
     await application.initialize()
     await application.start()
     await application.updater.start_polling(
-        timeout=1, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1
+        timeout=1,
+        allowed_updates=Update.ALL_TYPES,
+        bootstrap_retries=-1,
+        poll_interval=_telegram_default("poll_interval"),  # as the bot
     )
     print(json.dumps({"ready": True, "pid": os.getpid(), "rss_mb": current_rss_mb()}), flush=True)
     try:

@@ -102,6 +102,9 @@ class TelegramSettings(BaseModel):
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings | None = None
     poll_timeout: int = Field(30, ge=0, le=120)
+    # Seconds between one answered poll and the next. A few milliseconds let updates that arrive
+    # together come in one getUpdates instead of one each (a quiet bot waits in the long poll).
+    poll_interval: float = Field(0.005, ge=0, le=5)
     experts_group_id: int | None = None
     # Messages a second over all chats (python-telegram-bot's AIORateLimiter; 0: no overall limit).
     max_rate: float = Field(30, ge=0)

@@ -35,6 +35,7 @@ def build_transports(app: App, config: Config) -> None:
                 base_url=config.telegram.base_url,
                 mode=config.telegram.mode,
                 poll_timeout=config.telegram.poll_timeout,
+                poll_interval=config.telegram.poll_interval,
                 webhook=webhook,
                 overall_max_rate=config.telegram.max_rate,
                 read_timeout=config.telegram.read_timeout,

@@ -159,3 +159,4 @@ def test_the_config_sets_the_transport_client(tmp_path, monkeypatch):
     client = transport.application.bot.request._client_kwargs  # PTB's HTTPXRequest settings
     assert client["limits"].max_connections == 8
     assert client["timeout"].read == 2
+    assert transport._poll_interval == config.telegram.poll_interval == 0.005

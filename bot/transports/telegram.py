@@ -39,6 +39,7 @@ class TelegramTransport:
         base_url: str | None = None,
         mode: str = "polling",
         poll_timeout: int = 30,
+        poll_interval: float = 0.0,
         webhook: dict | None = None,
         overall_max_rate: float = 30,
         max_retries: int = 2,
@@ -63,6 +64,7 @@ class TelegramTransport:
         self.application: Application = builder.build()
         self._mode = mode
         self._poll_timeout = poll_timeout
+        self._poll_interval = poll_interval
         self._webhook = webhook or {}
         self._on_incoming: IncomingHandler | None = None
         self.username: str | None = None
@@ -89,6 +91,7 @@ class TelegramTransport:
         else:
             await updater.start_polling(
                 timeout=self._poll_timeout,
+                poll_interval=self._poll_interval,
                 allowed_updates=Update.ALL_TYPES,
                 bootstrap_retries=-1,
             )
