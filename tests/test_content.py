@@ -100,7 +100,7 @@ def test_missing_prompt_reference(copy):
 def test_missing_english_text(copy):
     section = load_content(CONTENT).section("s1")
     title = section.bites[0].title.get("en")
-    line = _edit(copy / S1, f"en: {title}\n", "") - 1
+    line = _edit(copy / S1, f"      en: {title}\n", "") - 1  # the whole line, indent too
     assert _has(_errors(copy), S1, line, "the English text (en) is required")
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
+import yaml
+
 from bot.roles import Role
 from storage.journal import JournalRepo
 from storage.progress import ProgressRepo
+from tests.harness import REPO, Harness, make_config
 
 
 async def _walk_section(h, user, section_id: str, start: int = 0) -> list:
@@ -191,11 +196,28 @@ async def test_journal_lists_opens_shares_and_deletes(h):
     assert "not available for your role" in h.last(mentor).text
 
 
-async def test_bites_fall_back_to_english(h, tmp_path):
-    mentor = await h.onboard(Role.MENTOR, "Sven", lang="sv")
-    await h.tap("learn:go:s1", mentor)
-    bite = h.app.content.section("s1").bites[0]
-    assert h.last(mentor).text.startswith(bite.title.get("en"))
-    fi = await h.onboard(Role.MENTOR, "Aino", lang="fi")
-    await h.tap("learn:go:s1", fi)
-    assert h.last(fi).text.startswith(bite.title.get("fi"))
+async def test_bites_in_the_mentors_language_and_english_where_a_translation_is_missing(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    path = content / "sections" / "s1_mental_health.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("title", "text"):  # an author added a bite and has not translated it yet
+        del data["bites"][0][key]["sv"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    db = tmp_path / "bot.db"
+    h = await Harness(db, make_config(db, f"content_dir: {content}\n")).start()
+    try:
+        first, second = h.app.content.section("s1").bites[:2]
+        sven = await h.onboard(Role.MENTOR, "Sven", lang="sv")
+        await h.tap("learn:go:s1", sven)
+        assert h.last(sven).text.startswith(first.title.get("en"))
+        [next_bite] = [c for c in h.last(sven).choice_ids if c.startswith("learn:next:")]
+        await h.tap(next_bite, sven)
+        assert second.title.get("sv") != second.title.get("en")
+        assert h.last(sven).text.startswith(second.title.get("sv"))
+        assert second.text.get("sv") in h.last(sven).text
+        aino = await h.onboard(Role.MENTOR, "Aino", lang="fi")
+        await h.tap("learn:go:s1", aino)
+        assert h.last(aino).text.startswith(first.title.get("fi"))
+    finally:
+        await h.stop()
