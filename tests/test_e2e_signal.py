@@ -12,6 +12,7 @@ from bot.app import App
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Incoming, Outgoing
 from bot.roles import Role
 from bot.runner import build_transports
+from bot.transports.signal import TEXT_LIMIT_BYTES
 from storage.choices import PendingChoicesRepo
 from storage.invites import InvitesRepo
 from storage.journal import JournalRepo
@@ -383,3 +384,20 @@ async def test_an_attachment_is_sent_as_a_data_uri(world):
     assert sent.message == "Workshops per month"
     assert sent.attachments[0].startswith("data:image/png;filename=chart%202026.png;base64,")
     assert sent.files == [("image/png", "chart 2026.png", png)]
+
+
+async def test_a_long_text_arrives_whole_in_parts_under_signals_limit(world):
+    fake = world.fake
+    uuid = fake.uuid_of(AMINA)
+    paragraph = "Yhteisön voimavarat näkyvät, kun jokainen ääni kuullaan työpajassa. " * 12
+    text = "\n\n".join(f"{n}. {paragraph}" for n in range(1, 6))  # ~4,500 characters, many ä/ö
+    out = Outgoing.with_buttons(text, [Choice("menu:home", "Päävalikko")])
+    result = await world.app.messenger.send(Address("signal", uuid), out)
+    assert result.ok
+    parts = [s.message for s in fake.sent_to(uuid)]
+    assert len(parts) >= 3
+    assert all(len(p.encode("utf-8")) <= TEXT_LIMIT_BYTES for p in parts)
+    assert " ".join(" ".join(parts).split()).startswith(" ".join(text.split()))
+    assert "1. Päävalikko" in parts[-1] and "1. Päävalikko" not in parts[0]
+    pending = await world.app.db.repo(PendingChoicesRepo).recall(Address("signal", uuid))
+    assert [c.id for c in pending.choices] == ["menu:home"], "a number picks it, as usual"

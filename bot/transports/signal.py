@@ -25,12 +25,16 @@ from httpx_sse import aconnect_sse
 from bot.messages import Address, Attachment, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
 from bot.transports.numbered import ChoiceMemory, interpret, remember_offer, render
+from bot.transports.split import split_text, utf8_size
 
 log = logging.getLogger(__name__)
 
 # JSON-RPC error codes of signal-cli (SignalJsonRpcCommandHandler); -5 came with rate-limit errors.
 USER_ERROR, IO_ERROR, UNTRUSTED_KEY_ERROR, RATE_LIMIT_ERROR = -1, -3, -4, -5
 SEEN_LIMIT = 4096  # (sender, timestamp) pairs remembered so a replayed event is handled once
+# signal-cli clips a message body at 2,000 bytes and Signal's apps drop bodies over 2 KiB
+# (signal-cli issue #1598; Signal-Android's MAX_INLINE_BODY_SIZE_BYTES), so longer texts are split.
+TEXT_LIMIT_BYTES = 2000
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
@@ -101,17 +105,25 @@ class SignalTransport:
             self._client = None
 
     async def send(self, to: Address, out: Outgoing) -> SendResult:
-        """Send text with the choices as a numbered list (and a file as a data URI)."""
-        params: dict[str, Any] = {"message": render(out)}
-        if is_group(to.chat_id):
-            params["groupId"] = to.chat_id
-        else:
-            params["recipient"] = [to.chat_id]
-        if out.attachment is not None:
-            params["attachments"] = [data_uri(out.attachment)]
-        result = await self._send_rpc(params)
-        if result.ok:
-            await remember_offer(self.memory, to, out)
+        """Send text with the choices as a numbered list (and a file as a data URI).
+
+        A text over TEXT_LIMIT_BYTES goes as several messages; the file comes with the first,
+        the numbered choices end the last.
+        """
+        text = render(out)
+        parts = split_text(text, TEXT_LIMIT_BYTES, utf8_size) if text else [""]
+        for index, part in enumerate(parts):
+            params: dict[str, Any] = {"message": part}
+            if is_group(to.chat_id):
+                params["groupId"] = to.chat_id
+            else:
+                params["recipient"] = [to.chat_id]
+            if index == 0 and out.attachment is not None:
+                params["attachments"] = [data_uri(out.attachment)]
+            result = await self._send_rpc(params)
+            if not result.ok:
+                return result
+        await remember_offer(self.memory, to, out)
         return result
 
     async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:

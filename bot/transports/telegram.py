@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
+from bot.transports.split import split_text
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class TelegramTransport:
         try:
             if out.attachment is not None:
                 return await self._send_file(to, out, markup, thread)
-            chunks = split_text(out.text)
+            chunks = split_text(out.text, TEXT_LIMIT)
             message = None
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -278,23 +279,6 @@ def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
         for row in out.choices
     ]
     return InlineKeyboardMarkup(rows)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split a long text into Telegram-sized parts, at line breaks or spaces where possible."""
-    if not text:
-        return ["…"]
-    parts = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = text.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        parts.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    parts.append(text)
-    return parts
 
 
 def outcome_of(exc: TelegramError) -> SendResult:
