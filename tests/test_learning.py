@@ -221,3 +221,32 @@ async def test_bites_in_the_mentors_language_and_english_where_a_translation_is_
         assert h.last(aino).text.startswith(first.title.get("fi"))
     finally:
         await h.stop()
+
+
+async def test_the_check_shows_each_mentor_the_options_in_an_order_of_their_own(h):
+    from bot.features.learning_feedback import options_in_order_for
+
+    section = h.app.content.section("s2")
+    orders = set()
+    for n in range(6):
+        mentor = await h.onboard(Role.MENTOR, f"M{n}")
+        await _walk_section(h, mentor, "s2")
+        shown = [c.rsplit(":", 1)[1] for c in h.last(mentor).choice_ids if "learn:check:" in c]
+        person = await h.person(mentor)
+        assert shown == [o.id for o in options_in_order_for(person.id, "s2", section.check.options)]
+        assert sorted(shown) == sorted(o.id for o in section.check.options)
+        orders.add(tuple(shown))
+    right = next(o.id for o in section.check.options if o.correct)
+    assert len(orders) > 1 and {order.index(right) for order in orders} != {0}
+
+
+async def test_a_bite_without_its_own_prompt_gets_a_question_about_that_bite(h):
+    mentor = await h.onboard(Role.MENTOR, "Anna")
+    section = h.app.content.section("s2")
+    bite = next(b for b in section.bites if not b.prompt_id)
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
+    await h.say("The part about belonging.", mentor)
+    await h.tap("learn:rdone", mentor)
+    [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
+    assert entry.bite_id == bite.id and entry.prompt_id is None and "belonging" in entry.text

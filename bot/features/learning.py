@@ -227,22 +227,24 @@ async def _after_bite(ctx: Ctx, bite: Bite) -> None:
 # --- reflections ---------------------------------------------------------------------------------
 
 
-def _prompt_for(content: Content, bite: Bite):
-    section = content.section(bite.section_id)
+def _prompt_of(ctx: Ctx, bite: Bite) -> tuple[str | None, str]:
+    """The bite's own reflective prompt (id, text), or a general one that names the bite."""
     if bite.prompt_id:
-        return content.prompt(bite.prompt_id)
-    return section.prompts[section.bites.index(bite) % len(section.prompts)]
+        prompt = ctx.app.content.prompt(bite.prompt_id)
+        return prompt.id, prompt.text.get(ctx.lang)
+    # Not another bite's prompt: it would ask about something this bite did not say.
+    return None, ctx.t("learn.reflect_own", title=bite.title.get(ctx.lang))
 
 
 async def _start_reflection(ctx: Ctx, bite: Bite) -> None:
-    prompt = _prompt_for(ctx.app.content, bite)
+    prompt_id, prompt_text = _prompt_of(ctx, bite)
     await ctx.set_step(
         "learn.reflect",
-        {"prompt_id": prompt.id, "bite_id": bite.id, "section_id": bite.section_id, "parts": []},
+        {"prompt_id": prompt_id, "bite_id": bite.id, "section_id": bite.section_id, "parts": []},
     )
     await ctx.reply(
         Outgoing.with_buttons(
-            prompt.text.get(ctx.lang) + "\n\n" + ctx.t("learn.reflect_how"),
+            prompt_text + "\n\n" + ctx.t("learn.reflect_how"),
             [ctx.button("learn:rcancel", "learn.reflect_cancel")],
         )
     )
