@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Commands a person still onboarding may use; everything else continues onboarding.
-ONBOARDING_COMMANDS = {"start", "help", "link"}
+ONBOARDING_COMMANDS = {"start", "help", "link", "helplines"}
 
 
 async def dispatch(app: App, incoming: Incoming) -> None:

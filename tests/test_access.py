@@ -10,7 +10,7 @@ from storage.audit import AuditRepo
 G, M, E, S, A = Role.GUEST, Role.MENTOR, Role.EXPERT, Role.STAFF, Role.ADMIN
 
 COMMANDS = {
-    "start": G, "help": G, "link": G, "cancel": G,
+    "start": G, "help": G, "link": G, "cancel": G, "helplines": G,
     "menu": M, "language": M, "learn": M, "journal": M, "reminders": M, "log": M, "workshops": M,
     "ask": M, "questions": M, "settings": M, "pause": M, "resume": M, "mydata": M, "forget": M,
     "answer": E, "queue": E, "checkin": E, "checkins": E, "reflections": E, "report": E,
@@ -20,7 +20,7 @@ COMMANDS = {
 }  # fmt: skip
 
 BUTTONS = {
-    "onb:": G,
+    "onb:": G, "help:": G,
     "menu:": M, "lang:": M, "learn:": M, "jr:": M, "nudge:": M, "ws:": M, "esc:": M, "ck:": M,
     "set:": M, "link:": M, "priv:": M, "safety:": M,
     "jr:x:": E, "esc:x:": E, "ck:x:": E, "rep:": E,
@@ -69,11 +69,14 @@ async def test_every_command_and_button_by_every_role(h, role):
     assert len(denied) == expected
 
 
-async def test_strangers_only_reach_start_help_and_link(h):
+async def test_strangers_only_reach_start_help_link_and_helplines(h):
     stranger = h.user("Stranger")
     for command in COMMANDS:
         before = len(h.sent_to(stranger))
         await h.say(f"/{command}", stranger)
         replies = " ".join(s.text for s in h.sent_to(stranger)[before:])
+        if command == "helplines":  # where to get help is for everyone
+            assert "112" in replies and "invite" not in replies.lower()
+            continue
         assert "invite" in replies.lower(), command
     assert await h.person(stranger) is None

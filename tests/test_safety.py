@@ -111,3 +111,24 @@ def _inflected(parts: list[str]) -> str:
 )
 def test_the_shortcut_finds_exactly_what_the_phrase_walk_finds(text):
     assert DETECTOR.scan(text) == _phrase_by_phrase(text)
+
+
+async def test_anyone_can_ask_where_to_get_help(h):
+    guest = h.user("Visitor")
+    await h.say("/helplines", guest)
+    text = h.last(guest).text
+    assert "call 112" in text and "09 2525 0111" in text and "116 006" in text
+    assert "/start" not in text, "no invite needed to see the helplines"
+    assert "https://mieli.fi/en/support-and-help/crisis-helpline/" in text, "hours are on the page"
+
+    mentor = await h.onboard(Role.MENTOR, "Amina", lang="sv")
+    assert "help:lines" in h.last(mentor).choice_ids, "the menu offers it"
+    await h.tap("help:lines", mentor)
+    assert "Var du får hjälp i Finland" in h.last(mentor).text
+    assert "MIELI Kristelefonen (på svenska): 09 2525 0112" in h.last(mentor).text
+    await h.tap("help:victims", mentor)
+    victims = h.app.content.resources
+    text = h.last(mentor).text
+    assert all(step.text.get("sv") in text for step in victims.victim_steps)
+    assert "Brottsofferjouren (RIKU): 116 006" in text
+    assert h.last(mentor).choice_ids == ["help:lines"]

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from bot.context import Ctx
 from bot.crisis import CrisisDetector
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from bot.roles import Role
+from bot.router import MenuItem
 from storage.safety import SafetyRepo
 
 if TYPE_CHECKING:
@@ -21,6 +22,10 @@ def setup(app: App) -> None:
     app.router.observe_text(watch)
     # keep_dialog: answering the safety question never throws away what the person was writing
     app.router.choice("safety:", on_choice, min_role=Role.MENTOR, keep_dialog=True)
+    # Anyone, even before onboarding, can ask where to get help.
+    app.router.command("helplines", show_helplines, min_role=Role.GUEST, help_key="cmd.helplines")
+    app.router.choice("help:", on_help_choice, min_role=Role.GUEST, keep_dialog=True)
+    app.router.menu(MenuItem("help:lines", "menu.helplines", order=80))
 
 
 async def watch(ctx: Ctx) -> None:
@@ -105,3 +110,52 @@ def help_lines(ctx: Ctx) -> str:
     for line in chosen:
         lines.append(f"• {line.name.get(ctx.lang)}: {line.number} — {line.when.get(ctx.lang)}")
     return "\n".join(lines)
+
+
+# --- where to get help (/helplines, the menu) ---------------------------------------------------
+
+
+async def show_helplines(ctx: Ctx) -> None:
+    """Every helpline in content/resources.yaml, and the way to support victims and survivors."""
+    resources = ctx.app.content.resources if ctx.app.content else None
+    if resources is None:
+        await ctx.reply(ctx.t("safety.emergency_only"))
+        return
+    lines = [ctx.t("helplines.title"), ""]
+    lines += [_line(ctx, h) for h in resources.helplines]
+    pages = list(dict.fromkeys(h.url for h in resources.helplines if h.url))
+    if pages:  # opening hours change: the services' own pages have them
+        lines += ["", ctx.t("helplines.pages"), *pages]
+    await ctx.reply(
+        Outgoing.with_buttons(
+            "\n".join(lines),
+            [Choice("help:victims", resources.victim_title.get(ctx.lang))],
+            *_back(ctx),
+        )
+    )
+
+
+async def on_help_choice(ctx: Ctx) -> None:
+    """help:lines (the menu) and help:victims."""
+    resources = ctx.app.content.resources if ctx.app.content else None
+    if ctx.incoming.choice_id == "help:victims" and resources is not None:
+        steps = [f"{s.title.get(ctx.lang)}: {s.text.get(ctx.lang)}" for s in resources.victim_steps]
+        contacts = [_line(ctx, resources.helpline(i)) for i in resources.victim_contacts]
+        text = "\n\n".join(
+            [resources.victim_title.get(ctx.lang), resources.victim_intro.get(ctx.lang), *steps]
+        )
+        text += "\n\n" + "\n".join(contacts)
+        await ctx.reply(Outgoing.with_buttons(text, [ctx.button("help:lines", "helplines.all")]))
+        return
+    await show_helplines(ctx)
+
+
+def _line(ctx: Ctx, helpline) -> str:
+    return f"• {helpline.name.get(ctx.lang)}: {helpline.number} — {helpline.when.get(ctx.lang)}"
+
+
+def _back(ctx: Ctx) -> list[list[Choice]]:
+    """Back to the menu, for those who have one."""
+    if ctx.person is None or not ctx.person.active:
+        return []
+    return [[ctx.button("menu:home", "common.back_to_menu")]]
