@@ -30,6 +30,7 @@ class Ctx:
     person: Person | None
     dialog: Dialog | None = None
     args: str = ""  # text after a command, e.g. "/start CODE" -> "CODE"
+    left_step: str | None = None  # the dialog step a command just left (its leave hook has run)
     replies: list[Outgoing] = field(default_factory=list)
 
     @property

@@ -158,6 +158,7 @@ async def _refuse(ctx: Ctx, what: str) -> None:
 
 
 async def _leave_dialog(app: App, ctx: Ctx) -> None:
+    ctx.left_step = ctx.dialog.step
     hook = app.router.find_leave_hook(ctx.dialog.step)
     if hook is not None:
         await hook(ctx)

@@ -250,3 +250,25 @@ async def test_a_bite_without_its_own_prompt_gets_a_question_about_that_bite(h):
     await h.tap("learn:rdone", mentor)
     [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
     assert entry.bite_id == bite.id and entry.prompt_id is None and "belonging" in entry.text
+
+
+async def test_cancel_says_what_happened_to_what_was_typed(h):
+    mentor = await h.onboard(Role.MENTOR, "Anna")
+    await h.say("/cancel", mentor)
+    assert h.last(mentor).text.startswith("There was nothing to stop.")
+
+    bite = h.app.content.section("s1").bites[0]
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    await h.tap("learn:rcancel", mentor)
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    await h.say("/cancel", mentor)
+    assert h.last(mentor).text.startswith("Okay, stopped. Nothing from that step was saved.")
+
+    await h.tap(f"learn:reflect:{bite.id}", mentor)
+    await h.say("Half a thought about listening", mentor)
+    replies = await h.say("/cancel", mentor)
+    said = " ".join(r.text for r in replies)
+    assert "saved in your private journal" in said and "Nothing from that step" not in said
+    assert replies[-1].text.startswith("Okay, stopped.")
+    [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
+    assert entry.text == "Half a thought about listening"

@@ -84,4 +84,10 @@ async def cancel(ctx: Ctx) -> None:
     if person is None:
         await ctx.reply(ctx.t("onboarding.need_invite"))
         return
-    await ctx.show_menu(lead=ctx.t("common.cancelled"))
+    if ctx.left_step is None:
+        lead = "common.nothing_to_cancel"
+    elif ctx.replies:  # leaving said what it kept (a half-written reflection, say)
+        lead = "common.stopped"
+    else:
+        lead = "common.cancelled"
+    await ctx.show_menu(lead=ctx.t(lead))
