@@ -250,6 +250,8 @@ async def test_a_bite_without_its_own_prompt_gets_a_question_about_that_bite(h):
     await h.tap("learn:rdone", mentor)
     [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
     assert entry.bite_id == bite.id and entry.prompt_id is None and "belonging" in entry.text
+    await h.tap(f"jr:o:{entry.id}", mentor)  # the journal shows what it answered
+    assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
 
 
 async def test_cancel_says_what_happened_to_what_was_typed(h):

@@ -31,8 +31,13 @@ def _when(ctx: Ctx, reflection: Reflection) -> str:
 
 
 def _prompt_text(ctx: Ctx, reflection: Reflection) -> str:
-    prompt = ctx.app.content.prompt(reflection.prompt_id) if reflection.prompt_id else None
-    return prompt.text.get(ctx.lang) if prompt else ""
+    """What the reflection answered: its prompt, or the question about its bite."""
+    content = ctx.app.content
+    prompt = content.prompt(reflection.prompt_id) if reflection.prompt_id else None
+    if prompt is not None:
+        return prompt.text.get(ctx.lang)
+    bite = content.bite(reflection.bite_id) if reflection.bite_id else None
+    return ctx.t("learn.reflect_own", title=bite.title.get(ctx.lang)) if bite else ""
 
 
 def _short(text: str, limit: int = PREVIEW) -> str:
