@@ -287,3 +287,27 @@ async def test_an_answer_that_cannot_be_delivered_is_retried_and_kept(h):
     other = await h.onboard(Role.MENTOR, "Omar")
     await h.tap(f"esc:open:{number}", other)
     assert "no ticket" in h.last(other).text
+
+
+async def test_a_claimed_ticket_is_answered_and_closed_by_its_expert_and_no_answer_is_lost(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    number = await _ask(h, mentor)
+    await h.tap(f"esc:x:claim:{number}", eero)
+
+    await h.tap(f"esc:x:ans:{number}", liisa)
+    assert "claimed by Eero" in h.last(liisa).text, "told before writing, not after"
+    await h.tap(f"esc:x:close:{number}", liisa)
+    assert "claimed by Eero" in h.last(liisa).text
+    assert (await h.app.db.repo(TicketsRepo).get(number)).status != "closed"
+
+    await h.say(f"/answer {number} Try asking the youth worker first.", liisa)
+    assert "Your answer was not sent" in h.last(liisa).text
+    assert "Try asking the youth worker first." in h.last(liisa).text
+    await h.say("/answer 999 A careful answer to nobody.", eero)
+    assert "There is no ticket #999" in h.last(eero).text
+    assert "A careful answer to nobody." in h.last(eero).text
+
+    await h.tap(f"esc:x:close:{number}", eero)
+    assert (await h.app.db.repo(TicketsRepo).get(number)).status == "closed"

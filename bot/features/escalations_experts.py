@@ -69,6 +69,8 @@ async def _expert_action(ctx: Ctx, parts: list[str]) -> None:
         if ticket.status == "closed":
             await ctx.reply(ctx.t("esc.already_closed", number=number))
             return
+        if await _held_by_another(ctx, ticket) and ctx.role < Role.STAFF:
+            return  # the expert who claimed it closes it (or staff)
         await tickets.set_status(number, "closed")
         await ctx.app.scheduler.cancel_for("ticket.release", str(number))
         await ctx.audit("ticket.closed", subject=str(number))
@@ -81,6 +83,12 @@ async def _expert_action(ctx: Ctx, parts: list[str]) -> None:
             )
         await ctx.reply(ctx.t("esc.you_closed", number=number))
     elif action == "ans" and ctx.incoming.is_private:
+        # Said before the expert writes, not after: a written answer must never be turned away.
+        if ticket.status == "closed":
+            await ctx.reply(ctx.t("esc.already_closed", number=number))
+            return
+        if await _held_by_another(ctx, ticket):
+            return
         await ctx.set_step("esc.answer", {"ticket": number, "parts": []})
         await ctx.reply(
             Outgoing.with_buttons(
@@ -89,6 +97,19 @@ async def _expert_action(ctx: Ctx, parts: list[str]) -> None:
         )
     else:
         await ctx.reply(ctx.t("common.stale_button"))
+
+
+async def _held_by_another(ctx: Ctx, ticket: Ticket) -> bool:
+    """True (and said) when another expert has claimed the ticket."""
+    if ticket.status == "open" or not ticket.expert_id or ticket.expert_id == ctx.person.id:
+        return False
+    holder = await ctx.repo(PeopleRepo).get(ticket.expert_id)
+    name = holder.display_name if holder else "-"
+    await ctx.reply(ctx.t("esc.claimed_by", number=ticket.id, name=name))
+    return True
+
+
+NOT_SENT = ("esc.no_such_ticket", "esc.already_closed", "esc.claimed_by_other")
 
 
 async def _answer(ctx: Ctx, number: int, text: str) -> None:
@@ -100,7 +121,10 @@ async def _answer(ctx: Ctx, number: int, text: str) -> None:
     holder = None
     if ticket is not None and ticket.expert_id:
         holder = await ctx.repo(PeopleRepo).get(ticket.expert_id)
-    await ctx.reply(ctx.t(result, number=number, name=holder.display_name if holder else "-"))
+    said = ctx.t(result, number=number, name=holder.display_name if holder else "-")
+    if result in NOT_SENT:  # nothing typed is lost: the answer comes back to copy
+        said += "\n\n" + ctx.t("esc.answer_not_sent", text=text)
+    await ctx.reply(said)
 
 
 async def answer_command(ctx: Ctx) -> None:
