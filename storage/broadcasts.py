@@ -319,9 +319,11 @@ async def audience_of(db: Database, audience: dict, today: str) -> list[tuple[in
     base = "SELECT id, paused FROM people WHERE status = 'active'"
     if kind == "all":
         rows = await db.fetchall(f"{base} ORDER BY id")
-    elif kind in ("role", "cohort", "lang"):
-        column = {"role": "role", "cohort": "cohort", "lang": "language"}[kind]
+    elif kind in ("role", "lang"):
+        column = {"role": "role", "lang": "language"}[kind]
         rows = await db.fetchall(f"{base} AND {column} = ? ORDER BY id", (value,))
+    elif kind == "cohort":  # a cohort is a group of mentors: its expert and staff are not in it
+        rows = await db.fetchall(f"{base} AND role = 'mentor' AND cohort = ? ORDER BY id", (value,))
     elif kind in ("done", "notdone"):
         negate = "NOT " if kind == "notdone" else ""
         rows = await db.fetchall(

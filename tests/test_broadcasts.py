@@ -57,9 +57,11 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     aino = await b.onboard(Role.MENTOR, "Aino", lang="fi", cohort="2025-02")
     sven = await b.onboard(Role.MENTOR, "Sven", lang="sv", cohort="2025-02")
     other = await b.onboard(Role.MENTOR, "Other", cohort="2024-09")
+    expert = await b.onboard(Role.EXPERT, "Eero", cohort="2025-02")  # looks after the cohort
 
-    await b.say("/broadcast", staff)
-    await b.say("Training on 5 December in Helsinki.", staff)
+    await b.say("/broadcast Training on 5 December in Helsinki.", staff)  # text with the command
+    assert "Training on 5 December in Helsinki." in b.last(staff).text  # the draft, with options
+    assert "bc:lang:fi" in b.last(staff).choice_ids
     await b.tap("bc:lang:fi", staff)
     await b.say("Koulutus 5. joulukuuta Helsingissä.", staff)
     await b.tap("bc:link", staff)
@@ -89,6 +91,7 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     assert _got(b, aino, "Koulutus 5. joulukuuta") == 1
     assert _got(b, sven, "Training on 5 December") == 1  # no Swedish version: English
     assert _got(b, other, "Training") == 0
+    assert _got(b, expert, "Training") == 0, "a cohort means its mentors"
     assert "3 delivered" in b.last(staff).text
     [broadcast] = await b.app.db.repo(BroadcastsRepo).recent()
     counts = await b.app.db.repo(BroadcastsRepo).counts(broadcast.id)

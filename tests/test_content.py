@@ -227,3 +227,24 @@ async def test_console_previews_edited_content_after_reload(copy, tmp_path):
     before, after = text.split("(content reloaded)")
     assert title in before and "A freshly edited title" not in before
     assert "A freshly edited title" in after
+
+
+def test_every_interface_string_is_in_finnish_and_swedish():
+    """English is only the fallback: a key missing in fi or sv shows English in the middle of a chat."""
+    import yaml
+
+    def keys(lang: str, tree: dict | None = None, prefix: str = "") -> set[str]:
+        if tree is None:
+            tree = yaml.safe_load(
+                (CONTENT / "locales" / f"{lang}.yaml").read_text(encoding="utf-8")
+            )
+        found = set()
+        for key, value in tree.items():
+            found |= (
+                keys(lang, value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+            )
+        return found
+
+    english = keys("en")
+    for lang in ("fi", "sv"):
+        assert sorted(english - keys(lang)) == [], lang

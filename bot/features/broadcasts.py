@@ -47,14 +47,27 @@ def setup(app: App) -> None:
 
 
 async def start_compose(ctx: Ctx) -> None:
-    """/broadcast: write the English text first."""
+    """/broadcast [TEXT]: write the English text first (or give it with the command)."""
     await ctx.set_step("bc.text", {"texts": {}, "lang": "en", "kind": "news"})
+    if ctx.args:  # "/broadcast Training day on 5 December": the text came with the command
+        await _take_text(ctx, draft_data(ctx), ctx.args)
+        return
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("bc.write", language=LANGUAGE_NAMES["en"], max=TEXT_MAX),
             [ctx.button("bc:cancel", "bc.cancel")],
         )
     )
+
+
+async def _take_text(ctx: Ctx, data: dict, raw: str) -> None:
+    """The text of the language being written; then the options."""
+    if not raw or len(raw) > TEXT_MAX:
+        await ctx.reply(ctx.t("bc.bad_text", max=TEXT_MAX, length=len(raw)))
+        return
+    data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): raw}
+    await ctx.set_step("bc.options", data)
+    await show_options(ctx)
 
 
 async def on_text(ctx: Ctx) -> None:
@@ -66,12 +79,7 @@ async def on_text(ctx: Ctx) -> None:
         await _take_file(ctx, data, raw)
         return
     if step == "bc.text":
-        if not raw or len(raw) > TEXT_MAX:
-            await ctx.reply(ctx.t("bc.bad_text", max=TEXT_MAX, length=len(raw)))
-            return
-        data["texts"] = {**data.get("texts", {}), data.get("lang", "en"): raw}
-        await ctx.set_step("bc.options", data)
-        await show_options(ctx)
+        await _take_text(ctx, data, raw)
     elif step == "bc.link":
         match = _LINK.match(raw)
         if not match:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -128,7 +129,7 @@ class Escalations:
             if direct:
                 rows.append([Choice(f"esc:x:ans:{ticket.id}", i18n.t(lang, "esc.answer_button"))])
             rows.append([Choice(f"esc:x:close:{ticket.id}", i18n.t(lang, "esc.close"))])
-        return Outgoing.with_buttons("\n\n".join(lines), *rows)
+        return replace(Outgoing.with_buttons("\n\n".join(lines), *rows), lang=lang)
 
     async def _mentor_label(self, ticket: Ticket, lang: str) -> str:
         if ticket.anonymous:
