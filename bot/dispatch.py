@@ -134,6 +134,12 @@ async def _route_text(app: App, ctx: Ctx) -> None:
     if out_of_range:
         await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
         return
+    if ctx.person is not None and ctx.person.active and ctx.text:
+        for handler in app.router.loose_text_handlers:
+            if await handler(ctx):
+                for observer in app.router.text_observers:
+                    await observer(ctx)
+                return
     await ctx.reply(ctx.t("common.not_understood"))
     for observer in app.router.text_observers:
         await observer(ctx)

@@ -61,6 +61,7 @@ class Router:
     text_observers: list[Handler] = field(default_factory=list)
     reply_handlers: list[ReplyHandler] = field(default_factory=list)
     gates: list[ReplyHandler] = field(default_factory=list)
+    loose_text_handlers: list[ReplyHandler] = field(default_factory=list)
 
     def command(
         self,
@@ -113,6 +114,10 @@ class Router:
     def on_reply(self, handler: ReplyHandler) -> None:
         """See private texts that reply to an earlier bot message first (e.g. a ticket)."""
         self.reply_handlers.append(handler)
+
+    def on_loose_text(self, handler: ReplyHandler) -> None:
+        """See free text that belongs to no dialog before the bot says it did not understand."""
+        self.loose_text_handlers.append(handler)
 
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""

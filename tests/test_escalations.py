@@ -311,3 +311,28 @@ async def test_a_claimed_ticket_is_answered_and_closed_by_its_expert_and_no_answ
 
     await h.tap(f"esc:x:close:{number}", eero)
     assert (await h.app.db.repo(TicketsRepo).get(number)).status == "closed"
+
+
+async def test_a_mentor_writing_back_without_the_button_is_asked_not_ignored(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    number = await _ask(h, mentor)
+    await h.say(f"/answer {number} Ask the youth worker about the room.", eero)
+
+    await h.say("Thanks! But who do I ask about the drive?", mentor)
+    assert f"answered your question #{number}" in h.last(mentor).text
+    assert h.last(mentor).choice_ids == ["esc:send", "esc:cancel"]
+    await h.tap("esc:send", mentor)
+    again = h.last(eero)
+    assert "wrote again" in again.text and "who do I ask about the drive?" in again.text
+
+    await h.say(f"/answer {number} The coordinator, Sari.", eero)
+    await h.say("Never mind, sorry, wrong chat.", mentor)
+    assert h.last(mentor).choice_ids == ["esc:send", "esc:cancel"]
+    await h.tap("esc:cancel", mentor)
+    assert "nothing was sent" in h.sent_to(mentor)[-1].text
+    assert all("wrong chat" not in s.text for s in h.sent_to(eero))
+
+    other = await h.onboard(Role.MENTOR, "Bo")  # nothing answered: the usual reply
+    await h.say("hello?", other)
+    assert any("I haven't saved it" in s.text for s in h.sent_to(other)[-2:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import i18n
@@ -42,6 +43,7 @@ def setup(app: App) -> None:
     router.choice("esc:x:", on_expert_choice, min_role=Role.EXPERT)
     router.step("esc.", on_text)
     router.on_reply(on_private_reply)
+    router.on_loose_text(maybe_a_follow_up)
     router.group(on_group_message)
     router.menu(MenuItem("esc:new", "menu.ask", order=30))
     app.scheduler.on("ticket.remind", remind_unclaimed)
@@ -87,6 +89,33 @@ async def on_choice(ctx: Ctx) -> None:
         await _show_thread(ctx, int(arg))
     else:
         await ctx.show_menu(lead=ctx.t("common.stale_button"))
+
+
+FOLLOW_UP_DAYS = 14
+
+
+async def maybe_a_follow_up(ctx: Ctx) -> bool:
+    """Text out of any dialog soon after an answer: keep it as the start of a reply to send or not."""
+    if ctx.role != Role.MENTOR:
+        return False
+    since = ctx.now() - timedelta(days=FOLLOW_UP_DAYS)
+    answered = [
+        t
+        for t in await ctx.repo(TicketsRepo).of_mentor(ctx.person.id)
+        if t.status == "answered" and t.updated_at >= since
+    ]
+    if not answered:
+        return False
+    number = answered[0].id
+    await ctx.set_step("esc.reply", {"ticket": number, "parts": [ctx.incoming.text or ""]})
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("esc.follow_up", number=number),
+            [Choice("esc:send", ctx.t("esc.send"))],
+            [ctx.button("esc:cancel", "esc.cancel")],
+        )
+    )
+    return True
 
 
 async def on_text(ctx: Ctx) -> None:
