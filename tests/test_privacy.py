@@ -181,3 +181,19 @@ async def test_old_free_text_is_deleted_daily(tmp_path):
         assert (await h.app.db.repo(PeopleRepo).get(pid)).display_name == NAME
     finally:
         await h.stop()
+
+
+async def test_erasing_needs_the_question_just_asked_and_is_said_in_the_persons_language(h):
+    mentor = await h.onboard(Role.MENTOR, "Aino", lang="fi")
+    await h.say("/forget", mentor)
+    await h.tap("priv:forget:no", mentor)
+    assert "learn:home" in h.last(mentor).choice_ids, "the menu replaces the yes/no choices"
+    await h.tap("priv:forget:yes", mentor)  # the old button, or "1" typed on Signal
+    assert await h.person(mentor) is not None, "nothing erased by an old answer"
+
+    await h.say("/forget", mentor)
+    await h.tap("priv:forget:yes", mentor)
+    assert await h.person(mentor) is None
+    from bot import i18n
+
+    assert h.last(mentor).text == i18n.t("fi", "priv.forgotten")

@@ -10,6 +10,7 @@ from bot.content import load_content
 from bot.crisis import CrisisDetector
 from bot.roles import Role
 from storage.safety import SafetyRepo
+from storage.tickets import TicketsRepo
 from tests.harness import REPO
 
 DETECTOR = CrisisDetector(load_content(REPO / "content").safety_signals)
@@ -62,6 +63,10 @@ async def test_someone_else_in_danger_gets_fitting_guidance_and_nothing_is_lost(
     assert "Don't promise to keep it secret" in h.last(mentor).text
     await h.tap("safety:expert:no", mentor)
     assert "ask an expert later" in h.last(mentor).text
+    assert h.last(mentor).choice_ids == ["safety:done"], "'yes, contact me' is no longer offered"
+    await h.tap("safety:done", mentor)
+    assert "carry on where you were" in h.last(mentor).text
+    assert await h.app.db.repo(TicketsRepo).get(1) is None, "no urgent request was made"
     # The question being written is still there: Send works.
     await h.tap("esc:send", mentor)
     assert "anonymously" in h.last(mentor).text

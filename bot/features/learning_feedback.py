@@ -10,7 +10,7 @@ from bot.context import Ctx
 from bot.messages import Choice, Outgoing
 from storage.progress import ProgressRepo
 
-SCORES = (5, 4, 3, 2, 1)
+SCORES = (1, 2, 3, 4, 5)  # in order, so the number typed on Signal is the score
 
 
 def options_in_order_for(

@@ -52,8 +52,12 @@ async def my_data(ctx: Ctx) -> None:
     )
 
 
+FORGET_STEP = "priv.forget"
+
+
 async def forget(ctx: Ctx) -> None:
     """/forget: ask once more, then erase."""
+    await ctx.set_step(FORGET_STEP)  # "yes" counts only as the answer to this very question
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("priv.forget_confirm"),
@@ -69,13 +73,20 @@ async def on_choice(ctx: Ctx) -> None:
     what = parts[1] if len(parts) > 1 else ""
     answer = parts[2] if len(parts) > 2 else ""
     if what == "forget" and answer == "yes":
+        if ctx.dialog is None or ctx.dialog.step != FORGET_STEP:
+            # An old button or number: erasing everything needs the question asked again.
+            await ctx.show_menu(lead=ctx.t("common.stale_button"))
+            return
+        said = ctx.t("priv.forgotten")  # in their language, before the person is gone
         await ctx.repo(PrivacyRepo).erase(ctx.person.id)
         await ctx.app.db.checkpoint()
         ctx.person = None
         ctx.dialog = None
-        await ctx.reply(ctx.t("priv.forgotten"))
+        await ctx.reply(said)
     elif what == "forget":
-        await ctx.reply(ctx.t("priv.not_forgotten"))
+        if ctx.dialog is not None and ctx.dialog.step == FORGET_STEP:
+            await ctx.clear_step()
+        await ctx.show_menu(lead=ctx.t("priv.not_forgotten"))  # new choices replace the old
     elif what == "consent":
         await _consent_answer(ctx, answer)
     else:
@@ -118,6 +129,7 @@ async def _consent_answer(ctx: Ctx, answer: str) -> None:
         await ctx.show_menu(lead=ctx.t("priv.consent_thanks"))
     elif answer == "no":
         await ctx.audit("consent.declined", version=ctx.app.config.bot.consent_version)
+        await ctx.set_step(FORGET_STEP)
         await ctx.reply(
             Outgoing.with_buttons(
                 ctx.t("priv.consent_declined"),

@@ -68,7 +68,17 @@ async def on_choice(ctx: Ctx) -> None:
     elif parts[1] == "expert" and len(parts) > 2 and parts[2] == "yes":
         await _open_urgent_ticket(ctx, flag)
     elif parts[1] == "expert":
-        await ctx.reply(ctx.t("safety.expert_declined", help=help_lines(ctx)))
+        # A button of its own replaces "Yes, contact me", so a number typed next cannot pick it.
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("safety.expert_declined", help=help_lines(ctx)),
+                [ctx.button("safety:done", "common.back_to_menu")],
+            )
+        )
+    elif parts[1] == "done" and ctx.dialog is not None:
+        await ctx.reply(ctx.t("safety.carry_on"))  # what they were writing is still open
+    elif parts[1] == "done":
+        await ctx.show_menu()
     else:
         await ctx.reply(ctx.t("common.stale_button"))
 
