@@ -14,9 +14,15 @@ NOTE_MAX = 1000
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(?:(\d{2}|\d{4}))?$")
 _DM = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(h|t|tuntia|tunti|hours?|min|minutes?|minuuttia|m)?$")
+_HOURS = r"h|hrs?|hours?|t|tunti|tuntia|tim|timme|timmar"  # en, fi, sv
+_MINUTES = r"m|min|mins|minutes?|minuutti|minuuttia|minut|minuter"
+# "2h", "1,5 h", "90 min", "1 h 30 min", "1,5 timmar", "90 minuuttia"
+_DURATION = re.compile(
+    rf"^(\d+(?:[.,]\d+)?)\s*({_HOURS}|{_MINUTES})?(?:\s*(\d+)\s*(?:{_MINUTES}))?$"
+)
 TODAY_WORDS = {"today", "tänään", "idag", "i dag"}
 YESTERDAY_WORDS = {"yesterday", "eilen", "igår", "i går"}
+ROLLBACK_AFTER_DAYS = 60  # a day-and-month this far ahead means last year; nearer, it is a mistake
 YES_WORDS = {"yes", "y", "kyllä", "joo", "k", "ja"}
 NO_WORDS = {"no", "n", "ei", "e", "nej"}
 
@@ -45,8 +51,8 @@ def parse_date(text: str, today: date) -> tuple[date | None, str | None]:
     except ValueError:
         return None, "format"
     tomorrow = today + timedelta(days=1)
-    if held > tomorrow and not year_given:
-        try:  # "24.11." typed in January means last November
+    if held > tomorrow + timedelta(days=ROLLBACK_AFTER_DAYS) and not year_given:
+        try:  # "24.11." typed in January means last November; "30.11." on 25.11. is a slip
             held = date(y - 1, mo, d)
         except ValueError:
             return None, "format"
@@ -78,7 +84,11 @@ def parse_duration(text: str) -> tuple[int | None, str | None]:
         return None, "format"
     number = float(match.group(1).replace(",", "."))
     unit = match.group(2) or ("min" if number > 10 else "h")
-    minutes = round(number * 60) if unit[0] in "ht" else round(number)
+    hours = unit[0] in "ht"
+    if match.group(3) and not (match.group(2) and hours):
+        return None, "format"  # "90 30 min", "1 min 30 min"
+    minutes = round(number * 60) if hours else round(number)
+    minutes += int(match.group(3) or 0)
     if not 10 <= minutes <= 720:
         return None, "range"
     return minutes, None

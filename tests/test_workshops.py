@@ -246,7 +246,8 @@ def test_date_parsing():
     assert parse_date("2026-11-24", TODAY) == (date(2026, 11, 24), None)
     assert parse_date("24.11.", TODAY) == (date(2026, 11, 24), None)
     assert parse_date("25.11.", TODAY) == (date(2026, 11, 25), None)  # tomorrow is fine
-    assert parse_date("26.11.", TODAY) == (date(2025, 11, 26), None)  # no year: last year
+    assert parse_date("26.11.", TODAY) == (None, "future")  # a slip, not last year
+    assert parse_date("24.11.", date(2027, 1, 10)) == (date(2026, 11, 24), None)  # last year
     assert parse_date("26.11.2026", TODAY) == (None, "future")
     assert parse_date("23.11.2025", TODAY) == (None, "old")
     assert parse_date("eilen", TODAY) == (date(2026, 11, 23), None)
@@ -260,6 +261,17 @@ def test_number_and_duration_parsing():
     assert parse_participants("12 people") == (None, "not_number")
     assert parse_duration("2h") == (120, None)
     assert parse_duration("1,5 h") == (90, None)
+    for typed in (
+        "1 h 30 min",
+        "1h30min",
+        "1,5 timmar",
+        "90 minuter",
+        "90 minuuttia",
+        "1 t 30 min",
+    ):
+        assert parse_duration(typed) == (90, None), typed
+    assert parse_duration("2 tuntia") == parse_duration("2 timmar") == (120, None)
+    assert parse_duration("90 30 min") == (None, "format")
     assert parse_duration("90 min") == (90, None)
     assert parse_duration("3") == (180, None)
     assert parse_duration("13 h") == (None, "range")
