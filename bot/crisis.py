@@ -52,15 +52,28 @@ class CrisisDetector:
         words = normalise(text)
         if not words or not self._any.search(" ".join(words)):
             return None
+        return self.walk(words)
+
+    def walk(self, words: list[str]) -> Signal | None:
+        """Every phrase against the words; danger first, unless a self-harm phrase explains it."""
+        found = []
         for category, phrase, stems in self._phrases:
-            if _matches(words, stems):
-                return Signal(category, phrase)
+            start = _match_at(words, stems)
+            if start is not None:
+                found.append((category, phrase, start, start + len(stems)))
+        harm = [(start, end) for category, _, start, end in found if category == "self_harm"]
+        for category, phrase, start, end in found:
+            # "wants to kill himself" holds "want to kill", but it is about self-harm
+            if category == "danger" and any(s < end and start < e for s, e in harm):
+                continue
+            return Signal(category, phrase)
         return None
 
 
-def _matches(words: list[str], stems: tuple[str, ...]) -> bool:
+def _match_at(words: list[str], stems: tuple[str, ...]) -> int | None:
+    """Where the stems start, word by word, in the words (None when they do not)."""
     span = len(stems)
     for start in range(len(words) - span + 1):
         if all(words[start + i].startswith(stems[i]) for i in range(span)):
-            return True
-    return False
+            return start
+    return None

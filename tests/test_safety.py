@@ -31,6 +31,13 @@ DETECTOR = CrisisDetector(load_content(REPO / "content").safety_signals)
         ("Naapuri uhkasi tappaa vaimonsa", "danger"),
         ("Han hotade att döda henne", "danger"),
         ("Someone in the group is planning an attack", "danger"),
+        ("My friend says he wants to kill himself", "self_harm"),  # about someone else
+        ("She doesn't want to live anymore", "self_harm"),
+        ("Ystäväni sanoo että hän haluaa kuolla.", "self_harm"),
+        ("Nuori puhui, että tappaa itsensä.", "self_harm"),
+        ("Hän ei jaksa elää enää", "self_harm"),
+        ("Han sa att han ska ta livet av sig.", "self_harm"),
+        ("Hon skadar sig själv", "self_harm"),
     ],
 )
 def test_signals_are_found(text, category):
@@ -88,13 +95,9 @@ async def test_i_am_okay_is_respected_gently(h):
 
 def _phrase_by_phrase(text: str):
     """The detector's walk without its one-regex shortcut (the reference behaviour)."""
-    from bot.crisis import Signal, _matches, normalise
+    from bot.crisis import normalise
 
-    words = normalise(text)
-    for category, phrase, stems in DETECTOR._phrases:
-        if _matches(words, stems):
-            return Signal(category, phrase)
-    return None
+    return DETECTOR.walk(normalise(text))
 
 
 def _inflected(parts: list[str]) -> str:
