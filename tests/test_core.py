@@ -180,6 +180,8 @@ def test_numbered_choices():
     assert "1. Yes\n2. Not now\n3. Cancel" in text
     assert "Site: https://x.fi" in text
     assert "1 to 3" in text
+    one = render(Outgoing.with_buttons("Done?", [Choice("a:1", "Back to menu")]))
+    assert one.endswith("1. Back to menu\n\nReply with 1."), "not 'from 1 to 1'"
 
 
 def test_choice_ids_are_limited_to_64_bytes():

@@ -322,3 +322,15 @@ async def test_staff_turn_shared_practices_into_an_announcement(h):
 
     await h.say("/practices", mentor)
     assert "not available for your role" in h.last(mentor).text
+
+
+async def test_cancelling_an_edit_says_the_workshop_is_kept(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    await _log(h, mentor, community="Group 1", participants="12")
+    person = await h.person(mentor)
+    [saved] = await h.app.db.repo(WorkshopsRepo).page(person.id, 0, 1)
+    await h.tap(f"ws:change:{saved.id}", mentor)
+    await h.tap("ws:cancel", mentor)
+    assert "stays as it was saved" in h.last(mentor).text
+    assert "Nothing" not in h.last(mentor).text
+    assert (await h.app.db.repo(WorkshopsRepo).get(saved.id)).community == "Group 1"

@@ -49,7 +49,8 @@ async def show_help(ctx: Ctx) -> None:
     if ctx.person is None or not ctx.person.active:
         await ctx.reply(ctx.t("help.guest"))
         return
-    lines = [ctx.t("help.intro", name=ctx.person.display_name)]
+    intro = "help.intro" if ctx.role == Role.MENTOR else "help.intro_team"
+    lines = [ctx.t(intro, name=ctx.person.display_name)]
     for name, key in ctx.app.router.commands_for(ctx.role):
         lines.append(f"/{name} — {ctx.t(key)}")
     lines.append("")

@@ -328,9 +328,11 @@ async def _form_choice(ctx: Ctx, action: str, arg: str) -> None:
         "sup": "support",
     }
     if action == "cancel":
+        editing = bool(ctx.dialog and ctx.dialog.data.get("workshop_id"))
         await ctx.clear_step()
         await ctx.repo(DraftsRepo).drop(ctx.person.id)
-        await ctx.show_menu(lead=ctx.t("ws.cancelled"))
+        # Cancelling an edit keeps the saved workshop: "nothing was saved" would alarm.
+        await ctx.show_menu(lead=ctx.t("ws.edit_cancelled" if editing else "ws.cancelled"))
     elif action == "save" and field == "summary":
         await _save(ctx)
     elif action == "edit" and field == "summary":

@@ -83,11 +83,12 @@ def render(out: Outgoing, lang: str = "en") -> str:
         lines.extend(f"{c.label}: {c.url}" for c in links)
     if numbered:
         lines.append("")
-        hint = (
-            t(lang, "numbered.hint", last=len(numbered))
-            if out.numbered
-            else t(lang, "numbered.hint_labels")
-        )
+        if not out.numbered:
+            hint = t(lang, "numbered.hint_labels")
+        elif len(numbered) == 1:
+            hint = t(lang, "numbered.hint_one")  # not "a number from 1 to 1"
+        else:
+            hint = t(lang, "numbered.hint", last=len(numbered))
         lines.append(hint)
     return "\n".join(lines)
 
