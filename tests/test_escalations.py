@@ -336,3 +336,19 @@ async def test_a_mentor_writing_back_without_the_button_is_asked_not_ignored(h):
     other = await h.onboard(Role.MENTOR, "Bo")  # nothing answered: the usual reply
     await h.say("hello?", other)
     assert any("I haven't saved it" in s.text for s in h.sent_to(other)[-2:])
+
+
+async def test_an_expert_who_is_one_no_more_gives_their_questions_back(h):
+    mentor = await h.onboard(Role.MENTOR, "Amina")
+    eero = await h.onboard(Role.EXPERT, "Eero")
+    liisa = await h.onboard(Role.EXPERT, "Liisa")
+    admin = await h.onboard(Role.ADMIN, "Ari")
+    number = await _ask(h, mentor)
+    await h.tap(f"esc:x:claim:{number}", eero)
+    eero_id = (await h.person(eero)).id
+    await h.say(f"/role {eero_id} mentor", admin)
+    assert f"open to the other experts again: #{number}" in h.last(admin).text
+    ticket = await h.app.db.repo(TicketsRepo).get(number)
+    assert (ticket.status, ticket.expert_id) == ("open", None)
+    await h.say(f"/answer {number} Here is what I suggest.", liisa)
+    assert "Here is what I suggest." in h.last(mentor).text

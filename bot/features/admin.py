@@ -55,7 +55,15 @@ async def change_role(ctx: Ctx) -> None:
     updated = await ctx.repo(PeopleRepo).update(target.id, role=role)
     await ctx.audit("person.role_changed", subject=str(target.id), role=role.label)
     await ctx.app.publish_commands(updated)
-    await ctx.reply(ctx.t("admin.role_changed", name=target.display_name, role=role.label))
+    released: list[int] = []  # listeners add what the old role left behind (claimed tickets)
+    await ctx.app.events.emit(
+        "person.role_changed", person=updated, old_role=target.role, released=released
+    )
+    said = ctx.t("admin.role_changed", name=target.display_name, role=role.label)
+    if released:
+        numbers = ", ".join(f"#{n}" for n in released)
+        said += "\n\n" + ctx.t("admin.tickets_released", numbers=numbers)
+    await ctx.reply(said)
 
 
 async def deactivate(ctx: Ctx) -> None:

@@ -46,6 +46,7 @@ def setup(app: App) -> None:
     router.on_loose_text(maybe_a_follow_up)
     router.group(on_group_message)
     router.menu(MenuItem("esc:new", "menu.ask", order=30))
+    app.events.on("person.role_changed", lambda **kw: release_when_no_longer_expert(app, **kw))
     app.scheduler.on("ticket.remind", remind_unclaimed)
     app.scheduler.on("ticket.release", release_unanswered)
     app.scheduler.on("ticket.relay", relay_again)
@@ -89,6 +90,21 @@ async def on_choice(ctx: Ctx) -> None:
         await _show_thread(ctx, int(arg))
     else:
         await ctx.show_menu(lead=ctx.t("common.stale_button"))
+
+
+async def release_when_no_longer_expert(
+    app: App, *, person, old_role: Role, released: list[int]
+) -> None:
+    """An expert who is one no more cannot answer: their claimed questions go back to everyone."""
+    if person.role >= Role.EXPERT or old_role < Role.EXPERT:
+        return
+    tickets = app.db.repo(TicketsRepo)
+    service: Escalations = app.services["escalations"]
+    for ticket in await tickets.not_closed():
+        if ticket.expert_id == person.id and await tickets.release(ticket.id):
+            await app.scheduler.cancel_for("ticket.release", str(ticket.id))
+            await service.refresh_posts(await tickets.get(ticket.id))
+            released.append(ticket.id)
 
 
 FOLLOW_UP_DAYS = 14
