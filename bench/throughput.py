@@ -574,40 +574,26 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         db_path = workdir / "bench.db"
         user_ids = await seed_mentors(db_path, args.users)
         profile = args.profile  # a resolved, existing directory (main() made it)
-        bot = await measure(
-            "bot",
-            users=args.users,
-            updates=args.updates,
-            workdir=workdir,
-            max_seconds=args.max_seconds,
-            profile=profile,
-            db_path=db_path,
-            user_ids=user_ids,
-            pool=args.pool,
-        )
-        echo = await measure(
-            "echo",
-            users=args.users,
-            updates=args.updates,
-            workdir=workdir,
-            max_seconds=args.max_seconds,
-            profile=profile,
-            user_ids=user_ids,
-            pool=args.pool,
-        )
+        # The same mentors, machine and client settings for every round.
+        common = {"users": args.users, "workdir": workdir, "max_seconds": args.max_seconds,
+                  "user_ids": user_ids, "pool": args.pool}  # fmt: skip
+        db_of = {"bot": db_path, "echo": None}
+        closed = {
+            mode: await measure(
+                mode, updates=args.updates, profile=profile, db_path=db_of[mode], **common
+            )
+            for mode in ("bot", "echo")
+        }
+        bot, echo = closed["bot"], closed["echo"]
         paced: dict[str, Any] = {}
         if args.paced_rate > 0:
             for mode in ("bot", "echo"):
                 paced[mode] = await measure(
                     mode,
-                    users=args.users,
                     updates=args.paced_updates,
-                    workdir=workdir,
-                    max_seconds=args.max_seconds,
-                    db_path=db_path if mode == "bot" else None,
-                    user_ids=user_ids,
+                    db_path=db_of[mode],
                     pace=args.paced_rate,
-                    pool=args.pool,
+                    **common,
                 )
     ratio = (
         round(bot["updates_per_s"] / echo["updates_per_s"], 3)

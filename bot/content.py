@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import i18n
 from bot.content_files import check_checkins, check_locales, check_resources, check_safety
 from bot.content_model import (  # noqa: F401 - the content API other modules import from here
     Bite,
@@ -106,3 +107,14 @@ def check_content(directory: Path | str) -> tuple[bool, list[str]]:
     if content is None:
         return False, errors
     return True, [summary(content)]
+
+
+def reflection_question(
+    content: Content, lang: str, prompt_id: str | None, bite: Bite | None
+) -> str:
+    """What a reflection answers: its prompt, or (a bite without one) a question naming the bite."""
+    prompt = content.prompt(prompt_id) if prompt_id else None
+    if prompt is not None:
+        return prompt.text.get(lang)
+    # Not another bite's prompt: it would ask about something this bite did not say.
+    return i18n.t(lang, "learn.reflect_own", title=bite.title.get(lang)) if bite else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.content import reflection_question
 from bot.context import Ctx
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
@@ -31,13 +32,10 @@ def _when(ctx: Ctx, reflection: Reflection) -> str:
 
 
 def _prompt_text(ctx: Ctx, reflection: Reflection) -> str:
-    """What the reflection answered: its prompt, or the question about its bite."""
+    """What the reflection answered."""
     content = ctx.app.content
-    prompt = content.prompt(reflection.prompt_id) if reflection.prompt_id else None
-    if prompt is not None:
-        return prompt.text.get(ctx.lang)
     bite = content.bite(reflection.bite_id) if reflection.bite_id else None
-    return ctx.t("learn.reflect_own", title=bite.title.get(ctx.lang)) if bite else ""
+    return reflection_question(content, ctx.lang, reflection.prompt_id, bite)
 
 
 def _short(text: str, limit: int = PREVIEW) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.content import Bite, Content, Section
+from bot.content import Bite, Content, Section, reflection_question
 from bot.context import Ctx
 from bot.features.learning_feedback import (
     answer_check,
@@ -227,20 +227,16 @@ async def _after_bite(ctx: Ctx, bite: Bite) -> None:
 # --- reflections ---------------------------------------------------------------------------------
 
 
-def _prompt_of(ctx: Ctx, bite: Bite) -> tuple[str | None, str]:
-    """The bite's own reflective prompt (id, text), or a general one that names the bite."""
-    if bite.prompt_id:
-        prompt = ctx.app.content.prompt(bite.prompt_id)
-        return prompt.id, prompt.text.get(ctx.lang)
-    # Not another bite's prompt: it would ask about something this bite did not say.
-    return None, ctx.t("learn.reflect_own", title=bite.title.get(ctx.lang))
-
-
 async def _start_reflection(ctx: Ctx, bite: Bite) -> None:
-    prompt_id, prompt_text = _prompt_of(ctx, bite)
+    prompt_text = reflection_question(ctx.app.content, ctx.lang, bite.prompt_id, bite)
     await ctx.set_step(
         "learn.reflect",
-        {"prompt_id": prompt_id, "bite_id": bite.id, "section_id": bite.section_id, "parts": []},
+        {
+            "prompt_id": bite.prompt_id,
+            "bite_id": bite.id,
+            "section_id": bite.section_id,
+            "parts": [],
+        },
     )
     await ctx.reply(
         Outgoing.with_buttons(

@@ -117,8 +117,7 @@ def help_lines(ctx: Ctx) -> str:
         if line not in chosen and ctx.lang in line.languages and line.id != "emergency":
             if line.id.startswith("mieli"):
                 chosen.append(line)
-    for line in chosen:
-        lines.append(f"• {line.name.get(ctx.lang)}: {line.number} — {line.when.get(ctx.lang)}")
+    lines += [_line(ctx, line) for line in chosen]
     return "\n".join(lines)
 
 
