@@ -7,24 +7,43 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from bot import i18n
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import Ctx
-from bot.dispatch import dispatch
+from bot.dispatch import FloodGuard, dispatch
 from bot.events import Events
 from bot.messages import Choice, Incoming, Outgoing
 from bot.messenger import Messenger
-from bot.ratelimit import FloodGuard
 from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.transports.base import Transport
 from storage.db import Database
 from storage.people import Person
 
+if TYPE_CHECKING:
+    from bot.crisis import CrisisDetector
+    from bot.features.broadcasts import Broadcasts
+    from bot.features.escalations import Escalations
+    from bot.features.learning.service import LearningService
+    from bot.features.nudges import NudgeService
+
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Helpers features offer each other (None when the feature is not set up)."""
+
+    learning: LearningService | None = None
+    nudges: NudgeService | None = None
+    escalations: Escalations | None = None
+    broadcasts: Broadcasts | None = None
+    crisis: CrisisDetector | None = None
+    linking: bool = False  # /link is available (people may join a second messenger)
 
 
 class App:
@@ -45,7 +64,7 @@ class App:
         self.scheduler = Scheduler(self, alarm=alarm)
         self.messenger = Messenger(self.db)
         self.content: Any = None
-        self.services: dict[str, Any] = {}  # features share helpers here (e.g. "escalations")
+        self.services = Services()
         self.events = Events()  # e.g. "workshop.logged", "section.completed"
         # Features' own lifecycle work: after everything started (resume a broadcast), before stop.
         self.on_started: list[Callable[[], Awaitable[None]]] = []

@@ -201,7 +201,7 @@ async def _console_session(config: Config, who: str, lang: str, demo: bool = Fal
     from bot.app import App
     from bot.console import ConsoleSession
     from bot.content import ContentError
-    from bot.ratelimit import FloodGuard
+    from bot.dispatch import FloodGuard
     from bot.transports.console import ConsoleTransport
     from storage.choices import PendingChoicesRepo
 

@@ -15,21 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
-# The keys each feature reads from `features.<name>` (documented in config.example.yaml).
-FEATURE_KEYS: dict[str, set[str]] = {
-    "escalations": {"remind_after_hours", "release_after_hours", "direct_messages", "group_topics"},
-    "checkins": {"after_workshop_days", "at", "answer_hours"},
-    "broadcasts": {
-        "rate_per_second",
-        "workers",
-        "max_attempts",
-        "backoff_seconds",
-        "progress_seconds",
-        "batch",
-    },
-}
-
-
 class ConfigError(Exception):
     """A config problem, phrased for the operator (key and file named)."""
 
@@ -165,6 +150,46 @@ class LoggingSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class EscalationSettings(BaseModel):
+    """features.escalations: reminders and release of questions, where experts see them."""
+
+    model_config = _STRICT
+    remind_after_hours: float = Field(24, gt=0)
+    release_after_hours: float = Field(48, gt=0)
+    direct_messages: bool | None = None  # None: only when no experts' group is configured
+    group_topics: dict[str, int] = {}  # theme -> forum topic (message thread id)
+
+
+class CheckinSettings(BaseModel):
+    """features.checkins: the check-in after a workshop and how long to wait for answers."""
+
+    model_config = _STRICT
+    after_workshop_days: int = Field(7, ge=0, le=365)  # 0 turns the rule off
+    at: time = time(12, 0)
+    answer_hours: float = Field(48, gt=0)
+
+
+class BroadcastSettings(BaseModel):
+    """features.broadcasts: the pace and retries of announcements."""
+
+    model_config = _STRICT
+    rate_per_second: float = Field(25, ge=0)  # 0: as fast as the messenger allows
+    workers: int = Field(4, ge=1, le=64)
+    max_attempts: int = Field(5, ge=1, le=100)
+    backoff_seconds: float = Field(2.0, ge=0)
+    progress_seconds: float = Field(3.0, gt=0)
+    batch: int = Field(10, ge=1, le=1000)
+
+
+class FeatureSettings(BaseModel):
+    """Settings of single features (`features:` in the file)."""
+
+    model_config = _STRICT
+    escalations: EscalationSettings = EscalationSettings()
+    checkins: CheckinSettings = CheckinSettings()
+    broadcasts: BroadcastSettings = BroadcastSettings()
+
+
 class Config(BaseModel):
     """The whole configuration."""
 
@@ -177,7 +202,7 @@ class Config(BaseModel):
     admins: AdminSettings = AdminSettings()
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
-    features: dict[str, dict] = {}
+    features: FeatureSettings = FeatureSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -194,21 +219,6 @@ class Config(BaseModel):
                 f"Get a token from @BotFather; never put it in the YAML file."
             )
         return token
-
-    @field_validator("features")
-    @classmethod
-    def _known_features(cls, value: dict[str, dict]) -> dict[str, dict]:
-        for name, settings in value.items():
-            if name not in FEATURE_KEYS:
-                raise ValueError(f"unknown feature {name!r} (known: {', '.join(FEATURE_KEYS)})")
-            unknown = set(settings or {}) - FEATURE_KEYS[name]
-            if unknown:
-                raise ValueError(f"{name}: unknown key(s) {', '.join(sorted(unknown))}")
-        return value
-
-    def feature(self, name: str) -> dict:
-        """A feature's own settings block (empty when not configured)."""
-        return self.features.get(name, {})
 
 
 def load_config(path: Path | str | None, db_override: Path | str | None = None) -> Config:

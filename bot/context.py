@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -93,10 +94,13 @@ class Ctx:
         # A person is waiting for this answer: a network error or rate limit is tried again.
         return await self.app.messenger.send(self.incoming.address, out, retries=REPLY_RETRIES)
 
-    async def set_step(self, step: str, data: dict | None = None) -> None:
-        """Enter a dialog step (persisted, so a restart continues here)."""
+    async def set_step(self, step: StrEnum, data: dict | None = None) -> None:
+        """Enter a dialog step (a feature's `Step` member; persisted, so a restart continues here)."""
         if self.person is None:
             raise RuntimeError("a dialog needs a person")
+        if isinstance(step, StrEnum) and step.value not in self.app.router.steps:
+            raise ValueError(f"unknown dialog step {step!r}")
+        step = getattr(step, "value", step)  # legacy: plain strings until every feature has Step
         data = dict(data if data is not None else (self.dialog.data if self.dialog else {}))
         await self.repo(DialogsRepo).set(self.person.id, step, data)
         self.dialog = Dialog(step, data)

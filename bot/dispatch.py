@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.context import Ctx
@@ -100,11 +102,14 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
     if onboarding and not choice_id.startswith("onb:"):
         await _continue_onboarding(app, ctx)
         return
-    if route is None:
-        await ctx.show_menu(lead=ctx.t("common.stale_button"))
-        return
-    if not route.permits(ctx.role):
+    if route is not None and not route.permits(ctx.role):
         await _refuse(ctx, choice_id.split(":", 1)[0] + ":")
+        return
+    choice = route.id_class.parse(choice_id) if route is not None and route.id_class else True
+    if route is None or choice is None:
+        # Stale (an id from an older version) or forged: nothing is done with it.
+        await ctx.audit("choice.invalid", subject=choice_id.split(":", 1)[0][:16])
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return
     if (
         ctx.dialog is not None
@@ -112,7 +117,10 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
         and _feature_of_step(ctx.dialog.step) != choice_id.split(":", 1)[0]
     ):
         await _leave_dialog(app, ctx)
-    await route.handler(ctx)
+    if route.id_class is None:  # legacy route: the handler reads ctx.choice_parts
+        await route.handler(ctx)
+    else:
+        await route.handler(ctx, choice)
 
 
 async def _route_text(app: App, ctx: Ctx) -> None:
@@ -180,3 +188,45 @@ def _step_takes_files(app: App, ctx: Ctx) -> bool:
 
 def _feature_of_step(step: str) -> str:
     return step.split(".", 1)[0]
+
+
+# --- flood protection --------------------------------------------------------------------------
+
+
+@dataclass
+class _Window:
+    times: deque = field(default_factory=deque)
+    warned: bool = False
+
+
+class FloodGuard:
+    """Allows `limit` updates per `window` seconds per sender; tells the caller when to warn once."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._senders: dict[tuple[str, str], _Window] = {}
+
+    def check(self, sender: tuple[str, str], now: float) -> str:
+        """'ok' to handle, 'warn' to send the one notice, 'drop' to ignore quietly."""
+        if len(self._senders) > 10_000:
+            self.forget_idle(now)
+        state = self._senders.setdefault(sender, _Window())
+        while state.times and now - state.times[0] >= self.window:
+            state.times.popleft()
+        if len(state.times) < self.limit:
+            state.times.append(now)
+            state.warned = False
+            return "ok"
+        if state.warned:
+            return "drop"
+        state.warned = True
+        return "warn"
+
+    def forget_idle(self, now: float) -> None:
+        """Drop senders with no recent updates (keeps memory flat)."""
+        idle = [
+            k for k, w in self._senders.items() if not w.times or now - w.times[-1] >= self.window
+        ]
+        for key in idle:
+            del self._senders[key]

@@ -59,15 +59,15 @@ class Fanout:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        settings = app.config.feature("broadcasts")
-        self.workers = int(settings.get("workers", 4))
-        self.max_attempts = int(settings.get("max_attempts", 5))
-        self.backoff = float(settings.get("backoff_seconds", 2.0))
-        self.progress_every = float(settings.get("progress_seconds", 3.0))
-        self.limiter = RateLimiter(float(settings.get("rate_per_second", 25)))
+        settings = app.config.features.broadcasts
+        self.workers = settings.workers
+        self.max_attempts = settings.max_attempts
+        self.backoff = settings.backoff_seconds
+        self.progress_every = settings.progress_seconds
+        self.limiter = RateLimiter(settings.rate_per_second)
         # Rows claimed at once per worker: claimed rows that were not attempted before a crash
         # simply go out after the restart; only the one being sent can be sent twice.
-        self.batch = int(settings.get("batch", 10))
+        self.batch = settings.batch
         self.retry_afters = 0
         self._tasks: dict[int, asyncio.Task] = {}
         self._cancelled: set[int] = set()

@@ -1,30 +1,48 @@
-"""Router: commands, choices (by id prefix) and free text by dialog step, with role guards."""
+"""Router: commands, choices (one typed id class per action) and free text by dialog step.
+
+A feature declares its routes next to its handlers with a `Routes` collector:
+
+    routes = Routes("learn")
+
+    @routes.choice("learn:next", ids.NextBite)
+    async def next_bite(ctx: Ctx, choice: ids.NextBite) -> None: ...
+
+    @routes.step(Step.REFLECT)
+    async def reflection_text(ctx: Ctx) -> None: ...
+
+and its `setup(app)` calls `app.router.include(routes)`. Searching for a button's callback data
+prefix ("learn:next") finds both the id class and its handler.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
+from bot.ids import SEP, ChoiceId
 from bot.roles import Role
 
 if TYPE_CHECKING:
     from bot.context import Ctx
 
 Handler = Callable[["Ctx"], Awaitable[None]]
-ReplyHandler = Callable[["Ctx"], Awaitable[bool]]  # True when it took the reply
+ChoiceHandler = Callable[["Ctx", Any], Awaitable[None]]
+Hook = Callable[["Ctx"], Awaitable[bool]]  # True when it took the update
 
 
 @dataclass(frozen=True)
 class Route:
-    """A handler with the lowest role that may use it."""
+    """A handler with the roles that may use it."""
 
-    handler: Handler
+    handler: Callable[..., Awaitable[None]]
     min_role: Role = Role.MENTOR
     only: frozenset[Role] | None = None  # when set, exactly these roles (still >= min_role)
     help_key: str | None = None  # i18n key of the one-line description in /help
     keep_dialog: bool = False  # a choice that does not end the dialog the person is in
     files: bool = False  # a dialog step that takes a photo or document (incoming.extra["file"])
+    id_class: type[ChoiceId] | None = None  # a choice route: how its ids are parsed
 
     def permits(self, role: Role) -> bool:
         """True when a person of `role` may use this route."""
@@ -48,76 +66,179 @@ class MenuItem:
         return role >= self.min_role and (self.only is None or role in self.only)
 
 
-@dataclass
-class Router:
-    """Where every update goes. Features register their routes in `setup(app)`."""
+def _roles(only: Iterable[Role] | None) -> frozenset[Role] | None:
+    return frozenset(only) if only else None
 
-    commands: dict[str, Route] = field(default_factory=dict)
-    choices: dict[str, Route] = field(default_factory=dict)
-    steps: dict[str, Route] = field(default_factory=dict)
-    group_handlers: list[Handler] = field(default_factory=list)
-    menu_items: list[MenuItem] = field(default_factory=list)
-    leave_hooks: dict[str, Handler] = field(default_factory=dict)
-    text_observers: list[Handler] = field(default_factory=list)
-    reply_handlers: list[ReplyHandler] = field(default_factory=list)
-    gates: list[ReplyHandler] = field(default_factory=list)
-    loose_text_handlers: list[ReplyHandler] = field(default_factory=list)
+
+class Routes:
+    """The routes of one feature, collected by decorators; `Router.include` takes them in."""
+
+    def __init__(
+        self,
+        feature: str,
+        *,
+        choice_prefix: str | None = None,
+        steps: type[StrEnum] | None = None,
+    ) -> None:
+        self.feature = feature  # dialog steps of this feature are "<feature>.<name>"
+        self.choice_prefix = choice_prefix or feature  # its choice ids are "<prefix>:..."
+        self.step_enum = steps  # every member must get a text route (checked by Router.include)
+        self.commands: dict[str, Route] = {}
+        self.choices: dict[str, Route] = {}
+        self.steps: dict[str, Route] = {}
+        self.leave_hooks: dict[str, Handler] = {}
 
     def command(
         self,
         name: str,
-        handler: Handler,
         *,
         min_role: Role = Role.MENTOR,
-        only: set[Role] | None = None,
+        only: Iterable[Role] | None = None,
         help_key: str | None = None,
-    ) -> None:
-        """Route `/name` to `handler`."""
-        if name in self.commands:
-            raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Route(handler, min_role, frozenset(only) if only else None, help_key)
+    ) -> Callable[[Handler], Handler]:
+        """Route `/name` to the decorated handler."""
+
+        def register(handler: Handler) -> Handler:
+            if name in self.commands:
+                raise ValueError(f"command /{name} registered twice")
+            self.commands[name] = Route(handler, min_role, _roles(only), help_key)
+            return handler
+
+        return register
 
     def choice(
         self,
         prefix: str,
-        handler: Handler,
+        id_class: type[ChoiceId],
         *,
         min_role: Role = Role.MENTOR,
-        only=None,
+        only: Iterable[Role] | None = None,
         keep_dialog: bool = False,
-    ) -> None:
-        """Route choice ids starting with `prefix` (e.g. "learn:") to `handler`."""
-        if prefix in self.choices:
-            raise ValueError(f"choice prefix {prefix!r} registered twice")
-        self.choices[prefix] = Route(
-            handler, min_role, frozenset(only) if only else None, keep_dialog=keep_dialog
-        )
+    ) -> Callable[[ChoiceHandler], ChoiceHandler]:
+        """Route the ids of `id_class` (whose prefix is `prefix`) to `handler(ctx, choice)`."""
+        if id_class.prefix != prefix:
+            raise ValueError(f"{id_class.__name__} has prefix {id_class.prefix!r}, not {prefix!r}")
+        if prefix.split(SEP, 1)[0] != self.choice_prefix:
+            raise ValueError(f"choice {prefix!r} is not in feature prefix {self.choice_prefix!r}")
+
+        def register(handler: ChoiceHandler) -> ChoiceHandler:
+            if prefix in self.choices:
+                raise ValueError(f"choice {prefix!r} registered twice")
+            self.choices[prefix] = Route(
+                handler, min_role, _roles(only), keep_dialog=keep_dialog, id_class=id_class
+            )
+            return handler
+
+        return register
 
     def step(
-        self, prefix: str, handler: Handler, *, min_role: Role = Role.GUEST, files: bool = False
-    ) -> None:
-        """Route free text (and files, when `files`) of people whose dialog step starts with `prefix`."""
-        self.steps[prefix] = Route(handler, min_role, files=files)
+        self, *steps: StrEnum, min_role: Role = Role.GUEST, files: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """Route free text (and files, when `files`) typed in these dialog steps."""
+
+        def register(handler: Handler) -> Handler:
+            for step in steps:
+                self._check_step(step)
+                if step.value in self.steps:
+                    raise ValueError(f"step {step.value!r} registered twice")
+                self.steps[step.value] = Route(handler, min_role, files=files)
+            return handler
+
+        return register
+
+    def on_leave(self, *steps: StrEnum) -> Callable[[Handler], Handler]:
+        """Call the decorated handler when a person leaves one of these steps (a draft to keep)."""
+
+        def register(handler: Handler) -> Handler:
+            for step in steps:
+                self._check_step(step)
+                self.leave_hooks[step.value] = handler
+            return handler
+
+        return register
+
+    def _check_step(self, step: StrEnum) -> None:
+        if not isinstance(step, StrEnum) or not step.value.startswith(self.feature + "."):
+            raise ValueError(f"step {step!r} is not a Step of feature {self.feature!r}")
+
+
+@dataclass
+class Router:
+    """Where every update goes. Features add their `Routes` and hooks in `setup(app)`."""
+
+    commands: dict[str, Route] = field(default_factory=dict)
+    choices: dict[str, Route] = field(default_factory=dict)
+    steps: dict[str, Route] = field(default_factory=dict)
+    leave_hooks: dict[str, Handler] = field(default_factory=dict)
+    menu_items: list[MenuItem] = field(default_factory=list)
+    # Hooks, in the order dispatch calls them (docs/DEVELOPING.md: "The path of one update").
+    gates: list[Hook] = field(default_factory=list)
+    reply_handlers: list[Hook] = field(default_factory=list)
+    loose_text_handlers: list[Hook] = field(default_factory=list)
+    text_observers: list[Handler] = field(default_factory=list)
+    group_handlers: list[Handler] = field(default_factory=list)
+    step_enums: list[type[StrEnum]] = field(default_factory=list)
+    legacy_steps: dict[str, Route] = field(default_factory=dict)
+    legacy_leave: dict[str, Handler] = field(default_factory=dict)
+
+    def include(self, routes: Routes) -> None:
+        """Take in a feature's routes (names must be unique across features)."""
+        if routes.step_enum is not None:
+            self.step_enums.append(routes.step_enum)
+        for table, mine in (
+            (self.commands, routes.commands),
+            (self.choices, routes.choices),
+            (self.steps, routes.steps),
+        ):
+            twice = set(table) & set(mine)
+            if twice:
+                raise ValueError(f"registered twice: {', '.join(sorted(twice))}")
+            table.update(mine)
+        self.leave_hooks.update(routes.leave_hooks)
+
+    # --- legacy registration (removed once every feature declares Routes) ---------------------
+
+    def command(self, name: str, handler: Handler, **kw: Any) -> None:
+        """Legacy: route `/name` to `handler`."""
+        if name in self.commands:
+            raise ValueError(f"command /{name} registered twice")
+        only = kw.pop("only", None)
+        self.commands[name] = Route(handler, only=_roles(only), **kw)
+
+    def choice(self, prefix: str, handler: Handler, **kw: Any) -> None:
+        """Legacy: route choice ids starting with `prefix` to `handler(ctx)`."""
+        only = kw.pop("only", None)
+        self.choices[prefix.rstrip(SEP)] = Route(handler, only=_roles(only), **kw)
+
+    def step(self, prefix: str, handler: Handler, **kw: Any) -> None:
+        """Legacy: route free text of steps starting with `prefix`."""
+        self.legacy_steps[prefix] = Route(handler, **kw)
 
     def on_leave(self, prefix: str, handler: Handler) -> None:
-        """Call `handler` when a person leaves a dialog step starting with `prefix`."""
-        self.leave_hooks[prefix] = handler
+        """Legacy: a leave hook for steps starting with `prefix`."""
+        self.legacy_leave[prefix] = handler
+
+    def validate(self) -> None:
+        """After every feature is set up: each declared dialog step has a text route."""
+        missing = [s.value for e in self.step_enums for s in e if s.value not in self.steps]
+        if missing:
+            raise ValueError(f"dialog steps without a text route: {', '.join(missing)}")
+
+    def gate(self, handler: Hook) -> None:
+        """See every private update of an active person first; True stops it (e.g. new consent)."""
+        self.gates.append(handler)
+
+    def on_reply(self, handler: Hook) -> None:
+        """See private texts that reply to an earlier bot message first (e.g. a ticket)."""
+        self.reply_handlers.append(handler)
+
+    def on_loose_text(self, handler: Hook) -> None:
+        """See free text that belongs to no dialog before the bot says it did not understand."""
+        self.loose_text_handlers.append(handler)
 
     def observe_text(self, handler: Handler) -> None:
         """Also see every free text an active person writes, after its handler ran (safety)."""
         self.text_observers.append(handler)
-
-    def gate(self, handler: ReplyHandler) -> None:
-        """See every private update of an active person first; True stops it (e.g. new consent)."""
-        self.gates.append(handler)
-
-    def on_reply(self, handler: ReplyHandler) -> None:
-        """See private texts that reply to an earlier bot message first (e.g. a ticket)."""
-        self.reply_handlers.append(handler)
-
-    def on_loose_text(self, handler: ReplyHandler) -> None:
-        """See free text that belongs to no dialog before the bot says it did not understand."""
-        self.loose_text_handlers.append(handler)
 
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""
@@ -129,20 +250,22 @@ class Router:
         self.menu_items.sort(key=lambda m: m.order)
 
     def find_choice(self, choice_id: str) -> Route | None:
-        """The route whose prefix is the longest match for `choice_id`."""
-        best = None
-        for prefix, route in self.choices.items():
-            if choice_id.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, route)
-        return best[1] if best else None
+        """The route whose prefix is the longest whole-segment match for `choice_id`."""
+        key = choice_id
+        while key:
+            route = self.choices.get(key)
+            if route is not None:
+                return route
+            key = key.rpartition(SEP)[0]
+        return None
 
     def find_step(self, step: str) -> Route | None:
-        """The route whose prefix is the longest match for a dialog step."""
-        return _longest(self.steps, step)
+        """The route of a dialog step (None for a step no feature knows, e.g. after an update)."""
+        return self.steps.get(step) or _longest(self.legacy_steps, step)
 
     def find_leave_hook(self, step: str) -> Handler | None:
         """The leave hook for a dialog step, if any."""
-        return _longest(self.leave_hooks, step)
+        return self.leave_hooks.get(step) or _longest(self.legacy_leave, step)
 
     def menu_for(self, role: Role) -> list[MenuItem]:
         """Main-menu items a role sees, in order."""

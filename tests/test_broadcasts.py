@@ -30,7 +30,7 @@ async def b(tmp_path):
 
 
 def _service(h):
-    return h.app.services["broadcasts"]
+    return h.app.services.broadcasts
 
 
 async def _compose(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import parse_when
 from bot.roles import Role
-from bot.timing import parse_when
 from storage.checkins import CheckinsRepo
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import i18n
+from bot.clock import in_quiet_hours, next_allowed
 from bot.config import ConfigError, load_config
 from bot.messages import Choice, Outgoing
-from bot.timing import in_quiet_hours, next_allowed
 from bot.transports.numbered import interpret, render
 from storage.db import Database, available_migrations
 

@@ -229,7 +229,7 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     db = rig.app.db
     done = "SELECT COUNT(*) FROM broadcasts WHERE status != 'done'"
     await _until(lambda: _zero(db, done), within=30, what="the broadcast to finish")
-    await asyncio.wait_for(rig.app.services["broadcasts"].fanout.idle(), 10)
+    await asyncio.wait_for(rig.app.services.broadcasts.fanout.idle(), 10)
 
     # 1. Everything stored is complete.
     for user, role, name in people:

@@ -224,7 +224,7 @@ async def test_bites_in_the_mentors_language_and_english_where_a_translation_is_
 
 
 async def test_the_check_shows_each_mentor_the_options_in_an_order_of_their_own(h):
-    from bot.features.learning_feedback import options_in_order_for
+    from bot.features.learning.section_end import options_in_order_for
 
     section = h.app.content.section("s2")
     orders = set()

@@ -220,7 +220,7 @@ async def test_list_open_edit_and_delete_own_workshops_only(h):
 async def test_support_request_reaches_staff_when_no_experts_exist(h):
     staff = await h.onboard(Role.STAFF, "Sari")
     mentor = await h.onboard(Role.MENTOR, "Amina")
-    h.app.services.pop("escalations", None)  # without experts in the loop, staff are told
+    h.app.services.escalations = None  # without experts in the loop, staff are told
     await h.tap("ws:new", mentor)
     await h.tap("ws:date:today", mentor)
     await h.say("Women's circle", mentor)
@@ -315,7 +315,7 @@ async def test_staff_turn_shared_practices_into_an_announcement(h):
     first = h.last(staff).choice_ids[0]
     await h.tap(first, staff)
     assert h.last(staff).labels[0].startswith("✓ ")
-    h.app.services.pop("broadcasts", None)  # without broadcasts, staff get the text to copy
+    h.app.services.broadcasts = None  # without broadcasts, staff get the text to copy
     await h.tap("pr:make", staff)
     assert "Kids drew maps" in h.last(staff).text  # the newest one was selected
     assert "Tea first" not in h.last(staff).text

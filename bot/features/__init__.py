@@ -50,3 +50,4 @@ def setup_features(app: App) -> None:
     """Let every feature register its routes, menu items and job handlers."""
     for feature in FEATURES:
         feature.setup(app)
+    app.router.validate()

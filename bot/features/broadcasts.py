@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.clock import parse_when
 from bot.context import Ctx
 from bot.features.broadcast_draft import as_broadcast, describe_audience, draft_data, show_options
 from bot.features.broadcasts_service import TEXT_MAX, Broadcasts
@@ -13,7 +14,6 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
 from bot.router import MenuItem
-from bot.timing import parse_when
 from storage.broadcasts import (
     KINDS,
 )
@@ -37,7 +37,7 @@ def setup(app: App) -> None:
     app.router.step("bc.", on_text, min_role=Role.STAFF, files=True)
     app.router.menu(MenuItem("bc:new", "menu.broadcast", order=70, min_role=Role.STAFF))
     service = Broadcasts(app)
-    app.services["broadcasts"] = service
+    app.services.broadcasts = service
     app.scheduler.on("broadcast", service.fire_scheduled)
     app.on_started.append(service.fanout.resume)
     app.on_stopping.append(service.fanout.stop)
@@ -111,7 +111,7 @@ async def _take_file(ctx: Ctx, data: dict, caption: str) -> None:
     if not data_bytes:
         await ctx.reply(ctx.t("bc.file_failed"))
         return
-    service: Broadcasts = ctx.app.services["broadcasts"]
+    service: Broadcasts = ctx.app.services.broadcasts
     file_id = await service.repo.add_file(file["kind"], file["name"], file["mime"], data_bytes)
     data["file"] = {"id": file_id, "name": file["name"]}
     if caption and len(caption) <= TEXT_MAX and data.get("lang", "en") not in data.get("texts", {}):
@@ -239,7 +239,7 @@ async def _audience_value(ctx: Ctx, kind: str, value: str) -> None:
 async def _set_audience(ctx: Ctx, audience: dict) -> None:
     data = {**draft_data(ctx), "audience": audience}
     await ctx.set_step("bc.preview", data)
-    service: Broadcasts = ctx.app.services["broadcasts"]
+    service: Broadcasts = ctx.app.services.broadcasts
     send, held = await service.recipients(audience, data.get("kind", "news"))
     draft = as_broadcast(ctx, data)
     attachment = await service.fanout.attachment_of(draft)
@@ -265,7 +265,7 @@ async def _set_audience(ctx: Ctx, audience: dict) -> None:
 
 async def _create(ctx: Ctx, due: datetime | None) -> None:
     data = draft_data(ctx)
-    service: Broadcasts = ctx.app.services["broadcasts"]
+    service: Broadcasts = ctx.app.services.broadcasts
     button = tuple(data["button"]) if data.get("button") else None
     broadcast = await service.repo.create(
         ctx.person.id,
@@ -296,7 +296,7 @@ async def _create(ctx: Ctx, due: datetime | None) -> None:
 
 async def list_broadcasts(ctx: Ctx) -> None:
     """/broadcasts: past and scheduled broadcasts with their delivery counts."""
-    service: Broadcasts = ctx.app.services["broadcasts"]
+    service: Broadcasts = ctx.app.services.broadcasts
     broadcasts = await service.repo.recent(10)
     if not broadcasts:
         await ctx.reply(ctx.t("bc.none"))
@@ -327,7 +327,7 @@ async def list_broadcasts(ctx: Ctx) -> None:
 
 
 async def _cancel_broadcast(ctx: Ctx, broadcast_id: int) -> None:
-    service: Broadcasts = ctx.app.services["broadcasts"]
+    service: Broadcasts = ctx.app.services.broadcasts
     if not await service.repo.cancel(broadcast_id):
         await ctx.reply(ctx.t("bc.not_cancellable", number=broadcast_id))
         return

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import i18n
+from bot.clock import in_quiet_hours, local_at, next_allowed
 from bot.context import Ctx
 from bot.features.checkins_experts import (
     list_checkins,
@@ -15,7 +16,6 @@ from bot.features.checkins_experts import (
 )
 from bot.features.checkins_schedule import (
     answer_hours,
-    checkin_settings,
     checkin_time,
     responsible_expert,
     schedule,
@@ -23,7 +23,6 @@ from bot.features.checkins_schedule import (
 )
 from bot.messages import Choice, DeliveryStatus, Outgoing
 from bot.roles import Role
-from bot.timing import in_quiet_hours, local_at, next_allowed
 from bot.workshop_input import NOTE_MAX, clean_text
 from storage.checkins import Checkin, CheckinsRepo
 from storage.jobs import Job, JobsRepo
@@ -55,7 +54,7 @@ async def after_workshop(
     app: App, *, person: Person, workshop_id: int, themes, held_on: date, **_
 ) -> None:
     """The rule: a check-in N days after every logged workshop (config; 0 turns it off)."""
-    days = int(checkin_settings(app).get("after_workshop_days", 7) or 0)
+    days = app.config.features.checkins.after_workshop_days
     if days <= 0:
         return
     tz = tz_of(app, person)
@@ -260,7 +259,7 @@ async def _finish(ctx: Ctx, checkin: Checkin, words: str) -> None:
     if checkin.ticket_id is None and asks_help:
         await _escalate(ctx, checkin, words)
     elif checkin.ticket_id is not None and words:
-        escalations = ctx.app.services.get("escalations")
+        escalations = ctx.app.services.escalations
         if escalations is not None:
             await escalations.tickets.add_message(checkin.ticket_id, "mentor", ctx.person.id, words)
     await _tell_expert(
@@ -275,7 +274,7 @@ async def _finish(ctx: Ctx, checkin: Checkin, words: str) -> None:
 
 
 async def _escalate(ctx: Ctx, checkin: Checkin, words: str) -> None:
-    escalations = ctx.app.services.get("escalations")
+    escalations = ctx.app.services.escalations
     if escalations is None:
         return
     text = ctx.t("ck.ticket_text", score=checkin.score or "-", words=words or "-")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.clock import local_at, parse_when
 from bot.context import Ctx
 from bot.features.checkins_schedule import checkin_time, schedule
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
-from bot.timing import local_at, parse_when
 from bot.workshop_input import clean_text
 from storage.checkins import CheckinsRepo
 from storage.people import PeopleRepo

@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
-def checkin_settings(app: App) -> dict:
-    """The check-in settings block of the config."""
-    return app.config.feature("checkins")
-
-
 def tz_of(app: App, person: Person) -> ZoneInfo:
     """The person's timezone, else the config's."""
     return ZoneInfo(person.timezone) if person.timezone else app.config.tz
@@ -26,12 +21,12 @@ def tz_of(app: App, person: Person) -> ZoneInfo:
 
 def checkin_time(app: App) -> time:
     """Local time of day for check-ins by rule or by 'in N days'."""
-    return time.fromisoformat(str(checkin_settings(app).get("at", "12:00")))
+    return app.config.features.checkins.at
 
 
 def answer_hours(app: App) -> float:
     """Hours to wait for an answer before the reminder (and again before missed)."""
-    return float(checkin_settings(app).get("answer_hours", 48))
+    return app.config.features.checkins.answer_hours
 
 
 async def schedule(

@@ -50,7 +50,7 @@ def setup(app: App) -> None:
     app.scheduler.on("ticket.remind", remind_unclaimed)
     app.scheduler.on("ticket.release", release_unanswered)
     app.scheduler.on("ticket.relay", relay_again)
-    app.services["escalations"] = Escalations(app)
+    app.services.escalations = Escalations(app)
 
 
 # --- mentor: asking -----------------------------------------------------------------------------
@@ -99,7 +99,7 @@ async def release_when_no_longer_expert(
     if person.role >= Role.EXPERT or old_role < Role.EXPERT:
         return
     tickets = app.db.repo(TicketsRepo)
-    service: Escalations = app.services["escalations"]
+    service: Escalations = app.services.escalations
     for ticket in await tickets.not_closed():
         if ticket.expert_id == person.id and await tickets.release(ticket.id):
             await app.scheduler.cancel_for("ticket.release", str(ticket.id))
@@ -178,7 +178,7 @@ async def _send(ctx: Ctx) -> None:
 
 async def _open(ctx: Ctx, anonymous: bool) -> None:
     data = ctx.dialog.data
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     source = "workshop" if data.get("workshop_id") else "ask"
     number = await service.open_ticket(
         mentor_id=ctx.person.id,
@@ -213,7 +213,7 @@ async def _mentor_ticket_action(ctx: Ctx, action: str, number: int) -> None:
     await ctx.app.scheduler.cancel_for("ticket.release", str(number))
     await ctx.audit("ticket.solved", subject=str(number))
     ticket = await tickets.get(number)
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     await service.refresh_posts(ticket)
     if ticket.expert_id:
         expert = await ctx.repo(PeopleRepo).get(ticket.expert_id)
@@ -232,7 +232,7 @@ async def _mentor_reply(ctx: Ctx, number: int, text: str) -> None:
         await ctx.reply(ctx.t("esc.already_closed", number=number))
         return
     await tickets.add_message(number, "mentor", ctx.person.id, text)
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     if ticket.expert_id:
         await tickets.set_status(number, "claimed")
         await tickets.touch_claim(number)

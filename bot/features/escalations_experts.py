@@ -45,7 +45,7 @@ async def _expert_action(ctx: Ctx, parts: list[str]) -> None:
         await ctx.reply(ctx.t("common.stale_button"))
         return
     number = int(parts[1])
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     tickets = ctx.repo(TicketsRepo)
     ticket = await tickets.get(number)
     if ticket is None:
@@ -113,7 +113,7 @@ NOT_SENT = ("esc.no_such_ticket", "esc.already_closed", "esc.claimed_by_other")
 
 
 async def _answer(ctx: Ctx, number: int, text: str) -> None:
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     result = await service.answer(ctx.person, number, text)
     if result == "esc.answer_sent":
         await ctx.audit("ticket.answered", subject=str(number))
@@ -185,7 +185,7 @@ def _age(ctx: Ctx, ticket: Ticket) -> str:
 
 
 async def _line(ctx: Ctx, ticket: Ticket) -> str:
-    service: Escalations = ctx.app.services["escalations"]
+    service: Escalations = ctx.app.services.escalations
     who = await service._mentor_label(ticket, ctx.lang)
     state = await service._state_line(ticket, ctx.lang)
     mark = "❗ " if ticket.urgent else ""
@@ -230,14 +230,14 @@ async def remind_unclaimed(app: App, job: Job) -> datetime | None:
     ticket = await tickets.get(int(job.ref))
     if ticket is None or ticket.status != "open" or not await tickets.mark_reminded(ticket.id):
         return None
-    service: Escalations = app.services["escalations"]
+    service: Escalations = app.services.escalations
     await service.post(ticket, "esc.reminder_note")
     return None
 
 
 async def relay_again(app: App, job: Job) -> datetime | None:
     """An answer that did not reach the mentor is sent again (the scheduler backs off on failure)."""
-    service: Escalations = app.services["escalations"]
+    service: Escalations = app.services.escalations
     ticket = await service.tickets.get(int(job.ref))
     if ticket is None or ticket.status == "closed":
         return None
@@ -264,7 +264,7 @@ async def release_unanswered(app: App, job: Job) -> datetime | None:
     if not await tickets.release(ticket.id):
         return None
     ticket = await tickets.get(ticket.id)
-    service: Escalations = app.services["escalations"]
+    service: Escalations = app.services.escalations
     await service.refresh_posts(ticket)
     if expert_id:
         expert = await app.db.repo(PeopleRepo).get(expert_id)

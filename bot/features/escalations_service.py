@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
-def _settings(app: App) -> dict:
-    return app.config.feature("escalations")
-
-
 class Escalations:
     """Opening tickets and telling experts; used by safety, check-ins and the workshop log."""
 
@@ -47,7 +43,7 @@ class Escalations:
             mentor_id, topic, text, anonymous=anonymous, urgent=urgent, source=source
         )
         await self.post(ticket)
-        hours = float(_settings(self.app).get("remind_after_hours", 24))
+        hours = self.app.config.features.escalations.remind_after_hours
         due = self.app.clock.now() + timedelta(hours=hours)
         await self.app.scheduler.add("ticket.remind", str(ticket.id), due)
         return ticket.id
@@ -65,14 +61,19 @@ class Escalations:
         group = self.app.config.telegram.experts_group_id
         if group is None or "telegram" not in self.app.messenger.transports:
             return None
-        topics = _settings(self.app).get("group_topics", {}) or {}
+        topics = self.app.config.features.escalations.group_topics
         thread = topics.get(topic)
         return Address("telegram", str(group), int(thread) if thread else None)
+
+    def _direct(self, group: Address | None) -> bool:
+        """Whether experts also get each ticket as a direct message."""
+        direct = self.app.config.features.escalations.direct_messages
+        return group is None if direct is None else direct
 
     async def post(self, ticket: Ticket, note_key: str | None = None) -> None:
         """Show a ticket to the experts: in their group and/or as direct messages."""
         group = self._group(ticket.topic)
-        direct = bool(_settings(self.app).get("direct_messages", group is None)) or ticket.urgent
+        direct = self._direct(group) or ticket.urgent
         lang = self.app.config.bot.default_language
         if group is not None:
             out = await self.expert_view(ticket, lang, note_key)
@@ -165,7 +166,7 @@ class Escalations:
         await self.app.scheduler.cancel_for("ticket.release", str(ticket.id))
         if ticket.urgent:
             return
-        hours = float(_settings(self.app).get("release_after_hours", 48))
+        hours = self.app.config.features.escalations.release_after_hours
         await self.app.scheduler.add(
             "ticket.release", str(ticket.id), self.app.clock.now() + timedelta(hours=hours)
         )

@@ -20,7 +20,7 @@ def setup(app: App) -> None:
     """Register /link (also for people not yet known on this messenger) and the link: buttons."""
     app.router.command("link", link, min_role=Role.GUEST, help_key="cmd.link")
     app.router.choice("link:", on_choice)
-    app.services["linking"] = True
+    app.services.linking = True
 
 
 async def link(ctx: Ctx) -> None:

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.clock import in_quiet_hours, local_at, next_allowed
 from bot.context import Ctx
 from bot.messages import Choice, Outgoing
-from bot.timing import in_quiet_hours, local_at, next_allowed
 from storage.jobs import Job, JobsRepo
 from storage.nudges import RHYTHMS, NudgesRepo
 from storage.people import PeopleRepo, Person
@@ -35,7 +35,7 @@ def setup(app: App) -> None:
     app.router.choice("nudge:", on_choice)
     app.router.step("nudge.", on_text)
     app.scheduler.on(JOB_KIND, fire_nudge)
-    app.services["nudges"] = NudgeService(app)
+    app.services.nudges = NudgeService(app)
 
 
 def next_nudge_time(
@@ -109,7 +109,7 @@ async def fire_nudge(app: App, job: Job) -> datetime | None:
         return None
     if settings.unanswered >= MAX_UNANSWERED:
         return None  # resumes when the mentor comes back (NudgeService.welcome_back)
-    service: NudgeService = app.services["nudges"]
+    service: NudgeService = app.services.nudges
     tz = service._tz(person)
     now = app.clock.now()
     quiet = app.config.bot.quiet_hours
@@ -122,7 +122,7 @@ async def fire_nudge(app: App, job: Job) -> datetime | None:
     ):
         nxt = next_nudge_time(settings.rhythm, settings.at_time, tz, now, now)
         return service._defer(nxt, person) if nxt else None
-    learning = app.services["learning"]
+    learning = app.services.learning
     bite = await learning.next_bite(person)
     if bite is None:
         return None  # everything read: nothing left to nudge about
@@ -243,7 +243,7 @@ async def _save(ctx: Ctx, rhythm: str, at: time) -> None:
     await ctx.repo(NudgesRepo).set(ctx.person.id, rhythm, at)
     await ctx.clear_step()
     await ctx.audit("nudge.set", rhythm=rhythm, at=at.strftime("%H:%M"))
-    due = await ctx.app.services["nudges"].reschedule(ctx.person)
+    due = await ctx.app.services.nudges.reschedule(ctx.person)
     if due is None:
         text = ctx.t("nudge.saved_off")
     else:

@@ -93,7 +93,7 @@ async def _make_announcement(ctx: Ctx, ids: list[int]) -> None:
         + ctx.t("pr.announcement_foot")
     )
     await ctx.audit("practices.announcement", count=len(notes))
-    broadcasts = ctx.app.services.get("broadcasts")
+    broadcasts = ctx.app.services.broadcasts
     if broadcasts is not None:
         await broadcasts.start_draft(ctx, text)
         return

@@ -6,9 +6,9 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.clock import local_at
 from bot.context import Ctx
 from bot.messages import Attachment, Outgoing
-from bot.timing import local_at
 from storage.jobs import Job, JobsRepo
 from storage.people import PeopleRepo
 from storage.privacy import PrivacyRepo

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def setup(app: App) -> None:
     """Watch free text; offer help and an urgent expert contact."""
     signals = app.content.safety_signals if app.content else None
-    app.services["safety"] = CrisisDetector(signals or {})
+    app.services.safety = CrisisDetector(signals or {})
     app.router.observe_text(watch)
     # keep_dialog: answering the safety question never throws away what the person was writing
     app.router.choice("safety:", on_choice, min_role=Role.MENTOR, keep_dialog=True)
@@ -32,7 +32,7 @@ async def watch(ctx: Ctx) -> None:
     """After any free text: if it carries a crisis signal, answer at once with help."""
     if ctx.person is None or not ctx.person.active:
         return
-    signal = ctx.app.services["safety"].scan(ctx.text)
+    signal = ctx.app.services.safety.scan(ctx.text)
     if signal is None:
         return
     await ctx.repo(SafetyRepo).flag(ctx.person.id, signal.category)
@@ -87,7 +87,7 @@ async def _open_urgent_ticket(ctx: Ctx, flag: dict) -> None:
     if flag.get("ticket_no"):
         await ctx.reply(ctx.t("safety.ticket_exists", number=flag["ticket_no"]))
         return
-    escalations = ctx.app.services.get("escalations")
+    escalations = ctx.app.services.escalations
     if escalations is None:
         await ctx.reply(ctx.t("safety.no_experts", help=help_lines(ctx)))
         return

@@ -47,10 +47,10 @@ async def show_settings(ctx: Ctx) -> None:
         if ctx.person.paused
         else [ctx.button("set:pause", "set.pause")]
     )
-    if "nudges" in ctx.app.services:
+    if ctx.app.services.nudges is not None:
         rows.append([ctx.button("nudge:home", "learn.reminders")])
     rows.append([ctx.button("menu:language", "menu.language")])
-    if "linking" in ctx.app.services:
+    if ctx.app.services.linking:
         rows.append([ctx.button("link:home", "set.messengers")])
     rows.append([ctx.button("menu:home", "common.back_to_menu")])
     lines.append(ctx.t("set.urgent_note"))

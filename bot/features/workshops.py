@@ -264,7 +264,7 @@ def _field_done(field: str, form: dict) -> bool:
 
 async def _support(ctx: Ctx, workshop_id: int, form: dict) -> None:
     """Support asked: straight into asking an expert when escalations exist, else flag for staff."""
-    escalations = ctx.app.services.get("escalations")
+    escalations = ctx.app.services.escalations
     if escalations is not None:
         await escalations.ask_after_workshop(ctx, workshop_id)
         return

@@ -1,112 +1,38 @@
-"""The learning journey: sections with progress, bites, reflections, the check and section feedback."""
+"""The learning journey's handlers: sections, bites and reflections (one handler per action)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
-from bot.content import Bite, Content, Section, reflection_question
+from bot.content import Bite, Section, reflection_question
 from bot.context import Ctx
-from bot.features.learning_feedback import (
-    answer_check,
-    answer_feedback,
+from bot.features.learning import ids
+from bot.features.learning.ids import Step
+from bot.features.learning.section_end import (
+    feedback_report,
     section_done,
     section_end,
-    show_feedback,
 )
-from bot.messages import Attachment, Choice, Outgoing
+from bot.messages import Choice, Outgoing
 from bot.roles import Role
-from bot.router import MenuItem
+from bot.router import Routes
 from storage.journal import JournalRepo
-from storage.people import Person
 from storage.progress import ProgressRepo
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 REFLECTION_MAX = 20_000  # several messages together; each one is within the messenger's limit
 COMMENT_MAX = 1000
 
-
-def setup(app: App) -> None:
-    """Register /learn, /feedback, the learn: buttons and the reflection steps."""
-    app.router.command("learn", show_sections, help_key="cmd.learn")
-    app.router.command("feedback", show_feedback, min_role=Role.STAFF, help_key="cmd.feedback")
-    app.router.choice("learn:", on_choice)
-    app.router.step("learn.", on_text)
-    app.router.step("learn.reflect", on_reflection_text)
-    app.router.on_leave("learn.reflect", _keep_draft)
-    app.router.menu(MenuItem("learn:home", "menu.learn", order=10))
-    app.services["learning"] = LearningService(app)
+routes = Routes("learn", steps=Step)
 
 
-class LearningService:
-    """What other features (nudges, reports) may ask of the learning journey."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    async def next_bite(self, person: Person) -> Bite | None:
-        """The first unread bite, section by section; None when everything is read."""
-        seen = await self.app.db.repo(ProgressRepo).seen(person.id)
-        for section in self.app.content.sections:
-            for bite in section.bites:
-                if bite.id not in seen:
-                    return bite
-        return None
-
-    async def bite_message(self, person: Person, bite: Bite, intro: str = "") -> Outgoing:
-        """A bite as the mentor sees it, marked as read."""
-        section = self.app.content.section(bite.section_id)
-        await self.app.db.repo(ProgressRepo).mark_seen(person.id, bite.id, section.id)
-        return render_bite(self.app.content, section, bite, person.language, intro)
+# --- sections and bites ------------------------------------------------------------------------
 
 
-# --- showing things ---------------------------------------------------------------------------
-
-
-def _t(lang: str, key: str, **values: object) -> str:
-    from bot import i18n
-
-    return i18n.t(lang, key, **values)
-
-
-def render_bite(
-    content: Content, section: Section, bite: Bite, lang: str, intro: str = ""
-) -> Outgoing:
-    """A bite with its buttons: Next, Reflect on this, (a link), Back to sections."""
-    position = section.bites.index(bite) + 1
-    text = f"{bite.title.get(lang)}\n\n{bite.text.get(lang)}\n\n" + _t(
-        lang,
-        "learn.position",
-        section=section.title.get(lang),
-        n=position,
-        total=len(section.bites),
-    )
-    if intro:
-        text = f"{intro}\n\n{text}"
-    rows: list[list[Choice]] = [
-        [Choice(f"learn:next:{bite.id}", _t(lang, "learn.next"))],
-        [Choice(f"learn:reflect:{bite.id}", _t(lang, "learn.reflect"))],
-    ]
-    if bite.link is not None:
-        rows.append([Choice(f"learn:link:{bite.id}", bite.link.label.get(lang), url=bite.link.url)])
-    rows.append([Choice("learn:home", _t(lang, "learn.back_to_sections"))])
-    out = Outgoing.with_buttons(text, *rows)
-    if bite.image is not None:
-        mime = "image/png" if bite.image.suffix.lower() == ".png" else "image/jpeg"
-        out = replace(
-            out, attachment=Attachment(bite.image.name, bite.image.read_bytes(), mime, "photo")
-        )
-    return out
-
-
+@routes.command("learn", help_key="cmd.learn")
 async def show_sections(ctx: Ctx) -> None:
     """/learn: every section with the mentor's progress, e.g. "2/9"."""
     progress = ctx.repo(ProgressRepo)
     seen = await progress.seen(ctx.person.id)
     completed = await progress.completed(ctx.person.id)
-    nudges = ctx.app.services.get("nudges")
+    nudges = ctx.app.services.nudges
     if nudges is not None:
         await nudges.welcome_back(ctx.person)
     rows = []
@@ -114,91 +40,47 @@ async def show_sections(ctx: Ctx) -> None:
         done = sum(1 for b in section.bites if b.id in seen)
         mark = " ✓" if section.id in completed else ""
         label = f"{section.title.get(ctx.lang)} ({done}/{len(section.bites)}){mark}"
-        rows.append([Choice(f"learn:s:{section.id}", label)])
-    if "nudges" in ctx.app.services:
+        rows.append([ids.SectionOverview(section.id).button(label)])
+    if nudges is not None:
         rows.append([ctx.button("nudge:home", "learn.reminders")])
     rows.append([ctx.button("menu:home", "common.back_to_menu")])
     await ctx.reply(Outgoing.with_buttons(ctx.t("learn.sections_title"), *rows))
 
 
-async def on_choice(ctx: Ctx) -> None:
-    """Every learn: button."""
-    parts = ctx.choice_parts
-    action = parts[1] if len(parts) > 1 else "home"
-    arg = parts[2] if len(parts) > 2 else ""
-    if (
-        ctx.dialog is not None
-        and ctx.dialog.step == "learn.reflect"
-        and action
-        not in (
-            "rdone",
-            "rcancel",
-        )
-    ):
-        await _keep_draft(ctx)
-        await ctx.clear_step()
-    elif ctx.dialog is not None and ctx.dialog.step == "learn.comment" and action != "fbskip":
-        await ctx.clear_step()
-    content = ctx.app.content
-    if action != "home":  # show_sections does it itself
-        nudges = ctx.app.services.get("nudges")
-        if nudges is not None:
-            await nudges.welcome_back(ctx.person)
-    if action == "home":
-        await show_sections(ctx)
-    elif action == "s" and content.section(arg):
-        await _section_overview(ctx, content.section(arg))
-    elif action == "go" and content.section(arg):
-        await _continue_section(ctx, content.section(arg))
-    elif action in ("next", "bite", "reflect") and content.bite(arg):
-        bite = content.bite(arg)
-        if action == "bite":
-            await _send_bite(ctx, bite)
-        elif action == "next":
-            await _after_bite(ctx, bite)
-        else:
-            await _start_reflection(ctx, bite)
-    elif action == "rdone":
-        await _finish_reflection(ctx)
-    elif action == "rcancel":
-        await _cancel_reflection(ctx)
-    elif action == "share" and len(parts) == 4 and parts[2].isdecimal():
-        await _share_choice(ctx, int(parts[2]), parts[3] == "yes")
-    elif action == "check" and len(parts) == 4 and content.section(arg):
-        await answer_check(ctx, content.section(arg), parts[3])
-    elif action == "fb" and len(parts) == 4 and content.section(arg) and parts[3].isdecimal():
-        await answer_feedback(ctx, content.section(arg), int(parts[3]))
-    elif action == "fbskip":
-        await ctx.clear_step()
-        if content.section(arg):
-            await section_done(ctx, content.section(arg))
-    elif action == "end" and content.section(arg):
-        await section_end(ctx, content.section(arg))
-    else:
-        await ctx.reply(ctx.t("common.stale_button"))
-        await show_sections(ctx)
+@routes.choice("learn:home", ids.Home)
+async def home(ctx: Ctx, choice: ids.Home) -> None:
+    """Back to the list of sections."""
+    await _arrive(ctx, welcome=False)  # show_sections welcomes back itself
+    await show_sections(ctx)
 
 
-async def _section_overview(ctx: Ctx, section: Section) -> None:
+@routes.choice("learn:s", ids.SectionOverview)
+async def section_overview(ctx: Ctx, choice: ids.SectionOverview) -> None:
+    """A section's intro, progress, and Start / Continue / From the start."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is None:
+        return
     seen = await ctx.repo(ProgressRepo).seen(ctx.person.id)
     done = sum(1 for b in section.bites if b.id in seen)
     key = "learn.start" if done == 0 else "learn.continue"
-    rows = [[ctx.button(f"learn:go:{section.id}", key)]]
+    rows = [[ids.ContinueSection(section.id).button(ctx.t(key))]]
     if done:
-        rows.append([ctx.button(f"learn:bite:{section.bites[0].id}", "learn.from_start")])
-    rows.append([ctx.button("learn:home", "learn.back_to_sections")])
+        rows.append([ids.ShowBite(section.bites[0].id).button(ctx.t("learn.from_start"))])
+    rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
     text = f"{section.title.get(ctx.lang)}\n\n{section.intro.get(ctx.lang)}\n\n" + ctx.t(
         "learn.progress", done=done, total=len(section.bites)
     )
     await ctx.reply(Outgoing.with_buttons(text, *rows))
 
 
-async def _send_bite(ctx: Ctx, bite: Bite) -> None:
-    service: LearningService = ctx.app.services["learning"]
-    await ctx.reply(await service.bite_message(ctx.person, bite))
-
-
-async def _continue_section(ctx: Ctx, section: Section) -> None:
+@routes.choice("learn:go", ids.ContinueSection)
+async def continue_section(ctx: Ctx, choice: ids.ContinueSection) -> None:
+    """The first unread bite of a section, or its end when all are read."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is None:
+        return
     seen = await ctx.repo(ProgressRepo).seen(ctx.person.id)
     for bite in section.bites:
         if bite.id not in seen:
@@ -207,7 +89,22 @@ async def _continue_section(ctx: Ctx, section: Section) -> None:
     await section_end(ctx, section)
 
 
-async def _after_bite(ctx: Ctx, bite: Bite) -> None:
+@routes.choice("learn:bite", ids.ShowBite)
+async def show_bite(ctx: Ctx, choice: ids.ShowBite) -> None:
+    """One bite."""
+    await _arrive(ctx)
+    bite = await _bite(ctx, choice.bite)
+    if bite is not None:
+        await _send_bite(ctx, bite)
+
+
+@routes.choice("learn:next", ids.NextBite)
+async def next_bite(ctx: Ctx, choice: ids.NextBite) -> None:
+    """The bite after this one; what is still unread; or the section's end."""
+    await _arrive(ctx)
+    bite = await _bite(ctx, choice.bite)
+    if bite is None:
+        return
     section = ctx.app.content.section(bite.section_id)
     index = section.bites.index(bite)
     if index + 1 < len(section.bites):
@@ -221,16 +118,23 @@ async def _after_bite(ctx: Ctx, bite: Bite) -> None:
     await section_end(ctx, section)
 
 
-# --- the end of a section: completion, the check, feedback ------------------------------------
+async def _send_bite(ctx: Ctx, bite: Bite) -> None:
+    await ctx.reply(await ctx.app.services.learning.bite_message(ctx.person, bite))
 
 
 # --- reflections ---------------------------------------------------------------------------------
 
 
-async def _start_reflection(ctx: Ctx, bite: Bite) -> None:
+@routes.choice("learn:reflect", ids.Reflect)
+async def start_reflection(ctx: Ctx, choice: ids.Reflect) -> None:
+    """Ask the bite's reflective question; the mentor writes in as many messages as they like."""
+    await _arrive(ctx)
+    bite = await _bite(ctx, choice.bite)
+    if bite is None:
+        return
     prompt_text = reflection_question(ctx.app.content, ctx.lang, bite.prompt_id, bite)
     await ctx.set_step(
-        "learn.reflect",
+        Step.REFLECT,
         {
             "prompt_id": bite.prompt_id,
             "bite_id": bite.id,
@@ -241,52 +145,113 @@ async def _start_reflection(ctx: Ctx, bite: Bite) -> None:
     await ctx.reply(
         Outgoing.with_buttons(
             prompt_text + "\n\n" + ctx.t("learn.reflect_how"),
-            [ctx.button("learn:rcancel", "learn.reflect_cancel")],
+            [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
         )
     )
 
 
-async def on_text(ctx: Ctx) -> None:
-    """Free text in a learn.* step other than a reflection: the feedback comment."""
-    step = ctx.dialog.step
-    if step == "learn.comment":
-        comment = (ctx.incoming.text or "").strip()
-        if len(comment) > COMMENT_MAX:
-            await ctx.reply(ctx.t("learn.comment_too_long", max=COMMENT_MAX, length=len(comment)))
-            return
-        data = ctx.dialog.data
-        await ctx.repo(ProgressRepo).add_feedback_comment(data["feedback_id"], comment)
-        await ctx.clear_step()
-        await ctx.reply(ctx.t("learn.comment_thanks"))
-        section = ctx.app.content.section(data["section_id"])
-        if section is not None:
-            await section_done(ctx, section)
-    else:
-        await ctx.clear_step()
-        await ctx.show_menu()
-
-
-async def on_reflection_text(ctx: Ctx) -> None:
+@routes.step(Step.REFLECT)
+async def reflection_text(ctx: Ctx) -> None:
     """One more part of a reflection (several messages until Done)."""
     data = dict(ctx.dialog.data)
     parts = [*data.get("parts", []), ctx.incoming.text or ""]
+    done = [ids.ReflectionDone().button(ctx.t("learn.reflect_done"))]
     if sum(len(p) for p in parts) > REFLECTION_MAX:
         await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("learn.reflect_full", max=REFLECTION_MAX),
-                [ctx.button("learn:rdone", "learn.reflect_done")],
-            )
+            Outgoing.with_buttons(ctx.t("learn.reflect_full", max=REFLECTION_MAX), done)
         )
         return
     data["parts"] = parts
-    await ctx.set_step("learn.reflect", data)
+    await ctx.set_step(Step.REFLECT, data)
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("learn.reflect_got", count=len(parts)),
-            [ctx.button("learn:rdone", "learn.reflect_done")],
-            [ctx.button("learn:rcancel", "learn.reflect_cancel")],
+            done,
+            [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
         )
     )
+
+
+@routes.on_leave(Step.REFLECT)
+async def keep_draft(ctx: Ctx) -> None:
+    """Leaving a reflection half-way: what was typed is kept as a private journal entry."""
+    if await _store_reflection(ctx) is not None:
+        await ctx.reply(ctx.t("learn.draft_kept"))
+
+
+@routes.choice("learn:rdone", ids.ReflectionDone)
+async def finish_reflection(ctx: Ctx, choice: ids.ReflectionDone) -> None:
+    """Save the reflection, then ask whether to share it."""
+    await _arrive(ctx, keep=(Step.REFLECT,))
+    if ctx.dialog is None or ctx.dialog.step != Step.REFLECT:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    bite_id = ctx.dialog.data.get("bite_id")
+    reflection_id = await _store_reflection(ctx)
+    if reflection_id is None:
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("learn.reflect_empty"),
+                [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
+            )
+        )
+        return
+    await ctx.clear_step()
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.reflect_saved"),
+            [ids.Share(reflection_id, "no").button(ctx.t("learn.keep_private"))],
+            [ids.Share(reflection_id, "yes").button(ctx.t("learn.share_with_experts"))],
+            [ids.NextBite(bite_id).button(ctx.t("learn.next"))],
+        )
+    )
+
+
+@routes.choice("learn:rcancel", ids.ReflectionCancel)
+async def cancel_reflection(ctx: Ctx, choice: ids.ReflectionCancel) -> None:
+    """Stop writing: anything typed is kept privately; then where to go next."""
+    await _arrive(ctx, keep=(Step.REFLECT,))
+    if ctx.dialog is None or ctx.dialog.step != Step.REFLECT:
+        await show_sections(ctx)
+        return
+    bite_id = ctx.dialog.data.get("bite_id")
+    written = any(p.strip() for p in ctx.dialog.data.get("parts", []))
+    if written:
+        await keep_draft(ctx)
+    await ctx.clear_step()
+    if not written:
+        await ctx.reply(ctx.t("learn.reflect_cancelled"))
+    bite = ctx.app.content.bite(bite_id) if bite_id else None
+    if bite is None:
+        await show_sections(ctx)
+        return
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.where_next"),
+            [ids.NextBite(bite.id).button(ctx.t("learn.next"))],
+            [ids.Home().button(ctx.t("learn.back_to_sections"))],
+        )
+    )
+
+
+@routes.choice("learn:share", ids.Share)
+async def share_reflection(ctx: Ctx, choice: ids.Share) -> None:
+    """Share a saved reflection with the experts, or keep it private."""
+    await _arrive(ctx)
+    journal = ctx.repo(JournalRepo)
+    reflection = await journal.get(ctx.person.id, choice.reflection)
+    if reflection is None:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    shared = choice.answer == "yes"
+    await journal.set_shared(ctx.person.id, reflection.id, shared)
+    await ctx.audit("journal.shared" if shared else "journal.private", subject=str(reflection.id))
+    rows: list[list[Choice]] = []
+    if reflection.bite_id and ctx.app.content.bite(reflection.bite_id):
+        rows.append([ids.NextBite(reflection.bite_id).button(ctx.t("learn.next"))])
+    rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
+    key = "learn.shared" if shared else "learn.kept_private"
+    await ctx.reply(Outgoing.with_buttons(ctx.t(key), *rows))
 
 
 async def _store_reflection(ctx: Ctx) -> int | None:
@@ -305,72 +270,124 @@ async def _store_reflection(ctx: Ctx) -> int | None:
     return reflection_id
 
 
-async def _keep_draft(ctx: Ctx) -> None:
-    """Leaving a reflection half-way: what was typed is kept as a private journal entry."""
-    if await _store_reflection(ctx) is not None:
-        await ctx.reply(ctx.t("learn.draft_kept"))
+# --- the end of a section: the check, feedback, /feedback ---------------------------------------
 
 
-async def _finish_reflection(ctx: Ctx) -> None:
-    if ctx.dialog is None or ctx.dialog.step != "learn.reflect":
+@routes.choice("learn:check", ids.CheckAnswer)
+async def answer_check(ctx: Ctx, choice: ids.CheckAnswer) -> None:
+    """The mentor's answer to the check, with the feedback for that answer."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is None:
+        return
+    option = section.check.option(choice.option) if section.check else None
+    if option is None:
         await ctx.reply(ctx.t("common.stale_button"))
         return
-    bite_id = ctx.dialog.data.get("bite_id")
-    reflection_id = await _store_reflection(ctx)
-    if reflection_id is None:
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("learn.reflect_empty"), [ctx.button("learn:rcancel", "learn.reflect_cancel")]
-            )
-        )
-        return
-    await ctx.clear_step()
+    await ctx.repo(ProgressRepo).answer_check(ctx.person.id, section.id, option.id, option.correct)
+    key = "learn.check_right" if option.correct else "learn.check_not_quite"
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t("learn.reflect_saved"),
-            [ctx.button(f"learn:share:{reflection_id}:no", "learn.keep_private")],
-            [ctx.button(f"learn:share:{reflection_id}:yes", "learn.share_with_experts")],
-            [ctx.button(f"learn:next:{bite_id}", "learn.next")],
+            ctx.t(key) + "\n\n" + option.feedback.get(ctx.lang),
+            [ids.SectionEnd(section.id).button(ctx.t("learn.next"))],
         )
     )
 
 
-async def _cancel_reflection(ctx: Ctx) -> None:
-    if ctx.dialog is not None and ctx.dialog.step == "learn.reflect":
-        bite_id = ctx.dialog.data.get("bite_id")
-        written = any(p.strip() for p in ctx.dialog.data.get("parts", []))
-        if written:
-            await _keep_draft(ctx)
-        await ctx.clear_step()
-        if not written:
-            await ctx.reply(ctx.t("learn.reflect_cancelled"))
-        bite = ctx.app.content.bite(bite_id) if bite_id else None
-        if bite is not None:
-            await ctx.reply(
-                Outgoing.with_buttons(
-                    ctx.t("learn.where_next"),
-                    [ctx.button(f"learn:next:{bite.id}", "learn.next")],
-                    [ctx.button("learn:home", "learn.back_to_sections")],
-                )
-            )
-            return
-    await show_sections(ctx)
+@routes.choice("learn:end", ids.SectionEnd)
+async def end_of_section(ctx: Ctx, choice: ids.SectionEnd) -> None:
+    """After the check's feedback: the feedback question, or done."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is not None:
+        await section_end(ctx, section)
 
 
-async def _share_choice(ctx: Ctx, reflection_id: int, shared: bool) -> None:
-    journal = ctx.repo(JournalRepo)
-    reflection = await journal.get(ctx.person.id, reflection_id)
-    if reflection is None:
-        await ctx.reply(ctx.t("common.stale_button"))
+@routes.choice("learn:fb", ids.Feedback)
+async def answer_feedback(ctx: Ctx, choice: ids.Feedback) -> None:
+    """Store the score, then offer the optional comment."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is None:
         return
-    await journal.set_shared(ctx.person.id, reflection_id, shared)
-    await ctx.audit("journal.shared" if shared else "journal.private", subject=str(reflection_id))
-    rows = []
-    if reflection.bite_id and ctx.app.content.bite(reflection.bite_id):
-        rows.append([ctx.button(f"learn:next:{reflection.bite_id}", "learn.next")])
-    rows.append([ctx.button("learn:home", "learn.back_to_sections")])
-    key = "learn.shared" if shared else "learn.kept_private"
-    await ctx.reply(Outgoing.with_buttons(ctx.t(key), *rows))
+    feedback_id = await ctx.repo(ProgressRepo).give_feedback(
+        ctx.person.id, section.id, ctx.person.cohort, choice.score
+    )
+    await ctx.audit("learn.feedback", subject=section.id, score=choice.score)
+    await ctx.set_step(Step.COMMENT, {"section_id": section.id, "feedback_id": feedback_id})
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("learn.comment_ask"),
+            [ids.FeedbackSkip(section.id).button(ctx.t("learn.skip"))],
+        )
+    )
 
 
-# --- staff: section feedback -------------------------------------------------------------------
+@routes.choice("learn:fbskip", ids.FeedbackSkip)
+async def skip_comment(ctx: Ctx, choice: ids.FeedbackSkip) -> None:
+    """No comment: the section is done."""
+    await _arrive(ctx, keep=(Step.COMMENT,))
+    await ctx.clear_step()
+    section = ctx.app.content.section(choice.section)
+    if section is not None:
+        await section_done(ctx, section)
+
+
+@routes.step(Step.COMMENT)
+async def comment_text(ctx: Ctx) -> None:
+    """The optional comment after the score."""
+    comment = (ctx.incoming.text or "").strip()
+    if len(comment) > COMMENT_MAX:
+        await ctx.reply(ctx.t("learn.comment_too_long", max=COMMENT_MAX, length=len(comment)))
+        return
+    data = ctx.dialog.data
+    await ctx.repo(ProgressRepo).add_feedback_comment(data["feedback_id"], comment)
+    await ctx.clear_step()
+    await ctx.reply(ctx.t("learn.comment_thanks"))
+    section = ctx.app.content.section(data["section_id"])
+    if section is not None:
+        await section_done(ctx, section)
+
+
+@routes.command("feedback", min_role=Role.STAFF, help_key="cmd.feedback")
+async def show_feedback(ctx: Ctx) -> None:
+    """/feedback [COHORT]: agreement per section, as the programme reports it."""
+    await ctx.reply(await feedback_report(ctx, ctx.args.strip() or None))
+
+
+# --- shared by the handlers ------------------------------------------------------------------------
+
+
+async def _arrive(ctx: Ctx, *, keep: tuple[Step, ...] = (), welcome: bool = True) -> None:
+    """A learn: button ends a reflection being written (kept as a draft) or a pending comment,
+    unless it is one of the buttons of that step (`keep`); a mentor back after a while is welcomed."""
+    step = ctx.dialog.step if ctx.dialog is not None else None
+    if step == Step.REFLECT and step not in keep:
+        await keep_draft(ctx)
+        await ctx.clear_step()
+    elif step == Step.COMMENT and step not in keep:
+        await ctx.clear_step()
+    nudges = ctx.app.services.nudges
+    if welcome and nudges is not None:
+        await nudges.welcome_back(ctx.person)
+
+
+async def _section(ctx: Ctx, section_id: str) -> Section | None:
+    """The section, or (a button from older content) a notice and the list of sections."""
+    section = ctx.app.content.section(section_id)
+    if section is None:
+        await _stale(ctx)
+    return section
+
+
+async def _bite(ctx: Ctx, bite_id: str) -> Bite | None:
+    """The bite, or (a button from older content) a notice and the list of sections."""
+    bite = ctx.app.content.bite(bite_id)
+    if bite is None:
+        await _stale(ctx)
+    return bite
+
+
+async def _stale(ctx: Ctx) -> None:
+    await ctx.reply(ctx.t("common.stale_button"))
+    await show_sections(ctx)

@@ -1,4 +1,4 @@
-"""The end of a section: completion, the check question, the feedback question, and /feedback for staff."""
+"""The end of a section: completion, the check question, the feedback question, /feedback for staff."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from bot.content import CheckOption, Section
 from bot.context import Ctx
-from bot.messages import Choice, Outgoing
+from bot.features.learning import ids
+from bot.messages import Outgoing
 from storage.progress import ProgressRepo
 
 SCORES = (1, 2, 3, 4, 5)  # in order, so the number typed on Signal is the score
@@ -37,7 +38,7 @@ async def section_end(ctx: Ctx, section: Section) -> None:
     if section.check is not None and await progress.check_answer(ctx.person.id, section.id) is None:
         check = section.check
         rows = [
-            [Choice(f"learn:check:{section.id}:{o.id}", o.text.get(ctx.lang))]
+            [ids.CheckAnswer(section.id, o.id).button(o.text.get(ctx.lang))]
             for o in options_in_order_for(ctx.person.id, section.id, check.options)
         ]
         await ctx.reply(
@@ -52,47 +53,14 @@ async def section_end(ctx: Ctx, section: Section) -> None:
     await section_done(ctx, section)
 
 
-async def answer_check(ctx: Ctx, section: Section, option_id: str) -> None:
-    """The mentor's answer to the check, with the feedback for that answer."""
-    option = section.check.option(option_id) if section.check else None
-    if option is None:
-        await ctx.reply(ctx.t("common.stale_button"))
-        return
-    await ctx.repo(ProgressRepo).answer_check(ctx.person.id, section.id, option.id, option.correct)
-    key = "learn.check_right" if option.correct else "learn.check_not_quite"
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t(key) + "\n\n" + option.feedback.get(ctx.lang),
-            [ctx.button(f"learn:end:{section.id}", "learn.next")],
-        )
-    )
-
-
 async def ask_feedback(ctx: Ctx, section: Section) -> None:
     """The 1-5 agreement question of a section."""
     rows = [
-        [ctx.button(f"learn:fb:{section.id}:{score}", f"learn.scale_{score}")] for score in SCORES
+        [ids.Feedback(section.id, score).button(ctx.t(f"learn.scale_{score}"))] for score in SCORES
     ]
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("learn.feedback_question", section=section.title.get(ctx.lang)), *rows
-        )
-    )
-
-
-async def answer_feedback(ctx: Ctx, section: Section, score: int) -> None:
-    """Store the score, then offer the optional comment."""
-    if score not in SCORES:
-        await ask_feedback(ctx, section)
-        return
-    feedback_id = await ctx.repo(ProgressRepo).give_feedback(
-        ctx.person.id, section.id, ctx.person.cohort, score
-    )
-    await ctx.audit("learn.feedback", subject=section.id, score=score)
-    await ctx.set_step("learn.comment", {"section_id": section.id, "feedback_id": feedback_id})
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.comment_ask"), [ctx.button(f"learn:fbskip:{section.id}", "learn.skip")]
         )
     )
 
@@ -102,15 +70,9 @@ async def section_done(ctx: Ctx, section: Section) -> None:
     rows = []
     following = [s for s in ctx.app.content.sections if s.order > section.order]
     if following:
-        rows.append(
-            [
-                Choice(
-                    f"learn:s:{following[0].id}",
-                    ctx.t("learn.next_section", section=following[0].title.get(ctx.lang)),
-                )
-            ]
-        )
-    rows.append([ctx.button("learn:home", "learn.back_to_sections")])
+        label = ctx.t("learn.next_section", section=following[0].title.get(ctx.lang))
+        rows.append([ids.SectionOverview(following[0].id).button(label)])
+    rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("learn.section_done", section=section.title.get(ctx.lang)), *rows
@@ -118,9 +80,8 @@ async def section_done(ctx: Ctx, section: Section) -> None:
     )
 
 
-async def show_feedback(ctx: Ctx) -> None:
-    """/feedback [COHORT]: agreement per section, as the programme reports it."""
-    cohort = ctx.args.strip() or None
+async def feedback_report(ctx: Ctx, cohort: str | None) -> str:
+    """Agreement per section (and comments), as the programme reports it."""
     totals = {t.section_id: t for t in await ctx.repo(ProgressRepo).feedback_totals(cohort)}
     lines = [ctx.t("learn.feedback_title", cohort=cohort or ctx.t("learn.all_cohorts"))]
     for section in ctx.app.content.sections:
@@ -143,4 +104,4 @@ async def show_feedback(ctx: Ctx) -> None:
             lines.append(f"   “{short}”")
     lines.append("")
     lines.append(ctx.t("learn.feedback_statement"))
-    await ctx.reply("\n".join(lines))
+    return "\n".join(lines)

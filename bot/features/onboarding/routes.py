@@ -1,31 +1,26 @@
-"""Onboarding by invite: /start CODE -> consent -> language -> display name -> main menu."""
+"""Onboarding's handlers: /start CODE, consent, language, display name."""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
 from bot.context import Ctx
+from bot.features.onboarding import ids
+from bot.features.onboarding.ids import Step
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.messages import Choice, Outgoing
+from bot.messages import Outgoing
 from bot.roles import Role
+from bot.router import Routes
 from storage.invites import InvitesRepo
 from storage.people import PeopleRepo
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 NAME_MAX = 40
 _KEEP_FORMAT_CHARS = {"\u200c", "\u200d"}  # joiners inside emoji and some scripts
 
-
-def setup(app: App) -> None:
-    """Register onboarding routes."""
-    app.router.command("start", start, min_role=Role.GUEST, help_key="cmd.start")
-    app.router.choice("onb:", on_choice, min_role=Role.GUEST)
-    app.router.step("onb.", on_text)
+routes = Routes("onb", steps=Step)
 
 
+@routes.command("start", min_role=Role.GUEST, help_key="cmd.start")
 async def start(ctx: Ctx) -> None:
     """/start [CODE]: welcome back, continue onboarding, or begin it with an invite."""
     person = ctx.person
@@ -51,29 +46,43 @@ async def start(ctx: Ctx) -> None:
     await _begin(ctx, invite.role, invite.cohort, invite.id)
 
 
-async def on_choice(ctx: Ctx) -> None:
-    """Buttons of the onboarding steps."""
-    parts = ctx.choice_parts  # onb:consent:yes | onb:lang:fi
-    step = ctx.dialog.step if ctx.dialog else None
-    if ctx.person is None or ctx.person.active or step is None:
+@routes.choice("onb:consent", ids.Consent, min_role=Role.GUEST)
+async def consent(ctx: Ctx, choice: ids.Consent) -> None:
+    """Agree (then the language), read more, or decline (everything is deleted)."""
+    if await _in_step(ctx, Step.CONSENT):
+        await _on_consent(ctx, choice.answer)
+
+
+@routes.choice("onb:lang", ids.Language, min_role=Role.GUEST)
+async def language(ctx: Ctx, choice: ids.Language) -> None:
+    """The language chosen; then the display name."""
+    if await _in_step(ctx, Step.LANGUAGE):
+        ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=choice.code)
+        await ctx.set_step(Step.NAME)
+        await _ask_current_step(ctx)
+
+
+async def _in_step(ctx: Ctx, step: Step) -> bool:
+    """True when the person is onboarding at `step`; otherwise says why the button is stale."""
+    current = ctx.dialog.step if ctx.dialog else None
+    if ctx.person is None or ctx.person.active or current is None:
         if ctx.person is None:
             await ctx.reply(ctx.t("onboarding.need_invite"))
         else:
             await ctx.show_menu(lead=ctx.t("common.stale_button"))
-        return
-    if parts[1] == "consent" and step == "onb.consent":
-        await _on_consent(ctx, parts[2] if len(parts) > 2 else "")
-    elif parts[1] == "lang" and step == "onb.language" and len(parts) > 2:
-        await _on_language(ctx, parts[2])
-    else:
+        return False
+    if current != step:
         await ctx.reply(ctx.t("common.stale_button"))
         await _ask_current_step(ctx)
+        return False
+    return True
 
 
+@routes.step(Step.CONSENT, Step.LANGUAGE, Step.NAME)
 async def on_text(ctx: Ctx) -> None:
     """Typed text during onboarding: the display name, or a gentle re-ask."""
     step = ctx.dialog.step if ctx.dialog else ""
-    if step == "onb.name" and not ctx.text.startswith("/cancel"):
+    if step == Step.NAME and not ctx.text.startswith("/cancel"):
         await _on_name(ctx)
         return
     if ctx.text.split("@")[0].split(" ")[0] == "/cancel":
@@ -106,26 +115,26 @@ async def _begin(ctx: Ctx, role: Role, cohort: str | None, invite_id: int | None
         )
     ctx.person = person
     await ctx.audit("onboarding.started", role=role.label, cohort=cohort)
-    await ctx.set_step("onb.consent", {"invite_id": invite_id})
+    await ctx.set_step(Step.CONSENT, {"invite_id": invite_id})
     await _ask_current_step(ctx)
 
 
 async def _ask_current_step(ctx: Ctx) -> None:
-    step = ctx.dialog.step if ctx.dialog else "onb.consent"
-    if step == "onb.consent":
+    step = ctx.dialog.step if ctx.dialog else Step.CONSENT
+    if step == Step.CONSENT:
         await ctx.reply(
             Outgoing.with_buttons(
                 ctx.t("onboarding.consent"),
-                [ctx.button("onb:consent:yes", "onboarding.consent_yes")],
-                [ctx.button("onb:consent:more", "onboarding.consent_more_button")],
-                [ctx.button("onb:consent:no", "onboarding.consent_no")],
+                [ids.Consent("yes").button(ctx.t("onboarding.consent_yes"))],
+                [ids.Consent("more").button(ctx.t("onboarding.consent_more_button"))],
+                [ids.Consent("no").button(ctx.t("onboarding.consent_no"))],
             )
         )
-    elif step == "onb.language":
+    elif step == Step.LANGUAGE:
         await ctx.reply(
             Outgoing.with_buttons(
                 ctx.t("onboarding.choose_language"),
-                [Choice(f"onb:lang:{code}", LANGUAGE_NAMES[code]) for code in LANGUAGES],
+                [ids.Language(code).button(LANGUAGE_NAMES[code]) for code in LANGUAGES],
             )
         )
     else:
@@ -140,25 +149,13 @@ async def _on_consent(ctx: Ctx, answer: str) -> None:
     if answer == "no":
         await abandon(ctx)
         return
-    if answer != "yes":
-        await _ask_current_step(ctx)
-        return
     ctx.person = await ctx.repo(PeopleRepo).update(
         ctx.person.id,
         consent_version=ctx.app.config.bot.consent_version,
         consented_at=ctx.app.db.now_iso(),
     )
     await ctx.audit("consent.given", version=ctx.app.config.bot.consent_version)
-    await ctx.set_step("onb.language")
-    await _ask_current_step(ctx)
-
-
-async def _on_language(ctx: Ctx, code: str) -> None:
-    if code not in LANGUAGES:
-        await _ask_current_step(ctx)
-        return
-    ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=code)
-    await ctx.set_step("onb.name")
+    await ctx.set_step(Step.LANGUAGE)
     await _ask_current_step(ctx)
 
 

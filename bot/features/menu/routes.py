@@ -1,49 +1,47 @@
-"""Commands that work everywhere: /menu, /help, /language, /cancel."""
+"""Handlers that work everywhere: /menu, /help, /language, /cancel."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.context import Ctx
+from bot.features.menu import ids
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.messages import Choice, Outgoing
+from bot.messages import Outgoing
 from bot.roles import Role
-from bot.router import MenuItem
+from bot.router import Routes
 from storage.people import PeopleRepo
 
-if TYPE_CHECKING:
-    from bot.app import App
+routes = Routes("menu")
+language_routes = Routes("lang")
 
 
-def setup(app: App) -> None:
-    """Register the everywhere-commands."""
-    app.router.command("menu", show_menu, help_key="cmd.menu")
-    app.router.command("help", show_help, min_role=Role.GUEST, help_key="cmd.help")
-    app.router.command("language", choose_language, help_key="cmd.language")
-    app.router.command("cancel", cancel, min_role=Role.GUEST, help_key="cmd.cancel")
-    app.router.choice("menu:", on_menu_choice)
-    app.router.choice("lang:", on_language_choice)
-    app.router.menu(MenuItem("menu:language", "menu.language", order=90))
-    app.router.menu(MenuItem("menu:help", "menu.help", order=95))
-
-
+@routes.command("menu", help_key="cmd.menu")
 async def show_menu(ctx: Ctx) -> None:
     """/menu: the main menu for the person's role."""
     await ctx.show_menu()
 
 
-async def on_menu_choice(ctx: Ctx) -> None:
-    """menu:home (any 'Back to menu' button), menu:help, menu:language."""
+@routes.choice("menu:home", ids.Home)
+async def home(ctx: Ctx, choice: ids.Home) -> None:
+    """Any "Back to menu" button: leave what was open, show the menu."""
     await ctx.clear_step()
-    action = ctx.choice_parts[1] if len(ctx.choice_parts) > 1 else "home"
-    if action == "help":
-        await show_help(ctx)
-    elif action == "language":
-        await choose_language(ctx)
-    else:
-        await ctx.show_menu()
+    await ctx.show_menu()
 
 
+@routes.choice("menu:help", ids.Help)
+async def help_button(ctx: Ctx, choice: ids.Help) -> None:
+    """The menu's Help."""
+    await ctx.clear_step()
+    await show_help(ctx)
+
+
+@routes.choice("menu:language", ids.ChooseLanguage)
+async def language_button(ctx: Ctx, choice: ids.ChooseLanguage) -> None:
+    """The menu's Language."""
+    await ctx.clear_step()
+    await choose_language(ctx)
+
+
+@routes.command("help", min_role=Role.GUEST, help_key="cmd.help")
 async def show_help(ctx: Ctx) -> None:
     """/help: what this bot is and the commands this person may use."""
     if ctx.person is None or not ctx.person.active:
@@ -58,27 +56,27 @@ async def show_help(ctx: Ctx) -> None:
     await ctx.reply("\n".join(lines))
 
 
+@routes.command("language", help_key="cmd.language")
 async def choose_language(ctx: Ctx) -> None:
     """/language: buttons for every supported language."""
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("language.choose"),
-            [Choice(f"lang:set:{code}", LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            [ids.SetLanguage(code).button(LANGUAGE_NAMES[code]) for code in LANGUAGES],
         )
     )
 
 
-async def on_language_choice(ctx: Ctx) -> None:
-    """lang:set:xx: switch language and republish the command list."""
-    code = ctx.choice_parts[-1]
-    if code not in LANGUAGES:
-        await choose_language(ctx)
-        return
+@language_routes.choice("lang:set", ids.SetLanguage)
+async def set_language(ctx: Ctx, choice: ids.SetLanguage) -> None:
+    """Switch language and republish the command list."""
+    code = choice.code
     ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=code)
     await ctx.app.publish_commands(ctx.person)
     await ctx.show_menu(lead=ctx.t("language.changed", language=LANGUAGE_NAMES[code]))
 
 
+@routes.command("cancel", min_role=Role.GUEST, help_key="cmd.cancel")
 async def cancel(ctx: Ctx) -> None:
     """/cancel: leave any dialog (the router already left it; onboarding handles its own)."""
     person = ctx.person

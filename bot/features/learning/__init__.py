@@ -1,0 +1,19 @@
+"""The learning journey: sections with progress, bites, reflections, the check and section feedback."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features.learning import ids, routes
+from bot.features.learning.service import LearningService
+from bot.router import MenuItem
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def setup(app: App) -> None:
+    """Register /learn, /feedback, the learn: buttons and the reflection steps."""
+    app.router.include(routes.routes)
+    app.router.menu(MenuItem(ids.Home().pack(), "menu.learn", order=10))
+    app.services.learning = LearningService(app)

@@ -1,0 +1,15 @@
+"""Onboarding by invite: /start CODE -> consent -> language -> display name -> main menu."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features.onboarding import routes
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def setup(app: App) -> None:
+    """Register onboarding routes."""
+    app.router.include(routes.routes)
