@@ -173,6 +173,7 @@ def check_section(path: Path, errors: list[str], root: Path) -> Section | None:
         if pid and text:
             prompts.append((Prompt(pid, sid, text), line_of(item, "id")))
     bites = []
+    bite_ids = []  # (bite, line of its id): where a duplicate id is reported
     for index, raw in enumerate(c.sequence(top, "bites", "bites")):
         item = c.mapping(
             raw,
@@ -203,9 +204,9 @@ def check_section(path: Path, errors: list[str], root: Path) -> Section | None:
         if "image" in item:
             image = _image(c, item, root, bid)
         if bid and title_t and text_t:
-            bites.append(
-                (Bite(bid, sid, title_t, text_t, prompt_ref, link, image), line_of(item, "prompt"))
-            )
+            bite = Bite(bid, sid, title_t, text_t, prompt_ref, link, image)
+            bites.append((bite, line_of(item, "prompt")))
+            bite_ids.append((bite, line_of(item, "id")))
     if "bites" in top and len(bites) < MIN_BITES:
         c.error(
             line_of(top, "bites"),
@@ -228,7 +229,9 @@ def check_section(path: Path, errors: list[str], root: Path) -> Section | None:
         tuple(p for p, _ in prompts),
         check,
     )
-    object.__setattr__(section, "_lines", {"bites": bites, "prompts": prompts, "path": path})
+    object.__setattr__(
+        section, "_lines", {"bites": bites, "bite_ids": bite_ids, "prompts": prompts, "path": path}
+    )
     return section
 
 
@@ -302,7 +305,7 @@ def cross_check(sections: list[Section], errors: list[str]) -> None:
                 f"{shown}:1: order {section.order} also used in {seen_orders[section.order]}"
             )
         seen_orders[section.order] = shown
-        for item, line in [*lines["bites"], *lines["prompts"]]:
+        for item, line in [*lines["bite_ids"], *lines["prompts"]]:
             if item.id in seen_ids:
                 errors.append(f"{shown}:{line}: id {item.id!r} is used twice ({seen_ids[item.id]})")
             seen_ids[item.id] = shown

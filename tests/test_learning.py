@@ -240,18 +240,29 @@ async def test_the_check_shows_each_mentor_the_options_in_an_order_of_their_own(
     assert len(orders) > 1 and {order.index(right) for order in orders} != {0}
 
 
-async def test_a_bite_without_its_own_prompt_gets_a_question_about_that_bite(h):
-    mentor = await h.onboard(Role.MENTOR, "Anna")
-    section = h.app.content.section("s2")
-    bite = next(b for b in section.bites if not b.prompt_id)
-    await h.tap(f"learn:reflect:{bite.id}", mentor)
-    assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
-    await h.say("The part about belonging.", mentor)
-    await h.tap("learn:rdone", mentor)
-    [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
-    assert entry.bite_id == bite.id and entry.prompt_id is None and "belonging" in entry.text
-    await h.tap(f"jr:o:{entry.id}", mentor)  # the journal shows what it answered
-    assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
+async def test_a_bite_without_its_own_prompt_gets_a_question_about_that_bite(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    path = content / "sections" / "s2_individual_in_community.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["bites"][0]["prompt"]  # every shipped bite has a prompt; an author may add one without
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    db = tmp_path / "bot.db"
+    h = await Harness(db, make_config(db, f"content_dir: {content}\n")).start()
+    try:
+        mentor = await h.onboard(Role.MENTOR, "Anna")
+        bite = h.app.content.section("s2").bites[0]
+        assert bite.prompt_id is None
+        await h.tap(f"learn:reflect:{bite.id}", mentor)
+        assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
+        await h.say("The part about belonging.", mentor)
+        await h.tap("learn:rdone", mentor)
+        [entry] = await h.app.db.repo(JournalRepo).page((await h.person(mentor)).id, 0, 5)
+        assert entry.bite_id == bite.id and entry.prompt_id is None and "belonging" in entry.text
+        await h.tap(f"jr:o:{entry.id}", mentor)  # the journal shows what it answered
+        assert f"What in “{bite.title.get('en')}” speaks to you?" in h.last(mentor).text
+    finally:
+        await h.stop()
 
 
 async def test_cancel_says_what_happened_to_what_was_typed(h):
