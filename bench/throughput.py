@@ -654,7 +654,7 @@ def _final_line() -> None:
 async def serve_bot(args: argparse.Namespace) -> None:
     """The real bot: App + TelegramTransport (no send rate cap: the fake has no rate limit)."""
     from bot.app import App
-    from bot.cli import setup_logging
+    from bot.cli.common import setup_logging
     from bot.config import load_config
     from bot.transports.telegram import TelegramTransport
 

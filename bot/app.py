@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,27 @@ class Services:
     linking: bool = False  # /link is available (people may join a second messenger)
 
 
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it (memory stays flat)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, asyncio.Lock] = {}
+        self._users: dict[object, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        """Hold the lock of `key` for the duration of the block."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+
 class App:
     """One running bot: build it, `await start()`, feed it updates, `await stop()`."""
 
@@ -70,7 +91,7 @@ class App:
         self.on_started: list[Callable[[], Awaitable[None]]] = []
         self.on_stopping: list[Callable[[], Awaitable[None]]] = []
         self._transports = list(transports or [])
-        self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()
         limit = config.bot.rate_limit
         self.flood = FloodGuard(limit.messages, limit.per_seconds)
         self._started = False
@@ -131,11 +152,8 @@ class App:
                     incoming.address, Outgoing(i18n.t(incoming.language_code, "common.slow_down"))
                 )
             return
-        lock = self._locks[key]
-        async with lock:
+        async with self._locks.hold(key):
             await dispatch(self, incoming)
-        if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
-            self._locks.pop(key, None)
 
     async def show_menu(
         self, ctx: Ctx, intro_key: str = "menu.title", *, lead: str | None = None

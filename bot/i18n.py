@@ -6,8 +6,6 @@ import logging
 import string
 from pathlib import Path
 
-import yaml
-
 log = logging.getLogger(__name__)
 
 LANGUAGES: tuple[str, ...] = ("en", "fi", "sv")
@@ -33,9 +31,11 @@ def load(directory: Path | str = DEFAULT_LOCALES) -> None:
     """Load (or reload) every locale file in `directory`."""
     global _strings
     loaded: dict[str, dict[str, str]] = {}
+    from bot.content.yamlfile import load as load_yaml  # parsed once per process, with libyaml
+
     for path in sorted(Path(directory).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        loaded[path.stem] = flatten(data)
+        data = load_yaml(path).data or {}
+        loaded[path.stem] = flatten(data) if isinstance(data, dict) else {}
     _strings = loaded
 
 

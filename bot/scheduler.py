@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 5
 
 
 class Scheduler:
-    """Runs due jobs once; with `alarm=False` (tests) only `run_due()` runs them."""
+    """Runs due jobs (at least once: a crash mid-job runs it again at start); with `alarm=False` (tests) only `run_due()` runs them."""
 
     def __init__(self, app: App, *, alarm: bool = True) -> None:
         self.app = app
@@ -83,11 +83,6 @@ class Scheduler:
         for job in await self.jobs.pending_for(kind, ref):
             self._disarm(job.id)
         return await self.jobs.cancel_for(kind, ref)
-
-    async def move(self, job_id: int, due_at: datetime) -> None:
-        """Give a pending job a new due time."""
-        await self.jobs.reschedule(job_id, due_at)
-        self._arm(job_id, due_at)
 
     async def run_due(self) -> int:
         """Run every job due now (by the app's clock); returns how many ran."""

@@ -197,8 +197,8 @@ async def test_console_previews_edited_content_after_reload(copy, tmp_path):
     import io
 
     from bot.app import App
+    from bot.cli.console_session import ConsoleSession
     from bot.config import load_config
-    from bot.console import ConsoleSession
     from bot.transports.console import ConsoleTransport
     from storage.choices import PendingChoicesRepo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from bot.runner import build_transports
+from bot.cli.run import build_transports
 from tests.fakes.signal_cli import FakeSignalCli
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config

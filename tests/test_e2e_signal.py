@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.app import App
+from bot.cli.run import build_transports
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Incoming, Outgoing
 from bot.roles import Role
-from bot.runner import build_transports
 from bot.transports.signal import TEXT_LIMIT_BYTES
 from storage.choices import PendingChoicesRepo
 from storage.invites import InvitesRepo

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
+from bot.cli.run import build_transports
 from bot.roles import Role
-from bot.runner import build_transports
 from storage.invites import InvitesRepo
 from storage.people import PeopleRepo
 from tests.fakes.telegram_api import FakeTelegram

@@ -6,9 +6,9 @@ import io
 import logging
 
 from bot.app import App
+from bot.cli.run import build_transports
 from bot.logsafe import RedactingFilter, configure
 from bot.roles import Role
-from bot.runner import build_transports
 from storage.invites import InvitesRepo
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config

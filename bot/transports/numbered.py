@@ -33,23 +33,6 @@ class ChoiceMemory(Protocol):
         """The choices pending in this chat, in their numbered order."""
 
 
-class InMemoryChoiceMemory:
-    """A ChoiceMemory held in a dict (tests and throwaway sessions)."""
-
-    def __init__(self) -> None:
-        self._pending: dict[Address, Pending] = {}
-
-    async def remember(
-        self, address: Address, choices: Sequence[Choice], numbered: bool = True
-    ) -> None:
-        """Store the choices now pending in this chat."""
-        self._pending[address] = Pending(tuple(choices), numbered)
-
-    async def recall(self, address: Address) -> Pending:
-        """The choices pending in this chat."""
-        return self._pending.get(address, Pending())
-
-
 async def remember_offer(memory: ChoiceMemory, address: Address, out: Outgoing) -> None:
     """After sending: a message with choices replaces the pending ones; one without keeps them.
 

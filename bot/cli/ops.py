@@ -10,11 +10,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.cli import _PARSER_EXTENSIONS, command, config_from
+from bot.cli.common import config_from
 from bot.config import Config, ConfigError
 
 
-def _add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The subcommands of this module."""
     backup = sub.add_parser(
         "backup",
         parents=[common],
@@ -23,6 +24,7 @@ def _add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
         "The copy is created with mode 0600.",
     )
     backup.add_argument("--out", required=True, metavar="FILE", help="where to write the copy")
+    backup.set_defaults(func=backup_command)
     restore = sub.add_parser(
         "restore",
         parents=[common],
@@ -31,20 +33,19 @@ def _add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
         "database is kept next to it as .before-restore.",
     )
     restore.add_argument("file", metavar="FILE", help="a file written by mentorbot backup")
-    sub.add_parser(
+    restore.set_defaults(func=restore_command)
+    doctor = sub.add_parser(
         "doctor",
         parents=[common],
         help="check config, database, content and messengers",
         description="Check the config, database integrity and migrations, content, and that the "
         "Telegram token and the signal-cli daemon answer. One line per check.",
     )
+    doctor.set_defaults(func=doctor_command)
 
 
-_PARSER_EXTENSIONS.append(_add_parsers)
-
-
-@command("backup")
-def _backup(args: argparse.Namespace) -> int:
+def backup_command(args: argparse.Namespace) -> int:
+    """A consistent copy of the database."""
     config = config_from(args)
     return asyncio.run(_backup_async(config, Path(args.out)))
 
@@ -65,8 +66,8 @@ async def _backup_async(config: Config, out: Path) -> int:
     return 0
 
 
-@command("restore")
-def _restore(args: argparse.Namespace) -> int:
+def restore_command(args: argparse.Namespace) -> int:
+    """Replace the database with a backup."""
     config = config_from(args)
     source = Path(args.file)
     problem = _integrity_problem(source)
@@ -99,8 +100,8 @@ def _integrity_problem(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
-@command("doctor")
-def _doctor(args: argparse.Namespace) -> int:
+def doctor_command(args: argparse.Namespace) -> int:
+    """Check config, database, content and messengers; one line per check."""
     return asyncio.run(_doctor_async(args))
 
 

@@ -1,21 +1,21 @@
-"""More subcommands registered by later features (kept apart so __main__ stays small)."""
+"""`mentorbot export workshops`: logged workshops as CSV or Excel, written with mode 0600."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
-from bot.cli import _PARSER_EXTENSIONS, EXIT_CONFIG, EXIT_CONTENT, command, config_from
+from bot.cli.common import EXIT_CONFIG, EXIT_CONTENT, config_from, write_private
 from bot.config import Config
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The subcommands of this module."""
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -35,9 +35,7 @@ def _add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     workshops.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="first day")
     workshops.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day")
     workshops.add_argument("--cohort", metavar="NAME", help="only this cohort")
-
-
-_PARSER_EXTENSIONS.append(_add_parsers)
+    workshops.set_defaults(func=export_command)
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -58,8 +56,8 @@ def _export_format(args: argparse.Namespace) -> str:
     return fmt
 
 
-@command("export")
-def _export(args: argparse.Namespace) -> int:
+def export_command(args: argparse.Namespace) -> int:
+    """Export logged workshops as CSV or Excel."""
     try:
         since, until = _date(args.since, "--from"), _date(args.until, "--to")
         fmt = _export_format(args)
@@ -104,11 +102,3 @@ async def _export_workshops(
         await db.close()
     print(f"wrote {len(workshops)} workshops to {args.out}")
     return 0
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner may read (mode 0600, also when it already existed)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(data)

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import signal
+import sys
 
 from bot.app import App
+from bot.cli.common import EXIT_CONTENT, config_from, setup_logging
 from bot.config import Config
 from bot.i18n import LANGUAGES, t
 
 log = logging.getLogger(__name__)
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """run."""
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the bot (Telegram and/or Signal)",
+        description="Run the bot on the messengers enabled in the config.",
+    )
+    run.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the bot until SIGINT/SIGTERM."""
+    config = config_from(args)
+    token = os.environ.get(config.telegram.token_env, "")
+    setup_logging(config.logging.level, secrets=[token])
+    from bot.content import ContentError
+
+    try:
+        asyncio.run(run_bot(config))
+    except ContentError as exc:
+        print("\n".join(exc.errors), file=sys.stderr)
+        print("mentorbot: the content has errors; fix them and start again.", file=sys.stderr)
+        return EXIT_CONTENT
+    return 0
 
 
 def build_transports(app: App, config: Config) -> None:
