@@ -127,31 +127,46 @@ async def _route_text(app: App, ctx: Ctx) -> None:
     if ctx.person is None or ctx.person.status == "onboarding":
         await _continue_onboarding(app, ctx)
         return
-    if ctx.incoming.reply_to_message_id:
-        for handler in app.router.reply_handlers:
-            if await handler(ctx):
-                return
-    if ctx.dialog is not None:
-        route = app.router.find_step(ctx.dialog.step)
-        if route is not None and route.permits(ctx.role):
-            await route.handler(ctx)
-            for observer in app.router.text_observers:
-                await observer(ctx)
-            return
+    if ctx.incoming.reply_to_message_id and await _first_taker(app.router.reply_handlers, ctx):
+        return
+    if await _text_in_dialog(app, ctx) or await _loose_text(app, ctx):
+        await _observe(app, ctx)
+        return
     out_of_range = ctx.incoming.extra.get("out_of_range")
     if out_of_range:
         await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
         return
-    if ctx.person is not None and ctx.person.active and ctx.text:
-        for handler in app.router.loose_text_handlers:
-            if await handler(ctx):
-                for observer in app.router.text_observers:
-                    await observer(ctx)
-                return
     await ctx.reply(ctx.t("common.not_understood"))
+    await _observe(app, ctx)
+    await ctx.show_menu()
+
+
+async def _text_in_dialog(app: App, ctx: Ctx) -> bool:
+    """Free text in a dialog step goes to that step's handler."""
+    route = app.router.find_step(ctx.dialog.step) if ctx.dialog is not None else None
+    if route is None or not route.permits(ctx.role):
+        return False
+    await route.handler(ctx)
+    return True
+
+
+async def _loose_text(app: App, ctx: Ctx) -> bool:
+    """Free text outside any dialog: a feature may take it (a reply to an expert's answer)."""
+    if ctx.incoming.extra.get("out_of_range") or not (ctx.person.active and ctx.text):
+        return False
+    return await _first_taker(app.router.loose_text_handlers, ctx)
+
+
+async def _first_taker(hooks, ctx: Ctx) -> bool:
+    for hook in hooks:
+        if await hook(ctx):
+            return True
+    return False
+
+
+async def _observe(app: App, ctx: Ctx) -> None:
     for observer in app.router.text_observers:
         await observer(ctx)
-    await ctx.show_menu()
 
 
 async def _continue_onboarding(app: App, ctx: Ctx) -> None:
