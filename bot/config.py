@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.features.broadcasts.settings import BroadcastSettings
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -167,18 +169,6 @@ class CheckinSettings(BaseModel):
     after_workshop_days: int = Field(7, ge=0, le=365)  # 0 turns the rule off
     at: time = time(12, 0)
     answer_hours: float = Field(48, gt=0)
-
-
-class BroadcastSettings(BaseModel):
-    """features.broadcasts: the pace and retries of announcements."""
-
-    model_config = _STRICT
-    rate_per_second: float = Field(25, ge=0)  # 0: as fast as the messenger allows
-    workers: int = Field(4, ge=1, le=64)
-    max_attempts: int = Field(5, ge=1, le=100)
-    backoff_seconds: float = Field(2.0, ge=0)
-    progress_seconds: float = Field(3.0, gt=0)
-    batch: int = Field(10, ge=1, le=1000)
 
 
 class FeatureSettings(BaseModel):

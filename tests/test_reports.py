@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from openpyxl import load_workbook
 
 from bot.clock import to_iso
-from bot.exports import COLUMNS, safe_text, workshops_csv, workshops_xlsx
-from bot.features.reports import month_start, period_range, summarise
+from bot.features.reports.exports import COLUMNS, safe_text, workshops_csv, workshops_xlsx
+from bot.features.reports.figures import month_start, period_range, summarise
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo

@@ -74,7 +74,7 @@ async def _export_workshops(
     config: Config, args: argparse.Namespace, since: date | None, until: date | None, fmt: str
 ) -> int:
     from bot.content import ContentError, load_content
-    from bot.exports import workshops_csv, workshops_xlsx
+    from bot.features.reports.exports import workshops_csv, workshops_xlsx
     from storage.audit import AuditRepo
     from storage.db import Database
     from storage.workshops import Filter, WorkshopsRepo

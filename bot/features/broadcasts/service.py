@@ -6,20 +6,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.context import Ctx
-from bot.fanout import Fanout, summary_text
-from bot.features.broadcast_draft import show_options
+from bot.features.broadcasts.draft import show_options
+from bot.features.broadcasts.fanout import Fanout, summary_text
+from bot.features.broadcasts.ids import Step
 from bot.messages import Outgoing
-from storage.broadcasts import (
-    Broadcast,
-    BroadcastsRepo,
-    MutesRepo,
-    audience_of,
-)
+from storage.broadcasts import Broadcast, BroadcastsRepo, MutesRepo, audience_of
 from storage.jobs import Job
+from storage.people import PeopleRepo
 
 if TYPE_CHECKING:
     from bot.app import App
-
 
 TEXT_MAX = 3500
 
@@ -75,8 +71,6 @@ class Broadcasts:
             return None
         lang = app.config.bot.default_language
         if broadcast.author_id is not None:
-            from storage.people import PeopleRepo
-
             author = await app.db.repo(PeopleRepo).get(broadcast.author_id)
             lang = author.language if author else lang
         await self.begin(broadcast, lang)
@@ -84,5 +78,5 @@ class Broadcasts:
 
     async def start_draft(self, ctx: Ctx, text: str) -> None:
         """Start composing with a ready text (good practices → announcement)."""
-        await ctx.set_step("bc.options", {"texts": {"en": text[:TEXT_MAX]}, "kind": "news"})
+        await ctx.set_step(Step.OPTIONS, {"texts": {"en": text[:TEXT_MAX]}, "kind": "news"})
         await show_options(ctx)

@@ -1,4 +1,4 @@
-"""Report figures: totals of a set of workshops, and their chart as a PNG (matplotlib, Agg)."""
+"""Report figures: periods, totals of a set of workshops, and their chart as a PNG (matplotlib)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,22 @@ from storage.workshops import Workshop
 
 MAX_MONTH_LABELS = 12
 HEADROOM = 1.3  # the per-month axes reach this far above the highest value
+# Period key -> how many calendar months back it reaches (this one included); None: all time.
+PERIODS: dict[str, int | None] = {"m1": 1, "m3": 3, "m12": 12, "all": None}
 
 
 def month_start(day: date, back: int = 0) -> date:
     """The first day of the month `back` months before the month of `day`."""
     index = day.year * 12 + day.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
+
+
+def period_range(key: str, today: date) -> tuple[date | None, date | None]:
+    """Inclusive (since, until) of a period key; (None, None) for all time."""
+    months = PERIODS[key]
+    if months is None:
+        return None, None
+    return month_start(today, months - 1), today
 
 
 def months_between(first: date, last: date) -> list[date]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
+from bot.features.broadcasts import ids
 from bot.i18n import LANGUAGES
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing
 from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
@@ -116,7 +117,7 @@ class Fanout:
         out = Outgoing(text, attachment=attachment)
         if broadcast.button_url:
             button = Choice(
-                f"bc:link:{broadcast.id}",
+                ids.BroadcastLink(broadcast.id).pack(),
                 broadcast.button_label or "Link",
                 url=broadcast.button_url,
             )

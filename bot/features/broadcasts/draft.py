@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.context import Ctx
+from bot.features.broadcasts import ids
+from bot.features.broadcasts.ids import Step
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Outgoing
-from storage.broadcasts import (
-    Broadcast,
-)
-
-if TYPE_CHECKING:
-    pass
+from storage.broadcasts import Broadcast
 
 
 def draft_data(ctx: Ctx) -> dict:
     """A copy of the announcement being composed (empty outside the compose steps)."""
-    return dict(ctx.dialog.data) if ctx.dialog and ctx.dialog.step.startswith("bc.") else {}
+    composing = ctx.dialog is not None and ctx.dialog.step in list(Step)
+    return dict(ctx.dialog.data) if composing else {}
 
 
 async def show_options(ctx: Ctx) -> None:
@@ -37,18 +33,18 @@ async def show_options(ctx: Ctx) -> None:
     if data.get("file"):
         lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
     rows = [
-        [ctx.button(f"bc:lang:{lang}", "bc.add_version", language=LANGUAGE_NAMES[lang])]
+        [ids.AddVersion(lang).button(ctx.t("bc.add_version", language=LANGUAGE_NAMES[lang]))]
         for lang in LANGUAGES
         if lang != "en"
     ]
-    rows.append([ctx.button("bc:link", "bc.add_link")])
+    rows.append([ids.AddLink().button(ctx.t("bc.add_link"))])
     if data.get("file"):
-        rows.append([ctx.button("bc:nofile", "bc.remove_file")])
+        rows.append([ids.RemoveFile().button(ctx.t("bc.remove_file"))])
     else:
-        rows.append([ctx.button("bc:file", "bc.add_file")])
-    rows.append([ctx.button("bc:kind", "bc.change_kind")])
-    rows.append([ctx.button("bc:aud", "bc.choose_audience")])
-    rows.append([ctx.button("bc:cancel", "bc.cancel")])
+        rows.append([ids.AddFile().button(ctx.t("bc.add_file"))])
+    rows.append([ids.ChooseKind().button(ctx.t("bc.change_kind"))])
+    rows.append([ids.ChooseAudience().button(ctx.t("bc.choose_audience"))])
+    rows.append([ids.CancelDraft().button(ctx.t("bc.cancel"))])
     await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
 
 
@@ -84,3 +80,12 @@ def as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
         created_at=ctx.now(),
         file_id=(data.get("file") or {}).get("id"),
     )
+
+
+async def draft_or_stale(ctx: Ctx, *, audience: bool = False) -> dict | None:
+    """The draft (with an audience, when `audience`), or None after a stale-button notice."""
+    data = draft_data(ctx)
+    if not data.get("texts") or (audience and not data.get("audience")):
+        await ctx.reply(ctx.t("common.stale_button"))
+        return None
+    return data

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.context import Ctx
 from bot.roles import Role
-from storage.people import PeopleRepo
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.router import Routes
+from storage.people import PeopleRepo, Person
 
 PAGE = 20
 
-
-def setup(app: App) -> None:
-    """Register admin commands (admins only)."""
-    app.router.command("people", list_people, min_role=Role.STAFF, help_key="cmd.people")
-    app.router.command("role", change_role, min_role=Role.ADMIN, help_key="cmd.role")
-    app.router.command("deactivate", deactivate, min_role=Role.ADMIN, help_key="cmd.deactivate")
-    app.router.command("reactivate", reactivate, min_role=Role.ADMIN, help_key="cmd.reactivate")
+routes = Routes("admin")
 
 
+@routes.command("people", min_role=Role.STAFF, help_key="cmd.people")
 async def list_people(ctx: Ctx) -> None:
     """/people [text]: people with their number, role, cohort and status (filter by name)."""
     rows = await ctx.app.db.fetchall(
@@ -43,6 +34,7 @@ async def list_people(ctx: Ctx) -> None:
     await ctx.reply("\n".join(lines))
 
 
+@routes.command("role", min_role=Role.ADMIN, help_key="cmd.role")
 async def change_role(ctx: Ctx) -> None:
     """/role N ROLE: give person number N another role."""
     parts = ctx.args.split()
@@ -66,11 +58,13 @@ async def change_role(ctx: Ctx) -> None:
     await ctx.reply(said)
 
 
+@routes.command("deactivate", min_role=Role.ADMIN, help_key="cmd.deactivate")
 async def deactivate(ctx: Ctx) -> None:
     """/deactivate N: the person gets nothing and can do nothing until reactivated."""
     await _set_status(ctx, "deactivated", "admin.deactivated")
 
 
+@routes.command("reactivate", min_role=Role.ADMIN, help_key="cmd.reactivate")
 async def reactivate(ctx: Ctx) -> None:
     """/reactivate N: undo /deactivate."""
     await _set_status(ctx, "active", "admin.reactivated")
@@ -88,7 +82,10 @@ async def _set_status(ctx: Ctx, status: str, done_key: str) -> None:
     await ctx.reply(ctx.t(done_key, name=target.display_name))
 
 
-async def _target(ctx: Ctx, parts: list[str], *, needs_role: bool):
+async def _target(
+    ctx: Ctx, parts: list[str], *, needs_role: bool
+) -> tuple[Person | None, Role | None]:
+    """Person number N of the arguments (and the role after it); (None, None) after a notice."""
     usage = "admin.role_usage" if needs_role else "admin.status_usage"
     if not parts or not parts[0].lstrip("#").isdecimal() or (needs_role and len(parts) < 2):
         await ctx.reply(ctx.t(usage))
