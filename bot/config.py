@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.features.checkins.settings import CheckinSettings
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -158,15 +160,6 @@ class EscalationSettings(BaseModel):
     release_after_hours: float = Field(48, gt=0)
     direct_messages: bool | None = None  # None: only when no experts' group is configured
     group_topics: dict[str, int] = {}  # theme -> forum topic (message thread id)
-
-
-class CheckinSettings(BaseModel):
-    """features.checkins: the check-in after a workshop and how long to wait for answers."""
-
-    model_config = _STRICT
-    after_workshop_days: int = Field(7, ge=0, le=365)  # 0 turns the rule off
-    at: time = time(12, 0)
-    answer_hours: float = Field(48, gt=0)
 
 
 class BroadcastSettings(BaseModel):
