@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.features.checkins.settings import CheckinSettings
+from bot.features.escalations.settings import EscalationSettings
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -150,16 +151,6 @@ class LoggingSettings(BaseModel):
 
     model_config = _STRICT
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-
-class EscalationSettings(BaseModel):
-    """features.escalations: reminders and release of questions, where experts see them."""
-
-    model_config = _STRICT
-    remind_after_hours: float = Field(24, gt=0)
-    release_after_hours: float = Field(48, gt=0)
-    direct_messages: bool | None = None  # None: only when no experts' group is configured
-    group_topics: dict[str, int] = {}  # theme -> forum topic (message thread id)
 
 
 class BroadcastSettings(BaseModel):
