@@ -155,8 +155,7 @@ TEAM_CHAT_CHOICES = ((ids.Claim, claim), (ids.Close, close), (ids.Answer, start_
 async def on_team_chat_message(ctx: Ctx) -> None:
     """The experts' team chat: Claim/Close buttons, replies to ticket posts, /answer N text."""
     incoming = ctx.incoming
-    group = ctx.app.config.telegram.experts_group_id
-    if group is None or incoming.address.chat_id != str(group):
+    if not ctx.app.services.escalations.in_team_chat(incoming.address):
         return
     if ctx.person is None or not ctx.person.active or ctx.role < Role.EXPERT:
         return  # strangers and mentors in the team chat are ignored
@@ -170,7 +169,7 @@ async def on_team_chat_message(ctx: Ctx) -> None:
         return
     if incoming.reply_to_message_id and text:
         number = await ctx.repo(TicketsRepo).ticket_of_post(
-            "telegram", incoming.address.chat_id, incoming.reply_to_message_id
+            incoming.address.transport, incoming.address.chat_id, incoming.reply_to_message_id
         )
         if number is not None:
             await _answer(ctx, number, text)

@@ -60,12 +60,17 @@ class Escalations:
         return await self.app.db.repo(PeopleRepo).with_role(Role.EXPERT)
 
     def _team_chat(self, topic: str) -> Address | None:
-        """The experts' group (the topic's forum thread, if any); None when there is none."""
-        group = self.app.config.telegram.experts_group_id
-        if group is None or "telegram" not in self.app.messenger.transports:
+        """The experts' team chat (the topic's forum thread, if any); None when there is none."""
+        chat = self.app.config.team.experts_chat
+        if chat is None or chat.transport not in self.app.messenger.transports:
             return None
         thread = self.app.config.features.escalations.group_topics.get(topic)
-        return Address("telegram", str(group), int(thread) if thread else None)
+        return chat.address(int(thread) if thread else None)
+
+    def in_team_chat(self, address: Address) -> bool:
+        """True for the experts' team chat (any topic of it); False for a direct message."""
+        chat = self.app.config.team.experts_chat
+        return chat is not None and chat.matches(address)
 
     def _direct(self, team_chat: Address | None) -> bool:
         """Whether experts also get each ticket as a direct message."""
@@ -73,7 +78,7 @@ class Escalations:
         return team_chat is None if direct is None else direct
 
     async def post(self, ticket: Ticket, note_key: str | None = None) -> None:
-        """Show a ticket to the experts: in their group and/or as direct messages."""
+        """Show a ticket to the experts: in their team chat and/or as direct messages."""
         team_chat = self._team_chat(ticket.topic)
         direct = self._direct(team_chat) or ticket.urgent
         lang = self.app.config.bot.default_language
@@ -97,10 +102,11 @@ class Escalations:
         people = self.app.db.repo(PeopleRepo)
         for address, message_id in await self.tickets.posts(ticket.id):
             lang = self.app.config.bot.default_language
-            if address.transport != "telegram" or address.thread_id is None:
+            direct = not self.in_team_chat(address)
+            if direct:
                 owner = await people.by_identity(address.transport, address.chat_id)
                 lang = owner.language if owner else lang
-            out = await self.expert_view(ticket, lang, direct=not address.chat_id.startswith("-"))
+            out = await self.expert_view(ticket, lang, direct=direct)
             await self.app.messenger.edit(address, message_id, out)
 
     async def expert_view(

@@ -11,5 +11,5 @@ class EscalationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     remind_after_hours: float = Field(24, gt=0)
     release_after_hours: float = Field(48, gt=0)
-    direct_messages: bool | None = None  # None: only when no experts' group is configured
-    group_topics: dict[str, int] = {}  # theme -> forum topic (message thread id)
+    direct_messages: bool | None = None  # None: only when no experts' team chat is configured
+    group_topics: dict[str, int] = {}  # theme -> forum topic of the team chat (message thread id)
