@@ -27,7 +27,7 @@ from storage.people import Person
 if TYPE_CHECKING:
     from bot.crisis import CrisisDetector
     from bot.features.broadcasts.service import Broadcasts
-    from bot.features.escalations import Escalations
+    from bot.features.escalations.service import Escalations
     from bot.features.learning.service import LearningService
     from bot.features.nudges import NudgeService
 

@@ -10,9 +10,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.features.broadcasts.settings import BroadcastSettings
+from bot.features.checkins.settings import CheckinSettings
+from bot.features.escalations.settings import EscalationSettings
+from bot.messages import Address
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -92,7 +95,6 @@ class TelegramSettings(BaseModel):
     # Seconds between one answered poll and the next. A few milliseconds let updates that arrive
     # together come in one getUpdates instead of one each (a quiet bot waits in the long poll).
     poll_interval: float = Field(0.005, ge=0, le=5)
-    experts_group_id: int | None = None
     # Messages a second over all chats (python-telegram-bot's AIORateLimiter; 0: no overall limit).
     max_rate: float = Field(30, ge=0)
     # Seconds to wait for the Bot API's answer to a send (python-telegram-bot's default is 5).
@@ -152,23 +154,53 @@ class LoggingSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class EscalationSettings(BaseModel):
-    """features.escalations: reminders and release of questions, where experts see them."""
+TEAM_TRANSPORTS = ("telegram", "signal")  # messengers with group chats
+
+
+class ChatAddress(BaseModel):
+    """One chat on one messenger, written "<transport>:<chat id>", e.g. "telegram:-1001234567890"."""
 
     model_config = _STRICT
-    remind_after_hours: float = Field(24, gt=0)
-    release_after_hours: float = Field(48, gt=0)
-    direct_messages: bool | None = None  # None: only when no experts' group is configured
-    group_topics: dict[str, int] = {}  # theme -> forum topic (message thread id)
+    transport: str
+    chat_id: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        if isinstance(value, ChatAddress):
+            return value
+        transport, _, chat_id = (
+            value.strip().partition(":") if isinstance(value, str) else ("",) * 3
+        )
+        if transport not in TEAM_TRANSPORTS:
+            raise ValueError(
+                f'write the chat as "<transport>:<chat id>" with the transport '
+                f'{" or ".join(TEAM_TRANSPORTS)}, e.g. "telegram:-1001234567890" (got {value!r})'
+            )
+        if not chat_id or re.search(r"\s", chat_id):
+            raise ValueError(f"the chat id after '{transport}:' is missing or has spaces")
+        if transport == "telegram" and not re.fullmatch(r"-?\d+", chat_id):
+            raise ValueError(
+                f"a Telegram chat id is a number, e.g. -1001234567890 (got {chat_id!r})"
+            )
+        return {"transport": transport, "chat_id": chat_id}
+
+    def matches(self, address: Address) -> bool:
+        """True when `address` is this chat (any forum topic of it)."""
+        return address.transport == self.transport and address.chat_id == self.chat_id
+
+    def address(self, thread_id: int | None = None) -> Address:
+        """Where to send to this chat (`thread_id`: a forum topic)."""
+        return Address(self.transport, self.chat_id, thread_id)
 
 
-class CheckinSettings(BaseModel):
-    """features.checkins: the check-in after a workshop and how long to wait for answers."""
+class TeamSettings(BaseModel):
+    """Where the project team works together (`team:` in the file)."""
 
     model_config = _STRICT
-    after_workshop_days: int = Field(7, ge=0, le=365)  # 0 turns the rule off
-    at: time = time(12, 0)
-    answer_hours: float = Field(48, gt=0)
+    # The experts' group chat: questions are posted there, experts claim and answer them there.
+    # None: every expert gets each question as a direct message.
+    experts_chat: ChatAddress | None = None
 
 
 class FeatureSettings(BaseModel):
@@ -190,6 +222,7 @@ class Config(BaseModel):
     telegram: TelegramSettings = TelegramSettings()
     signal: SignalSettings = SignalSettings()
     admins: AdminSettings = AdminSettings()
+    team: TeamSettings = TeamSettings()
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
     features: FeatureSettings = FeatureSettings()
@@ -234,6 +267,7 @@ def load_config(path: Path | str | None, db_override: Path | str | None = None) 
         data.setdefault("database", {})
         if isinstance(data["database"], dict):
             data["database"]["path"] = str(db_override)
+    _refuse_renamed_keys(source, data)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -245,6 +279,19 @@ def load_config(path: Path | str | None, db_override: Path | str | None = None) 
             update={"content_dir": (Path(path).parent / config.content_dir).resolve()}
         )
     return config
+
+
+def _refuse_renamed_keys(source: str, data: dict) -> None:
+    """A key that moved gets an error naming its new place, not just "unknown key"."""
+    telegram = data.get("telegram")
+    if isinstance(telegram, dict) and "experts_group_id" in telegram:
+        group = telegram["experts_group_id"]
+        chat = f"telegram:{group}" if group is not None else "telegram:-1001234567890"
+        raise ConfigError(
+            f"{source}: telegram.experts_group_id is now team.experts_chat, written with its "
+            f'messenger: replace it with `team: {{experts_chat: "{chat}"}}` (see '
+            f"config.example.yaml)."
+        )
 
 
 def _explain(source: str, exc: ValidationError) -> str:

@@ -90,6 +90,9 @@ def test_example_config_loads():
         ("bot: [1, 2\n", "not valid YAML at line"),
         ("telegram:\n  mode: webhook\n", "telegram.webhook"),
         ("- a\n- b\n", "top level must be a mapping"),
+        ("telegram:\n  experts_group_id: -100123\n", 'team: {experts_chat: "telegram:-100123"}'),
+        ("team:\n  experts_chat: whatsapp:12\n", "team.experts_chat"),
+        ('team:\n  experts_chat: "telegram:abc"\n', "a Telegram chat id is a number"),
     ],
 )
 def test_bad_config_is_explained(tmp_path, text, expected):

@@ -123,7 +123,7 @@ async def test_unclaimed_reminder_once_and_release_after_silence(h):
 async def test_experts_group_with_forum_topics(tmp_path):
     config = make_config(
         tmp_path / "bot.db",
-        f"telegram:\n  experts_group_id: {GROUP}\nfeatures:\n  escalations:\n"
+        f'team:\n  experts_chat: "telegram:{GROUP}"\nfeatures:\n  escalations:\n'
         "    group_topics: {s3: 42}\n",
     )
     h = Harness(tmp_path / "bot.db", config)

@@ -46,7 +46,7 @@ STRANGERS = [User("990001", "Stranger"), User("990002", "Muukalainen", "fi")]
 ONBOARDING = User("990100", "Halfway")  # consent given, language not yet chosen
 GROUP = Address("telegram", "-100424242")
 CONFIG = (
-    f"telegram:\n  experts_group_id: {GROUP.chat_id}\n"  # group messages reach the experts' flow
+    f'team:\n  experts_chat: "telegram:{GROUP.chat_id}"\n'  # group messages reach the experts' flow
 )
 
 COMMANDS = (

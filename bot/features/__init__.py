@@ -1,53 +1,37 @@
-"""Features, one module per capability, set up in this order."""
+"""Features, one package per capability, set up in this order."""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
-
-from bot.features import (
-    admin,
-    broadcasts,
-    checkins,
-    escalations,
-    journal,
-    learning,
-    linking,
-    menu,
-    nudges,
-    onboarding,
-    practices,
-    privacy,
-    reports,
-    safety,
-    settings,
-    workshops,
-)
 
 if TYPE_CHECKING:
     from bot.app import App
 
-FEATURES = [
-    onboarding,
-    menu,
-    learning,
-    journal,
-    nudges,
-    workshops,
-    escalations,
-    checkins,
-    practices,
-    reports,
-    broadcasts,
-    settings,
-    linking,
-    privacy,
-    admin,
-    safety,
-]
+# Imported when the app starts, not when this package is: bot/config.py imports the features'
+# settings models, and a feature may import bot/config.py.
+FEATURES = (
+    "onboarding",
+    "menu",
+    "learning",
+    "journal",
+    "nudges",
+    "workshops",
+    "escalations",
+    "checkins",
+    "practices",
+    "reports",
+    "broadcasts",
+    "settings",
+    "linking",
+    "privacy",
+    "admin",
+    "safety",
+)
 
 
 def setup_features(app: App) -> None:
     """Let every feature register its routes, menu items and job handlers."""
-    for feature in FEATURES:
-        feature.setup(app)
+    for name in FEATURES:
+        importlib.import_module(f"bot.features.{name}").setup(app)
     app.router.validate()

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.context import Ctx
+from bot.features.escalations import ids
+from bot.features.escalations.ids import Step
 from bot.messages import Address, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from storage.people import PeopleRepo, Person
@@ -57,29 +59,34 @@ class Escalations:
         """Every active expert (staff and admins answer too, but are not paged)."""
         return await self.app.db.repo(PeopleRepo).with_role(Role.EXPERT)
 
-    def _group(self, topic: str) -> Address | None:
-        group = self.app.config.telegram.experts_group_id
-        if group is None or "telegram" not in self.app.messenger.transports:
+    def _team_chat(self, topic: str) -> Address | None:
+        """The experts' team chat (the topic's forum thread, if any); None when there is none."""
+        chat = self.app.config.team.experts_chat
+        if chat is None or chat.transport not in self.app.messenger.transports:
             return None
-        topics = self.app.config.features.escalations.group_topics
-        thread = topics.get(topic)
-        return Address("telegram", str(group), int(thread) if thread else None)
+        thread = self.app.config.features.escalations.group_topics.get(topic)
+        return chat.address(int(thread) if thread else None)
 
-    def _direct(self, group: Address | None) -> bool:
+    def in_team_chat(self, address: Address) -> bool:
+        """True for the experts' team chat (any topic of it); False for a direct message."""
+        chat = self.app.config.team.experts_chat
+        return chat is not None and chat.matches(address)
+
+    def _direct(self, team_chat: Address | None) -> bool:
         """Whether experts also get each ticket as a direct message."""
         direct = self.app.config.features.escalations.direct_messages
-        return group is None if direct is None else direct
+        return team_chat is None if direct is None else direct
 
     async def post(self, ticket: Ticket, note_key: str | None = None) -> None:
-        """Show a ticket to the experts: in their group and/or as direct messages."""
-        group = self._group(ticket.topic)
-        direct = self._direct(group) or ticket.urgent
+        """Show a ticket to the experts: in their team chat and/or as direct messages."""
+        team_chat = self._team_chat(ticket.topic)
+        direct = self._direct(team_chat) or ticket.urgent
         lang = self.app.config.bot.default_language
-        if group is not None:
+        if team_chat is not None:
             out = await self.expert_view(ticket, lang, note_key)
-            result = await self.app.messenger.send(group, out)
+            result = await self.app.messenger.send(team_chat, out)
             if result.ok and result.message_id:
-                await self.tickets.add_post(ticket.id, group, result.message_id)
+                await self.tickets.add_post(ticket.id, team_chat, result.message_id)
         if direct:
             for expert in await self.experts():
                 out = await self.expert_view(ticket, expert.language, note_key, direct=True)
@@ -95,17 +102,18 @@ class Escalations:
         people = self.app.db.repo(PeopleRepo)
         for address, message_id in await self.tickets.posts(ticket.id):
             lang = self.app.config.bot.default_language
-            if address.transport != "telegram" or address.thread_id is None:
+            direct = not self.in_team_chat(address)
+            if direct:
                 owner = await people.by_identity(address.transport, address.chat_id)
                 lang = owner.language if owner else lang
-            out = await self.expert_view(ticket, lang, direct=not address.chat_id.startswith("-"))
+            out = await self.expert_view(ticket, lang, direct=direct)
             await self.app.messenger.edit(address, message_id, out)
 
     async def expert_view(
         self, ticket: Ticket, lang: str, note_key: str | None = None, direct: bool = False
     ) -> Outgoing:
         """A ticket as experts see it: never the name or id of an anonymous mentor."""
-        who = await self._mentor_label(ticket, lang)
+        who = await self.mentor_label(ticket, lang)
         head = i18n.t(
             lang,
             "esc.expert_head_urgent" if ticket.urgent else "esc.expert_head",
@@ -121,18 +129,19 @@ class Escalations:
                 lines.append(i18n.t(lang, "esc.expert_said", text=message.text))
             else:
                 lines.append(message.text)
-        state = await self._state_line(ticket, lang)
+        state = await self.state_line(ticket, lang)
         lines.append(state)
         rows: list[list[Choice]] = []
         if ticket.status == "open":
-            rows.append([Choice(f"esc:x:claim:{ticket.id}", i18n.t(lang, "esc.claim"))])
+            rows.append([ids.Claim(ticket.id).button(i18n.t(lang, "esc.claim"))])
         if ticket.status != "closed":
             if direct:
-                rows.append([Choice(f"esc:x:ans:{ticket.id}", i18n.t(lang, "esc.answer_button"))])
-            rows.append([Choice(f"esc:x:close:{ticket.id}", i18n.t(lang, "esc.close"))])
+                rows.append([ids.Answer(ticket.id).button(i18n.t(lang, "esc.answer_button"))])
+            rows.append([ids.Close(ticket.id).button(i18n.t(lang, "esc.close"))])
         return replace(Outgoing.with_buttons("\n\n".join(lines), *rows), lang=lang)
 
-    async def _mentor_label(self, ticket: Ticket, lang: str) -> str:
+    async def mentor_label(self, ticket: Ticket, lang: str) -> str:
+        """Who asked, as experts may see it: "an anonymous mentor", or the name and cohort."""
         if ticket.anonymous:
             return i18n.t(lang, "esc.anonymous_mentor")
         person = (
@@ -144,7 +153,8 @@ class Escalations:
             lang, "esc.named_mentor", name=person.display_name, cohort=person.cohort or "-"
         )
 
-    async def _state_line(self, ticket: Ticket, lang: str) -> str:
+    async def state_line(self, ticket: Ticket, lang: str) -> str:
+        """The ticket's state in words: open, claimed or answered by whom, closed."""
         if ticket.status == "open":
             return i18n.t(lang, "esc.state_open")
         if ticket.status == "closed":
@@ -155,6 +165,18 @@ class Escalations:
         name = expert.display_name if expert else "-"
         key = "esc.state_answered" if ticket.status == "answered" else "esc.state_claimed"
         return i18n.t(lang, key, name=name)
+
+    async def release_claims_on_role_change(
+        self, *, person: Person, old_role: Role, released: list[int]
+    ) -> None:
+        """An expert who is one no more cannot answer: their claimed questions go back to everyone."""
+        if person.role >= Role.EXPERT or old_role < Role.EXPERT:
+            return
+        for ticket in await self.tickets.not_closed():
+            if ticket.expert_id == person.id and await self.tickets.release(ticket.id):
+                await self.app.scheduler.cancel_for("ticket.release", str(ticket.id))
+                await self.refresh_posts(await self.tickets.get(ticket.id))
+                released.append(ticket.id)
 
     async def tell_mentor(self, ticket: Ticket, out: Outgoing) -> None:
         """Send to the ticket's mentor, if they still exist."""
@@ -216,20 +238,17 @@ class Escalations:
                     number=ticket.id,
                     text=text,
                 ),
-                [Choice(f"esc:reply:{ticket.id}", i18n.t(lang, "esc.reply"))],
-                [Choice(f"esc:solved:{ticket.id}", i18n.t(lang, "esc.solved"))],
+                [ids.Reply(ticket.id).button(i18n.t(lang, "esc.reply"))],
+                [ids.Solved(ticket.id).button(i18n.t(lang, "esc.solved"))],
             ),
         )
 
 
 async def ask_topic(ctx: Ctx, data: dict) -> None:
-    await ctx.set_step("esc.topic", {**data, "parts": []})
-    rows = [[ctx.button(f"esc:topic:{t}", f"esc.topic_{t}")] for t in TOPICS]
+    """The first step of asking: what is the question about? (`data`: e.g. the workshop.)"""
+    await ctx.set_step(Step.TOPIC, {**data, "parts": []})
+    rows = [[ids.Topic(t).button(ctx.t(f"esc.topic_{t}"))] for t in TOPICS]
     if await ctx.repo(TicketsRepo).of_mentor(ctx.person.id):
-        rows.append([ctx.button("esc:mine", "esc.my_questions")])
-    rows.append([ctx.button("esc:cancel", "esc.cancel")])
+        rows.append([ids.MyQuestions().button(ctx.t("esc.my_questions"))])
+    rows.append([ids.Cancel().button(ctx.t("esc.cancel"))])
     await ctx.reply(Outgoing.with_buttons(ctx.t("esc.ask_topic"), *rows))
-
-
-def joined_text(data: dict) -> str:
-    return "\n\n".join(p.strip() for p in data.get("parts", []) if p.strip())

@@ -1,0 +1,20 @@
+"""Follow-up check-ins: experts schedule them (or a rule does after a workshop); mentors answer 1-5."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features.checkins import alarms, experts, routes
+from bot.features.checkins.after_workshop import after_workshop
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def setup(app: App) -> None:
+    """Register /checkin, /checkins, the ck: buttons, the alarms and the after-workshop rule."""
+    app.router.include(routes.routes)
+    app.router.include(experts.routes)
+    app.scheduler.on("checkin", alarms.fire_checkin)
+    app.scheduler.on("checkin.followup", alarms.follow_up)
+    app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))

@@ -1,0 +1,112 @@
+"""A check-in's alarms: storing one with its alarm, sending it when due, the reminder, missed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.clock import in_quiet_hours, next_allowed
+from bot.features.checkins.messages import checkin_message, tell_expert
+from bot.messages import DeliveryStatus
+from storage.checkins import Checkin, CheckinsRepo
+from storage.jobs import Job, JobsRepo
+from storage.people import PeopleRepo, Person
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def local_tz(app: App, person: Person) -> ZoneInfo:
+    """The person's timezone, else the config's."""
+    return ZoneInfo(person.timezone) if person.timezone else app.config.tz
+
+
+async def schedule(
+    app: App,
+    mentor: Person,
+    expert_id: int | None,
+    due: datetime,
+    *,
+    message: str | None = None,
+    themes: tuple[str, ...] = (),
+    workshop_id: int | None = None,
+) -> Checkin:
+    """Store a check-in and arm its alarm."""
+    checkin = await app.db.repo(CheckinsRepo).add(
+        mentor.id, expert_id, due, message=message, themes=themes, workshop_id=workshop_id
+    )
+    await app.scheduler.add("checkin", str(checkin.id), due)
+    return checkin
+
+
+async def fire_checkin(app: App, job: Job) -> datetime | None:
+    """At the due time: send the check-in (never in quiet hours), then wait for an answer."""
+    repo = app.db.repo(CheckinsRepo)
+    checkin = await repo.get(int(job.ref))
+    if checkin is None or checkin.status not in ("scheduled", "sent"):
+        return None
+    # 'sent' while this job is still pending: the process stopped mid-send. Unless its follow-up
+    # already exists (then it did go out), it is sent again: the one message in flight at a crash.
+    interrupted = checkin.status == "sent"
+    if interrupted and await app.db.repo(JobsRepo).pending_for("checkin.followup", str(checkin.id)):
+        return None
+    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
+    if mentor is None or not mentor.active:
+        await repo.set_status(checkin.id, "cancelled")
+        return None
+    now = app.clock.now()
+    tz = local_tz(app, mentor)
+    quiet = app.config.bot.quiet_hours
+    if in_quiet_hours(now, tz, quiet.start, quiet.end):
+        return next_allowed(now, tz, quiet.start, quiet.end)
+    if mentor.paused:
+        return now + timedelta(days=1)
+    # Marked sent first, so an answer can be taken while the message is on its way.
+    if not interrupted and not await repo.mark_sent(checkin.id):
+        return None
+    result = await app.messenger.send_to_person(
+        mentor.id, await checkin_message(app, checkin, mentor)
+    )
+    if result.status is DeliveryStatus.BLOCKED:
+        await repo.set_status(checkin.id, "missed")
+        await tell_expert(app, checkin, "ck.unreachable_to_expert", mentor)
+        return None
+    if not result.ok:
+        retry = now + timedelta(seconds=result.retry_after or 300)
+        await repo.reschedule(checkin.id, retry)
+        return retry
+    await app.scheduler.add(
+        "checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app))
+    )
+    return None
+
+
+async def follow_up(app: App, job: Job) -> datetime | None:
+    """No answer: one reminder; no answer to that either: missed, and the expert is told."""
+    repo = app.db.repo(CheckinsRepo)
+    checkin = await repo.get(int(job.ref))
+    if checkin is None or checkin.status != "sent":
+        return None
+    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
+    if mentor is None or not mentor.active:
+        await repo.set_status(checkin.id, "cancelled")
+        return None
+    now = app.clock.now()
+    if not checkin.reminded:
+        tz = local_tz(app, mentor)
+        quiet = app.config.bot.quiet_hours
+        if in_quiet_hours(now, tz, quiet.start, quiet.end):
+            return next_allowed(now, tz, quiet.start, quiet.end)
+        await repo.mark_reminded(checkin.id)
+        await app.messenger.send_to_person(
+            mentor.id, await checkin_message(app, checkin, mentor, reminder=True)
+        )
+        return now + timedelta(hours=_answer_hours(app))
+    await repo.set_status(checkin.id, "missed")
+    await tell_expert(app, checkin, "ck.missed_to_expert", mentor)
+    return None
+
+
+def _answer_hours(app: App) -> float:
+    return app.config.features.checkins.answer_hours

@@ -1,0 +1,16 @@
+"""features.checkins in the config file."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CheckinSettings(BaseModel):
+    """features.checkins: the check-in after a workshop and how long to wait for answers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    after_workshop_days: int = Field(7, ge=0, le=365)  # 0 turns the rule off
+    at: time = time(12, 0)  # local time of check-ins by the rule or by "in N days"
+    answer_hours: float = Field(48, gt=0)  # before the one reminder, and again before missed

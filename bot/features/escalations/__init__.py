@@ -1,0 +1,28 @@
+"""Ask an expert: mentors escalate questions as tickets; experts claim, answer and close them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features.escalations import experts, ids, routes, timers
+from bot.features.escalations.service import Escalations
+from bot.router import MenuItem
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def setup(app: App) -> None:
+    """Register /ask, /answer, /queue, /tickets, the esc: buttons, the team chat, the timers."""
+    app.router.include(routes.routes)
+    app.router.include(experts.routes)
+    app.router.on_reply(experts.on_private_reply)
+    app.router.on_loose_text(routes.maybe_a_follow_up)
+    app.router.group(experts.on_team_chat_message)
+    app.router.menu(MenuItem(ids.NewQuestion().pack(), "menu.ask", order=30))
+    service = Escalations(app)
+    app.services.escalations = service
+    app.events.on("person.role_changed", service.release_claims_on_role_change)
+    app.scheduler.on("ticket.remind", timers.remind_unclaimed)
+    app.scheduler.on("ticket.release", timers.release_unanswered)
+    app.scheduler.on("ticket.relay", timers.relay_again)
