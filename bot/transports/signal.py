@@ -199,7 +199,7 @@ class SignalTransport:
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[Address, asyncio.Lock] = {}
         self._queued: dict[Address, int] = {}
-        self._seen: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, int, bool], None] = OrderedDict()
         self._ids = itertools.count(1)
         self._rate_limits = 0  # rate limits without a time since the last successful send
         self._challenges: set[str] = set()  # captcha tokens already logged
@@ -326,7 +326,9 @@ class SignalTransport:
         received = parse_event(payload)
         if received is None:
             return
-        key = (received.sender_id, received.timestamp)
+        # signal-cli tries an undecryptable message again later (e.g. after `trust`): when it can
+        # read it then, it comes with the same timestamp and must not count as seen.
+        key = (received.sender_id, received.timestamp, failure is not None)
         if key in self._seen:
             return
         self._seen[key] = None
