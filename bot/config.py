@@ -118,7 +118,14 @@ class SignalSettings(BaseModel):
     model_config = _STRICT
     enabled: bool = False
     url: str = "http://127.0.0.1:8080"
-    account: str | None = None
+    account: str | None = None  # the bot's own number; required when enabled (load_config)
+
+    @field_validator("account")
+    @classmethod
+    def _number(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\+[1-9]\d{6,14}", value):
+            raise ValueError('the bot\'s Signal number with its country code, e.g. "+358401234567"')
+        return value
 
 
 class AdminSettings(BaseModel):
@@ -274,6 +281,11 @@ def load_config(path: Path | str | None, db_override: Path | str | None = None) 
         raise ConfigError(_explain(source, exc)) from None
     if config.telegram.mode == "webhook" and config.telegram.webhook is None:
         raise ConfigError(f"{source}: telegram.webhook: required when telegram.mode is webhook.")
+    if config.signal.enabled and not config.signal.account:
+        raise ConfigError(
+            f"{source}: signal.account: required when signal.enabled is true: the bot's own Signal "
+            'number in quotes, e.g. "+358401234567" (see docs/signal-cli.md).'
+        )
     if path is not None and not config.content_dir.is_absolute():
         config = config.model_copy(
             update={"content_dir": (Path(path).parent / config.content_dir).resolve()}

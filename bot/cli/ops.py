@@ -188,3 +188,7 @@ async def _check_signal(config: Config, line) -> None:
         line(response.status_code == 200, "signal-cli daemon", f"HTTP {response.status_code}")
     except httpx.HTTPError as exc:
         line(False, "signal-cli daemon", f"{type(exc).__name__} at {config.signal.url}")
+    from bot.transports.signal import check_account
+
+    found = await check_account(config.signal.url, config.signal.account)
+    line(found.ok, "signal account", found.detail)

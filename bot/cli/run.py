@@ -101,6 +101,15 @@ async def run_bot(config: Config) -> None:
         from bot.config import ConfigError
 
         raise ConfigError("config: enable telegram or signal (telegram.enabled / signal.enabled).")
+    if config.signal.enabled:
+        from bot.config import ConfigError
+        from bot.transports.signal import AccountStatus, check_account
+
+        found = await check_account(config.signal.url, config.signal.account)
+        if found.status in (AccountStatus.NO_ACCOUNT, AccountStatus.NOT_SERVED):
+            raise ConfigError(found.detail)  # exit code 2, before anything starts
+        if not found.ok:  # the daemon may still be starting: the transport keeps trying
+            log.warning("signal: %s", found.detail)
     app = App(config)
     build_transports(app, config)
     stop = asyncio.Event()
