@@ -23,7 +23,7 @@ from bot.features.checkins_schedule import (
 )
 from bot.messages import Choice, DeliveryStatus, Outgoing
 from bot.roles import Role
-from bot.workshop_input import NOTE_MAX, clean_text
+from bot.text import NOTE_MAX, clean_text
 from storage.checkins import Checkin, CheckinsRepo
 from storage.jobs import Job, JobsRepo
 from storage.people import PeopleRepo, Person

@@ -10,7 +10,7 @@ from bot.context import Ctx
 from bot.features.checkins_schedule import checkin_time, schedule
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
-from bot.workshop_input import clean_text
+from bot.text import clean_text
 from storage.checkins import CheckinsRepo
 from storage.people import PeopleRepo
 
