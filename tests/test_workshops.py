@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.features.workshops.input import parse_date, parse_duration, parse_participants
 from bot.roles import Role
-from bot.workshop_input import parse_date, parse_duration, parse_participants
 from storage.workshops import DraftsRepo, WorkshopsRepo
 
 TODAY = date(2026, 11, 24)  # the harness clock: 2026-11-24 12:00 in Helsinki

@@ -9,10 +9,9 @@ from bot.context import Ctx
 from bot.features.checkins import ids
 from bot.features.checkins.alarms import schedule
 from bot.features.checkins.ids import Step
-from bot.messages import Choice, Outgoing
+from bot.messages import Choice, Outgoing, clean_text
 from bot.roles import Role
 from bot.router import Routes
-from bot.workshop_input import clean_text
 from storage.checkins import Checkin, CheckinsRepo
 from storage.people import PeopleRepo, Person
 

@@ -8,9 +8,8 @@ from bot.context import Ctx
 from bot.features.checkins import ids
 from bot.features.checkins.ids import Step
 from bot.features.checkins.messages import checkin_message, tell_expert
-from bot.messages import Outgoing
+from bot.messages import NOTE_MAX, Outgoing, clean_text
 from bot.router import Routes
-from bot.workshop_input import NOTE_MAX, clean_text
 from storage.checkins import Checkin, CheckinsRepo
 
 MAX_SNOOZES = 2

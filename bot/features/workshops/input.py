@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 
 MAX_PARTICIPANTS = 500
 MAX_AGE_DAYS = 365
+MIN_MINUTES = 10
+MAX_MINUTES = 720  # 12 hours
 COMMUNITY_MAX = 80
-NOTE_MAX = 1000
 
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(?:(\d{2}|\d{4}))?$")
 _DM = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
@@ -89,7 +89,7 @@ def parse_duration(text: str) -> tuple[int | None, str | None]:
         return None, "format"  # "90 30 min", "1 min 30 min"
     minutes = round(number * 60) if hours else round(number)
     minutes += int(match.group(3) or 0)
-    if not 10 <= minutes <= 720:
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return None, "range"
     return minutes, None
 
@@ -102,19 +102,3 @@ def parse_yes_no(text: str) -> bool | None:
     if raw in NO_WORDS:
         return False
     return None
-
-
-def clean_text(text: str, limit: int) -> tuple[str, str | None]:
-    """Text without control characters, whitespace tidied; problems: empty, too_long."""
-    kept = "".join(
-        ch
-        for ch in text
-        if ch in "\n\u200c\u200d" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
-    )
-    lines = [" ".join(line.split()) for line in kept.splitlines()]
-    cleaned = "\n".join(line for line in lines if line).strip()
-    if not cleaned:
-        return "", "empty"
-    if len(cleaned) > limit:
-        return cleaned, "too_long"
-    return cleaned, None
