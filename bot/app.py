@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from bot.features.broadcasts import Broadcasts
     from bot.features.escalations import Escalations
     from bot.features.learning.service import LearningService
-    from bot.features.nudges import NudgeService
+    from bot.features.nudges.service import NudgeService
 
 log = logging.getLogger(__name__)
 
