@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.features.broadcasts.settings import BroadcastSettings
 from bot.features.checkins.settings import CheckinSettings
 from bot.features.escalations.settings import EscalationSettings
+from bot.features.privacy.settings import PrivacySettings
 from bot.messages import Address
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -134,24 +135,6 @@ class AdminSettings(BaseModel):
     model_config = _STRICT
     telegram: list[int] = []
     signal: list[str] = []
-
-
-class RetentionDays(BaseModel):
-    """How many days free text is kept (null: until the person deletes it or asks to be forgotten)."""
-
-    model_config = _STRICT
-    reflections: int | None = Field(None, ge=1)
-    ticket_texts: int | None = Field(730, ge=1)
-    checkin_words: int | None = Field(365, ge=1)
-    workshop_notes: int | None = Field(None, ge=1)
-
-
-class PrivacySettings(BaseModel):
-    """Retention of free text; the daily clean-up runs at `cleanup_at` (local time)."""
-
-    model_config = _STRICT
-    retention_days: RetentionDays = RetentionDays()
-    cleanup_at: time = time(3, 30)
 
 
 class LoggingSettings(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.features.nudges import next_nudge_time
+from bot.features.nudges.service import next_nudge_time
 from bot.roles import Role
 from storage.jobs import JobsRepo
 from storage.people import PeopleRepo

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import load_content
-from bot.crisis import CrisisDetector
+from bot.features.safety.detector import CrisisDetector
 from bot.roles import Role
 from storage.safety import SafetyRepo
 from storage.tickets import TicketsRepo
@@ -95,7 +95,7 @@ async def test_i_am_okay_is_respected_gently(h):
 
 def _phrase_by_phrase(text: str):
     """The detector's walk without its one-regex shortcut (the reference behaviour)."""
-    from bot.crisis import normalise
+    from bot.features.safety.detector import normalise
 
     return DETECTOR.walk(normalise(text))
 

@@ -1,28 +1,21 @@
-"""Linking Telegram and Signal: one person, one progress, whichever messenger they write from."""
+"""Linking's handlers: /link with or without a code, and the preferred messenger."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.context import Ctx
-from bot.messages import Choice, Outgoing
+from bot.features.linking import ids
+from bot.messages import Outgoing
 from bot.roles import Role
+from bot.router import Routes
 from storage.links import VALID_FOR, LinkCodesRepo
 from storage.people import PeopleRepo
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 MESSENGER_NAMES = {"telegram": "Telegram", "signal": "Signal", "console": "console"}
 
-
-def setup(app: App) -> None:
-    """Register /link (also for people not yet known on this messenger) and the link: buttons."""
-    app.router.command("link", link, min_role=Role.GUEST, help_key="cmd.link")
-    app.router.choice("link:", on_choice)
-    app.services.linking = True
+routes = Routes("link")
 
 
+@routes.command("link", min_role=Role.GUEST, help_key="cmd.link")
 async def link(ctx: Ctx) -> None:
     """/link: show a code (known person) or join this account with a code (/link CODE)."""
     code = ctx.args.split()[0] if ctx.args else ""
@@ -32,6 +25,26 @@ async def link(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("link.how_to_join"))
     else:
         await show_link(ctx)
+
+
+@routes.choice("link:home", ids.Home)
+async def home(ctx: Ctx, choice: ids.Home) -> None:
+    """The messengers button of /settings."""
+    await show_link(ctx)
+
+
+@routes.choice("link:pref", ids.Prefer)
+async def prefer(ctx: Ctx, choice: ids.Prefer) -> None:
+    """Send to this messenger from now on (one the person has linked)."""
+    people = ctx.repo(PeopleRepo)
+    identities = await people.identities(ctx.person.id)
+    if choice.transport not in {i.transport for i in identities}:
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    ctx.person = await people.update(ctx.person.id, preferred_transport=choice.transport)
+    await ctx.audit("link.preferred", transport=choice.transport)
+    name = MESSENGER_NAMES.get(choice.transport, choice.transport)
+    await ctx.reply(ctx.t("link.preferred_set", messenger=name))
 
 
 async def show_link(ctx: Ctx) -> None:
@@ -52,12 +65,7 @@ async def _preferences(ctx: Ctx) -> None:
         return
     preferred = ctx.person.preferred_transport or identities[0].transport
     rows = [
-        [
-            Choice(
-                f"link:pref:{t}",
-                ("✓ " if t == preferred else "") + MESSENGER_NAMES.get(t, t),
-            )
-        ]
+        [ids.Prefer(t).button(("✓ " if t == preferred else "") + MESSENGER_NAMES.get(t, t))]
         for t in transports
     ]
     await ctx.reply(Outgoing.with_buttons(ctx.t("link.preferred"), *rows))
@@ -92,20 +100,3 @@ async def _redeem(ctx: Ctx, code: str) -> None:
     )
     await _preferences(ctx)
     await ctx.show_menu()
-
-
-async def on_choice(ctx: Ctx) -> None:
-    """link:home, link:pref:<transport>."""
-    parts = ctx.choice_parts
-    if len(parts) == 3 and parts[1] == "pref":
-        identities = await ctx.repo(PeopleRepo).identities(ctx.person.id)
-        if parts[2] not in {i.transport for i in identities}:
-            await ctx.reply(ctx.t("common.stale_button"))
-            return
-        ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, preferred_transport=parts[2])
-        await ctx.audit("link.preferred", transport=parts[2])
-        await ctx.reply(
-            ctx.t("link.preferred_set", messenger=MESSENGER_NAMES.get(parts[2], parts[2]))
-        )
-    else:
-        await show_link(ctx)

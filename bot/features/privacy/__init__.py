@@ -1,0 +1,20 @@
+"""Privacy: /mydata (everything stored, as JSON), /forget (erase), consent versions, retention."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.features.privacy import consent, routes
+from bot.features.privacy.retention import RETENTION_JOB, clean_up, ensure_clean_up
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def setup(app: App) -> None:
+    """Register /mydata, /forget, the consent gate and the daily clean-up."""
+    app.router.include(routes.routes)
+    app.router.include(consent.routes)
+    app.router.gate(consent.consent_gate)
+    app.scheduler.on(RETENTION_JOB, clean_up)
+    app.on_started.append(lambda: ensure_clean_up(app))

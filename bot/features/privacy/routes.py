@@ -1,0 +1,94 @@
+"""Privacy's handlers: /mydata (everything stored, as JSON) and /forget (erase, once confirmed)."""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import Ctx
+from bot.features.privacy import ids
+from bot.features.privacy.ids import Step
+from bot.messages import Attachment, Outgoing
+from bot.router import Routes
+from storage.privacy import PrivacyRepo
+
+routes = Routes("priv", steps=Step)
+
+
+@routes.command("mydata", help_key="cmd.mydata")
+async def my_data(ctx: Ctx) -> None:
+    """/mydata: a JSON file of everything stored about the person, and a readable summary."""
+    data = await ctx.repo(PrivacyRepo).export(ctx.person.id)
+    await ctx.audit("privacy.export")
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+    summary = ctx.t(
+        "priv.summary",
+        name=ctx.person.display_name,
+        reflections=len(data["reflections"]),
+        workshops=len(data["workshops"]),
+        questions=len(data["questions_to_experts"]),
+        checkins=len(data["check_ins"]),
+        bites=len(data["bites_read"]),
+    )
+    await ctx.reply(summary)
+    await ctx.reply(
+        Outgoing(
+            ctx.t("priv.file_caption"),
+            attachment=Attachment("my-data.json", body, "application/json", "document"),
+        )
+    )
+
+
+@routes.command("forget", help_key="cmd.forget")
+async def forget(ctx: Ctx) -> None:
+    """/forget: ask once more, then erase."""
+    await ctx.set_step(Step.FORGET)  # "yes" counts only as the answer to this very question
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("priv.forget_confirm"),
+            [ids.ForgetConfirm().button(ctx.t("priv.forget_yes"))],
+            [ids.ForgetCancel().button(ctx.t("priv.forget_no"))],
+        )
+    )
+
+
+@routes.choice("priv:forget:yes", ids.ForgetConfirm)
+async def forget_confirmed(ctx: Ctx, choice: ids.ForgetConfirm) -> None:
+    """Erase everything about the person, if this answers the question just asked."""
+    if ctx.dialog is None or ctx.dialog.step != Step.FORGET:
+        # An old button or number: erasing everything needs the question asked again.
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
+        return
+    said = ctx.t("priv.forgotten")  # in their language, before the person is gone
+    await ctx.repo(PrivacyRepo).erase(ctx.person.id)
+    await ctx.app.db.checkpoint()
+    ctx.person = None
+    ctx.dialog = None
+    await ctx.reply(said)
+
+
+@routes.choice("priv:forget:no", ids.ForgetCancel)
+async def forget_cancelled(ctx: Ctx, choice: ids.ForgetCancel) -> None:
+    """Nothing is erased; the menu."""
+    if ctx.dialog is not None and ctx.dialog.step == Step.FORGET:
+        await ctx.clear_step()
+    await ctx.show_menu(lead=ctx.t("priv.not_forgotten"))  # new choices replace the old
+
+
+@routes.step(Step.FORGET)
+async def text_instead_of_an_answer(ctx: Ctx) -> None:
+    """Text typed while "erase everything?" is open: handled as text outside any dialog would be.
+
+    The question stays open (as before Step.FORGET had a text route); dispatch's own path for
+    text nobody expects, repeated here: a number out of range, another feature's loose-text
+    hook, or "not understood" with the menu.
+    """
+    out_of_range = ctx.incoming.extra.get("out_of_range")
+    if out_of_range:
+        await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
+        return
+    if ctx.text:
+        for handler in ctx.app.router.loose_text_handlers:
+            if await handler(ctx):
+                return
+    await ctx.reply(ctx.t("common.not_understood"))
+    await ctx.show_menu()
