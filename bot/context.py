@@ -53,11 +53,6 @@ class Ctx:
         return (self.incoming.text or "").strip()
 
     @property
-    def choice_parts(self) -> list[str]:
-        """The tapped choice id split at ':' (e.g. ['learn', 'next', 's1-03'])."""
-        return (self.incoming.choice_id or "").split(":")
-
-    @property
     def tz(self) -> ZoneInfo:
         """The person's timezone (config default when unset)."""
         name = self.person.timezone if self.person and self.person.timezone else None
@@ -98,12 +93,11 @@ class Ctx:
         """Enter a dialog step (a feature's `Step` member; persisted, so a restart continues here)."""
         if self.person is None:
             raise RuntimeError("a dialog needs a person")
-        if isinstance(step, StrEnum) and step.value not in self.app.router.steps:
+        if not isinstance(step, StrEnum) or step.value not in self.app.router.steps:
             raise ValueError(f"unknown dialog step {step!r}")
-        step = getattr(step, "value", step)  # legacy: plain strings until every feature has Step
         data = dict(data if data is not None else (self.dialog.data if self.dialog else {}))
-        await self.repo(DialogsRepo).set(self.person.id, step, data)
-        self.dialog = Dialog(step, data)
+        await self.repo(DialogsRepo).set(self.person.id, step.value, data)
+        self.dialog = Dialog(step.value, data)
 
     async def clear_step(self) -> None:
         """Leave any dialog."""

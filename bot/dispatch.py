@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.context import Ctx
 from bot.messages import Incoming
 from bot.roles import Role
+from bot.router import takes_text
 from storage.dialogs import DialogsRepo
 from storage.people import PeopleRepo
 
@@ -105,7 +106,7 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
     if route is not None and not route.permits(ctx.role):
         await _refuse(ctx, choice_id.split(":", 1)[0] + ":")
         return
-    choice = route.id_class.parse(choice_id) if route is not None and route.id_class else True
+    choice = route.id_class.parse(choice_id) if route is not None and route.id_class else None
     if route is None or choice is None:
         # Stale (an id from an older version) or forged: nothing is done with it.
         await ctx.audit("choice.invalid", subject=choice_id.split(":", 1)[0][:16])
@@ -117,10 +118,7 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
         and _feature_of_step(ctx.dialog.step) != choice_id.split(":", 1)[0]
     ):
         await _leave_dialog(app, ctx)
-    if route.id_class is None:  # legacy route: the handler reads ctx.choice_parts
-        await route.handler(ctx)
-    else:
-        await route.handler(ctx, choice)
+    await route.handler(ctx, choice)
 
 
 async def _route_text(app: App, ctx: Ctx) -> None:
@@ -144,7 +142,7 @@ async def _route_text(app: App, ctx: Ctx) -> None:
 async def _text_in_dialog(app: App, ctx: Ctx) -> bool:
     """Free text in a dialog step goes to that step's handler."""
     route = app.router.find_step(ctx.dialog.step) if ctx.dialog is not None else None
-    if route is None or not route.permits(ctx.role):
+    if not takes_text(route) or not route.permits(ctx.role):
         return False
     await route.handler(ctx)
     return True

@@ -57,9 +57,11 @@ class Int(Bound):
 
     def load(self, text: str) -> int:
         """Digits (with an optional minus when lo < 0) within the bounds."""
-        if len(text) > self.width or not re.fullmatch(r"-?\d+", text):
+        if len(text) > self.width or not re.fullmatch(r"-?[0-9]+", text):
             raise ValueError("not a number in range")
         value = int(text)
+        if str(value) != text:  # "05", "-0": not how the bot writes numbers
+            raise ValueError("not a number as the bot writes it")
         if not self.lo <= value <= self.hi:
             raise ValueError("number out of range")
         return value

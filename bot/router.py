@@ -136,9 +136,11 @@ class Routes:
     ) -> Callable[[Handler], Handler]:
         """Route free text (and files, when `files`) typed in these dialog steps."""
 
+        for step in steps:
+            self._check_step(step)
+
         def register(handler: Handler) -> Handler:
             for step in steps:
-                self._check_step(step)
                 if step.value in self.steps:
                     raise ValueError(f"step {step.value!r} registered twice")
                 self.steps[step.value] = Route(handler, min_role, files=files)
@@ -146,12 +148,20 @@ class Routes:
 
         return register
 
+    def no_text(self, *steps: StrEnum) -> None:
+        """Steps that wait for a button only: text typed there is handled as outside any dialog."""
+        for step in steps:
+            self._check_step(step)
+            self.steps[step.value] = Route(_no_text_handler, files=False)
+
     def on_leave(self, *steps: StrEnum) -> Callable[[Handler], Handler]:
         """Call the decorated handler when a person leaves one of these steps (a draft to keep)."""
 
+        for step in steps:
+            self._check_step(step)
+
         def register(handler: Handler) -> Handler:
             for step in steps:
-                self._check_step(step)
                 self.leave_hooks[step.value] = handler
             return handler
 
@@ -160,6 +170,15 @@ class Routes:
     def _check_step(self, step: StrEnum) -> None:
         if not isinstance(step, StrEnum) or not step.value.startswith(self.feature + "."):
             raise ValueError(f"step {step!r} is not a Step of feature {self.feature!r}")
+
+
+async def _no_text_handler(ctx: Ctx) -> None:  # never called: dispatch checks for it
+    raise AssertionError("a step that takes no text")
+
+
+def takes_text(route: Route | None) -> bool:
+    """True when a step route handles typed text (not declared with `Routes.no_text`)."""
+    return route is not None and route.handler is not _no_text_handler
 
 
 @dataclass
@@ -178,8 +197,6 @@ class Router:
     text_observers: list[Handler] = field(default_factory=list)
     group_handlers: list[Handler] = field(default_factory=list)
     step_enums: list[type[StrEnum]] = field(default_factory=list)
-    legacy_steps: dict[str, Route] = field(default_factory=dict)
-    legacy_leave: dict[str, Handler] = field(default_factory=dict)
 
     def include(self, routes: Routes) -> None:
         """Take in a feature's routes (names must be unique across features)."""
@@ -196,33 +213,11 @@ class Router:
             table.update(mine)
         self.leave_hooks.update(routes.leave_hooks)
 
-    # --- legacy registration (removed once every feature declares Routes) ---------------------
-
-    def command(self, name: str, handler: Handler, **kw: Any) -> None:
-        """Legacy: route `/name` to `handler`."""
-        if name in self.commands:
-            raise ValueError(f"command /{name} registered twice")
-        only = kw.pop("only", None)
-        self.commands[name] = Route(handler, only=_roles(only), **kw)
-
-    def choice(self, prefix: str, handler: Handler, **kw: Any) -> None:
-        """Legacy: route choice ids starting with `prefix` to `handler(ctx)`."""
-        only = kw.pop("only", None)
-        self.choices[prefix.rstrip(SEP)] = Route(handler, only=_roles(only), **kw)
-
-    def step(self, prefix: str, handler: Handler, **kw: Any) -> None:
-        """Legacy: route free text of steps starting with `prefix`."""
-        self.legacy_steps[prefix] = Route(handler, **kw)
-
-    def on_leave(self, prefix: str, handler: Handler) -> None:
-        """Legacy: a leave hook for steps starting with `prefix`."""
-        self.legacy_leave[prefix] = handler
-
     def validate(self) -> None:
-        """After every feature is set up: each declared dialog step has a text route."""
+        """After every feature is set up: each declared dialog step has a route (or `no_text`)."""
         missing = [s.value for e in self.step_enums for s in e if s.value not in self.steps]
         if missing:
-            raise ValueError(f"dialog steps without a text route: {', '.join(missing)}")
+            raise ValueError(f"dialog steps without a route: {', '.join(missing)}")
 
     def gate(self, handler: Hook) -> None:
         """See every private update of an active person first; True stops it (e.g. new consent)."""
@@ -261,11 +256,11 @@ class Router:
 
     def find_step(self, step: str) -> Route | None:
         """The route of a dialog step (None for a step no feature knows, e.g. after an update)."""
-        return self.steps.get(step) or _longest(self.legacy_steps, step)
+        return self.steps.get(step)
 
     def find_leave_hook(self, step: str) -> Handler | None:
         """The leave hook for a dialog step, if any."""
-        return self.leave_hooks.get(step) or _longest(self.legacy_leave, step)
+        return self.leave_hooks.get(step)
 
     def menu_for(self, role: Role) -> list[MenuItem]:
         """Main-menu items a role sees, in order."""
@@ -278,11 +273,3 @@ class Router:
             for name, route in self.commands.items()
             if route.help_key and route.permits(role)
         ]
-
-
-def _longest(table: dict, key: str):
-    best = None
-    for prefix, value in table.items():
-        if key.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
-            best = (prefix, value)
-    return best[1] if best else None

@@ -55,12 +55,16 @@ async def test_group_messages_from_strangers_are_ignored(h):
 
 
 async def test_mentor_cannot_use_admin_only_routes(h):
+    from bot.router import Routes
     from storage.audit import AuditRepo
 
+    routes = Routes("secret")
+
+    @routes.command("secretstaff", min_role=Role.STAFF)
     async def secret(ctx):
         await ctx.reply("secret")
 
-    h.app.router.command("secretstaff", secret, min_role=Role.STAFF)
+    h.app.router.include(routes)
     user = await h.onboard(Role.MENTOR)
     replies = await h.say("/secretstaff", user)
     assert "not available for your role" in replies[0].text

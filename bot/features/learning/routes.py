@@ -11,6 +11,8 @@ from bot.features.learning.section_end import (
     section_done,
     section_end,
 )
+from bot.features.menu import ids as menu_ids
+from bot.features.nudges import ids as nudge_ids
 from bot.messages import Choice, Outgoing
 from bot.roles import Role
 from bot.router import Routes
@@ -42,8 +44,8 @@ async def show_sections(ctx: Ctx) -> None:
         label = f"{section.title.get(ctx.lang)} ({done}/{len(section.bites)}){mark}"
         rows.append([ids.SectionOverview(section.id).button(label)])
     if nudges is not None:
-        rows.append([ctx.button("nudge:home", "learn.reminders")])
-    rows.append([ctx.button("menu:home", "common.back_to_menu")])
+        rows.append([nudge_ids.Home().button(ctx.t("learn.reminders"))])
+    rows.append([menu_ids.Home().button(ctx.t("common.back_to_menu"))])
     await ctx.reply(Outgoing.with_buttons(ctx.t("learn.sections_title"), *rows))
 
 

@@ -93,15 +93,7 @@ async def make_announcement(ctx: Ctx, choice: ids.Make) -> None:
     await ctx.reply(text)
 
 
-@routes.step(Step.SELECT, min_role=Role.STAFF)
-async def select_text(ctx: Ctx) -> None:
-    """Typed text while picking: the answer text outside any dialog gets (the picks stay)."""
-    out_of_range = ctx.incoming.extra.get("out_of_range")
-    if out_of_range:  # a number past the list's last button (Signal, console)
-        await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
-        return
-    await ctx.reply(ctx.t("common.not_understood"))
-    await ctx.show_menu()
+routes.no_text(Step.SELECT)  # typed text while picking: as outside any dialog (picks stay)
 
 
 def _selected(ctx: Ctx) -> set[int]:

@@ -74,21 +74,4 @@ async def forget_cancelled(ctx: Ctx, choice: ids.ForgetCancel) -> None:
     await ctx.show_menu(lead=ctx.t("priv.not_forgotten"))  # new choices replace the old
 
 
-@routes.step(Step.FORGET)
-async def text_instead_of_an_answer(ctx: Ctx) -> None:
-    """Text typed while "erase everything?" is open: handled as text outside any dialog would be.
-
-    The question stays open (as before Step.FORGET had a text route); dispatch's own path for
-    text nobody expects, repeated here: a number out of range, another feature's loose-text
-    hook, or "not understood" with the menu.
-    """
-    out_of_range = ctx.incoming.extra.get("out_of_range")
-    if out_of_range:
-        await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
-        return
-    if ctx.text:
-        for handler in ctx.app.router.loose_text_handlers:
-            if await handler(ctx):
-                return
-    await ctx.reply(ctx.t("common.not_understood"))
-    await ctx.show_menu()
+routes.no_text(Step.FORGET)  # text typed at "erase everything?" is treated as outside it
