@@ -136,6 +136,11 @@ class AdminSettings(BaseModel):
     telegram: list[int] = []
     signal: list[str] = []
 
+    def includes(self, transport: str, sender_id: str, number: str | None = None) -> bool:
+        """True when this sender (a Telegram user id; a Signal UUID or number) is listed."""
+        listed = {str(i) for i in getattr(self, transport, [])}
+        return sender_id in listed or (number is not None and number in listed)
+
 
 class LoggingSettings(BaseModel):
     """Log level and format."""

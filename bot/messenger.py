@@ -28,6 +28,11 @@ class Messenger:
         """Make a transport available for sending."""
         self.transports[transport.name] = transport
 
+    def title(self, transport: str) -> str:
+        """The messenger's name as people know it ("Telegram")."""
+        adapter = self.transports.get(transport)
+        return getattr(adapter, "title", transport)
+
     async def send(self, to: Address, out: Outgoing, *, retries: int = 0) -> SendResult:
         """Send to a chat on its transport; with `retries`, network errors and rate limits are
         tried again after a short wait (a lost answer may then mean one message arrives twice)."""

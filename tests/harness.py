@@ -55,6 +55,11 @@ class RecordingTransport:
     fail_for: dict[str, list[SendResult]] = field(default_factory=dict)  # per chat id
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
+    @property
+    def title(self) -> str:
+        """The messenger's name as people know it."""
+        return self.name.capitalize()
+
     async def start(self, on_incoming) -> None:
         """Nothing to start."""
 

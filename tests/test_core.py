@@ -87,6 +87,9 @@ def test_example_config_loads():
     [
         ("telegram:\n  tokn_env: X\n", "telegram.tokn_env: unknown key"),
         ("bot:\n  timezone: Mars/Olympus\n", "bot.timezone"),
+        ("features:\n  broadcasts:\n    workers: many\n", "features.broadcasts.workers"),
+        ("features:\n  checkins:\n    at: noon\n", "features.checkins.at"),
+        ("features:\n  nosuch: {}\n", "features.nosuch: unknown key"),
         ("bot: [1, 2\n", "not valid YAML at line"),
         ("telegram:\n  mode: webhook\n", "telegram.webhook"),
         ("- a\n- b\n", "top level must be a mapping"),

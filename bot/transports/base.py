@@ -15,6 +15,7 @@ class Transport(Protocol):
     """A messenger adapter: receives updates, sends and edits messages."""
 
     name: str  # "telegram", "signal", "console"
+    title: str  # how people know it: "Telegram", "Signal", "console"
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Begin receiving; call `on_incoming` for every update."""

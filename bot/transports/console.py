@@ -17,6 +17,7 @@ class ConsoleTransport:
     """Prints every message the bot sends to any console identity, labelled with the recipient."""
 
     name = "console"
+    title = "console"
 
     def __init__(
         self, memory: ChoiceMemory, out: TextIO | None = None, files_dir: Path | None = None

@@ -170,6 +170,7 @@ class SignalTransport:
     """The Signal adapter: envelopes from the event stream in as Incoming, Outgoing out as text."""
 
     name = "signal"
+    title = "Signal"
 
     def __init__(
         self,

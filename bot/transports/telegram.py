@@ -32,6 +32,7 @@ class TelegramTransport:
     """The Telegram adapter: updates in as Incoming, Outgoing out with inline keyboards."""
 
     name = "telegram"
+    title = "Telegram"
 
     def __init__(
         self,

@@ -10,8 +10,6 @@ from bot.router import Routes
 from storage.links import VALID_FOR, LinkCodesRepo
 from storage.people import PeopleRepo
 
-MESSENGER_NAMES = {"telegram": "Telegram", "signal": "Signal", "console": "console"}
-
 routes = Routes("link")
 
 
@@ -43,7 +41,7 @@ async def prefer(ctx: Ctx, choice: ids.Prefer) -> None:
         return
     ctx.person = await people.update(ctx.person.id, preferred_transport=choice.transport)
     await ctx.audit("link.preferred", transport=choice.transport)
-    name = MESSENGER_NAMES.get(choice.transport, choice.transport)
+    name = ctx.app.messenger.title(choice.transport)
     await ctx.reply(ctx.t("link.preferred_set", messenger=name))
 
 
@@ -65,7 +63,7 @@ async def _preferences(ctx: Ctx) -> None:
         return
     preferred = ctx.person.preferred_transport or identities[0].transport
     rows = [
-        [ids.Prefer(t).button(("✓ " if t == preferred else "") + MESSENGER_NAMES.get(t, t))]
+        [ids.Prefer(t).button(("✓ " if t == preferred else "") + ctx.app.messenger.title(t))]
         for t in transports
     ]
     await ctx.reply(Outgoing.with_buttons(ctx.t("link.preferred"), *rows))
@@ -95,7 +93,7 @@ async def _redeem(ctx: Ctx, code: str) -> None:
         ctx.t(
             "link.done",
             name=target.display_name,
-            messenger=MESSENGER_NAMES.get(incoming.address.transport, incoming.address.transport),
+            messenger=ctx.app.messenger.title(incoming.address.transport),
         )
     )
     await _preferences(ctx)

@@ -193,10 +193,7 @@ def clean_name(raw: str) -> tuple[str, str | None]:
 
 
 def _is_configured_admin(ctx: Ctx) -> bool:
-    admins = ctx.app.config.admins
     incoming = ctx.incoming
-    if incoming.address.transport == "telegram":
-        return incoming.sender_id.isdecimal() and int(incoming.sender_id) in admins.telegram
-    if incoming.address.transport == "signal":
-        return incoming.sender_id in admins.signal or incoming.extra.get("number") in admins.signal
-    return False
+    return ctx.app.config.admins.includes(
+        incoming.address.transport, incoming.sender_id, incoming.extra.get("number")
+    )
