@@ -25,6 +25,7 @@ from storage.db import Database
 from storage.people import Person
 
 if TYPE_CHECKING:
+    from bot.features.admin.service import PeopleAdmin
     from bot.features.broadcasts.service import Broadcasts
     from bot.features.escalations.service import Escalations
     from bot.features.learning.service import LearningService
@@ -43,6 +44,7 @@ class Services:
     escalations: Escalations | None = None
     broadcasts: Broadcasts | None = None
     crisis: CrisisDetector | None = None
+    people_admin: PeopleAdmin | None = None
     linking: bool = False  # /link is available (people may join a second messenger)
 
 

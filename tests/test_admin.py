@@ -35,3 +35,47 @@ async def test_bad_admin_input_is_explained(h):
 async def test_staff_cannot_change_roles(h):
     staff = await h.onboard(Role.STAFF, "Sam")
     assert "not available for your role" in (await h.say("/role 1 admin", staff))[0].text
+
+
+async def test_the_last_admin_cannot_be_removed_and_the_last_expert_is_warned_about(h):
+    first = await h.onboard(Role.ADMIN, "Ada")
+    second = await h.onboard(Role.ADMIN, "Bea")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    first_id, second_id = (await h.person(first)).id, (await h.person(second)).id
+    expert_id = (await h.person(expert)).id
+
+    await h.say(f"/role {second_id} staff", first)  # two admins: fine
+    assert (await h.person(second)).role is Role.STAFF
+    await h.say(f"/role {second_id} admin", first)
+    await h.say(f"/deactivate {first_id}", second)  # Bea removes Ada: Bea is still an admin
+    reply = (await h.say(f"/reactivate {first_id}", second))[0].text
+    assert "active again" in reply
+    await h.say(f"/role {first_id} mentor", second)
+    # Ada is a mentor now; Bea is the only admin left and nobody can remove her.
+    await h.say(f"/role {first_id} admin", second)
+    await h.say(f"/role {second_id} mentor", first)
+    reply = await h.say(f"/role {first_id} staff", (second))
+    assert "not available for your role" in reply[0].text  # Bea is a mentor now
+    refused = (await h.say(f"/deactivate {first_id}", first))[0].text
+    assert "yourself" in refused
+
+    warned = (await h.say(f"/deactivate {expert_id}", first))[0].text
+    assert "last active expert" in warned
+    assert (await h.person(expert)).status == "deactivated"
+
+
+async def test_removing_the_only_admin_is_refused(h):
+    admin = await h.onboard(Role.ADMIN, "Ada")
+    other = await h.onboard(Role.ADMIN, "Bea")
+    other_id = (await h.person(other)).id
+    await h.say(f"/deactivate {other_id}", admin)
+    ada = await h.person(admin)
+    change = await h.app.services.people_admin.change_role(
+        await h.person(other), ada.id, Role.MENTOR, "test"
+    )
+    assert change.refused.value == "last_admin"  # Bea is deactivated: Ada is the last admin
+    change = await h.app.services.people_admin.preview_role(ada, ada.id, Role.MENTOR)
+    assert change.refused.value == "yourself"
+    bea = await h.person(other)
+    change = await h.app.services.people_admin.preview_status(bea, ada.id, "deactivated")
+    assert change.refused.value == "last_admin", "Ada is the last active admin"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.features.admin import routes
+from bot.features.admin.service import PeopleAdmin
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -13,3 +14,4 @@ if TYPE_CHECKING:
 def setup(app: App) -> None:
     """Register the admin commands (/people for staff too)."""
     app.router.include(routes.routes)
+    app.services.people_admin = PeopleAdmin(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.features.admin.service import Change
 from bot.roles import Role
 from bot.router import Routes
 from storage.people import PeopleRepo, Person
@@ -41,20 +42,16 @@ async def change_role(ctx: Ctx) -> None:
     target, role = await _target(ctx, parts, needs_role=True)
     if target is None:
         return
-    if target.id == ctx.person.id:
-        await ctx.reply(ctx.t("admin.not_yourself"))
+    change = await ctx.app.services.people_admin.change_role(ctx.person, target.id, role, "chat")
+    if not change.done:
+        await _refused(ctx, change, target)
         return
-    updated = await ctx.repo(PeopleRepo).update(target.id, role=role)
-    await ctx.audit("person.role_changed", subject=str(target.id), role=role.label)
-    await ctx.app.publish_commands(updated)
-    released: list[int] = []  # listeners add what the old role left behind (claimed tickets)
-    await ctx.app.events.emit(
-        "person.role_changed", person=updated, old_role=target.role, released=released
-    )
     said = ctx.t("admin.role_changed", name=target.display_name, role=role.label)
-    if released:
-        numbers = ", ".join(f"#{n}" for n in released)
+    if change.released_tickets:
+        numbers = ", ".join(f"#{n}" for n in change.released_tickets)
         said += "\n\n" + ctx.t("admin.tickets_released", numbers=numbers)
+    if change.last_expert:
+        said += "\n\n" + ctx.t("admin.last_expert", name=target.display_name)
     await ctx.reply(said)
 
 
@@ -74,12 +71,18 @@ async def _set_status(ctx: Ctx, status: str, done_key: str) -> None:
     target, _ = await _target(ctx, ctx.args.split(), needs_role=False)
     if target is None:
         return
-    if target.id == ctx.person.id:
-        await ctx.reply(ctx.t("admin.not_yourself"))
+    change = await ctx.app.services.people_admin.set_status(ctx.person, target.id, status, "chat")
+    if not change.done:
+        await _refused(ctx, change, target)
         return
-    await ctx.repo(PeopleRepo).update(target.id, status=status)
-    await ctx.audit(f"person.{status}", subject=str(target.id))
-    await ctx.reply(ctx.t(done_key, name=target.display_name))
+    said = ctx.t(done_key, name=target.display_name)
+    if change.last_expert:
+        said += "\n\n" + ctx.t("admin.last_expert", name=target.display_name)
+    await ctx.reply(said)
+
+
+async def _refused(ctx: Ctx, change: Change, target: Person) -> None:
+    await ctx.reply(ctx.t(f"admin.refused_{change.refused.value}", name=target.display_name))
 
 
 async def _target(
