@@ -1,0 +1,404 @@
+"""The crisis detector: word classes, rules over clauses, modifiers that lower or raise a match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.crisis_detect.lexicon import Lexicon
+from bot.crisis_detect.text import fold, sentences
+
+RULES_DIR = Path(__file__).parent / "rules"
+TIERS = ("gentle", "clear", "urgent")
+KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
+EFFECTS = ("drop", "gentle", "demote", "urgent", "other")
+SCOPES = ("span", "clause", "sentence", "before")
+_RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
+_DEFAULT_GAP = 2
+_CUE_WINDOW = 5  # words before a match searched for who it is about
+_NEG_BEFORE = 2  # words before a match where a negation word cancels it
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the detector found: how serious, about whom, what kind, which rule, which language."""
+
+    tier: str  # "gentle" | "clear" | "urgent"
+    about: str  # "self" | "other"
+    kind: str  # "suicide" | "selfharm" | "violence" | "recruitment" | "danger" | "distress"
+    rule: str  # id of the rule that decided ("en.want_die"), never the person's text
+    lang: str  # language of that rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    tags: frozenset[int]
+    optional: bool
+    gap: int  # most words allowed between this slot and the previous matched one
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    slots: tuple[_Slot, ...]
+    key: frozenset[int]  # tags of the slot that indexes the pattern
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    id: str
+    lang: str
+    kind: str
+    tier: str
+    about: str  # "self" | "other" | "auto"
+    negatable: bool
+    plan: bool
+    firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Modifier:
+    id: str
+    lang: str
+    effect: str
+    scope: str
+    kinds: frozenset[str]
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lang:
+    code: str
+    neg: frozenset[int]
+    self_cue: frozenset[int]
+    other_cue: frozenset[int]
+    generic_cue: frozenset[int]
+    reflexive_self: frozenset[int]
+    reflexive_other: frozenset[int]
+    suffix_self: tuple[str, ...]
+    suffix_other: tuple[str, ...]
+
+
+_ELEMENT = re.compile(r"^~(\d+)$")
+
+
+class CrisisDetector:
+    """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
+
+    def __init__(self, documents: Iterable[Mapping[str, Any]]) -> None:
+        self.lexicon = Lexicon()
+        self._langs: dict[str, _Lang] = {}
+        self._rules: list[_Rule] = []
+        self._modifiers: list[_Modifier] = []
+        breaks: set[str] = set()
+        docs = list(documents)
+        for doc in docs:
+            self._load_words(doc)
+        for doc in docs:
+            lang = str(doc["lang"])
+            breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
+            for raw in doc.get("rules", ()):
+                self._rules.append(self._rule(lang, raw))
+            for raw in doc.get("modifiers", ()):
+                self._modifiers.append(self._modifier(lang, raw))
+        self.lexicon.freeze()
+        self._breaks = frozenset(breaks)
+        ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate rule ids: {sorted(dupes)}")
+        self._rule_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        for rule in self._rules:
+            for pattern in rule.patterns:
+                for tag in pattern.key:
+                    self._rule_index.setdefault(tag, []).append((rule, pattern))
+        self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
+        for mod in self._modifiers:
+            for pattern in mod.patterns:
+                for tag in pattern.key:
+                    self._mod_index.setdefault(tag, []).append((mod, pattern))
+        self._keys = frozenset(self._rule_index)
+
+    # ----------------------------------------------------------------- loading
+
+    @classmethod
+    def default(cls) -> CrisisDetector:
+        """The detector with the rules shipped in this package (en, fi, sv)."""
+        docs = []
+        for path in sorted(RULES_DIR.glob("*.yaml")):
+            docs.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls(docs)
+
+    def _load_words(self, doc: Mapping[str, Any]) -> None:
+        lang = str(doc["lang"])
+        typo = set(doc.get("typo", ()))
+        for name, patterns in (doc.get("words") or {}).items():
+            self.lexicon.add(f"{lang}:{name}", patterns, typo=name in typo)
+        person = doc.get("person") or {}
+
+        def cue(name: str) -> frozenset[int]:
+            return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
+
+        suffix = doc.get("person_suffix") or {}
+        self._langs[lang] = _Lang(
+            code=lang,
+            neg=frozenset({self.lexicon.tag(f"{lang}:NEG")}),
+            self_cue=cue("self"),
+            other_cue=cue("other"),
+            generic_cue=cue("generic"),
+            reflexive_self=cue("reflexive_self"),
+            reflexive_other=cue("reflexive_other"),
+            suffix_self=tuple(fold(s) for s in suffix.get("self", ())),
+            suffix_other=tuple(fold(s) for s in suffix.get("other", ())),
+        )
+
+    def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
+        seqs = [raw] if isinstance(raw, str) else list(raw)
+        return tuple(self._pattern(lang, seq, where) for seq in seqs)
+
+    def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
+        slots: list[_Slot] = []
+        gap = _DEFAULT_GAP
+        for element in seq.split():
+            if m := _ELEMENT.match(element):
+                gap = int(m.group(1))
+                continue
+            optional = element.endswith("?")
+            element = element.rstrip("?")
+            tags = set()
+            for alt in element.split("|"):
+                if not alt:
+                    raise ValueError(f"{where}: empty alternative in {seq!r}")
+                if alt.isupper() or alt.startswith("@"):
+                    name = f"{lang}:{alt}"
+                    if name not in self.lexicon._ids:
+                        raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+                    tags.add(self.lexicon.tag(name))
+                else:
+                    tags.add(self.lexicon.add(f"{lang}:={fold(alt)}", [alt]))
+            slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
+            gap = _DEFAULT_GAP
+        required = [s for s in slots if not s.optional]
+        if not slots or slots[0].optional or slots[-1].optional:
+            raise ValueError(f"{where}: a pattern starts and ends with a required word: {seq!r}")
+        common = {self.lexicon.tag(f"{lang}:{n}") for n in ("NEG",)}
+        # index on the rarest-looking required slot: the one with fewest alternatives, not a
+        # function-word class
+        key = min(required, key=lambda s: (bool(s.tags & common), len(s.tags)))
+        return _Pattern(tuple(slots), key.tags)
+
+    def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
+        rid = f"{lang}.{raw['id']}"
+        kind, tier, about = raw["kind"], raw.get("tier", "clear"), raw.get("about", "auto")
+        if kind not in KINDS or tier not in TIERS or about not in ("self", "other", "auto"):
+            raise ValueError(f"{rid}: bad kind/tier/about")
+        return _Rule(
+            id=rid,
+            lang=lang,
+            kind=kind,
+            tier=tier,
+            about=about,
+            negatable=bool(raw.get("neg", True)),
+            plan=bool(raw.get("plan", False)),
+            firm=bool(raw.get("firm", False)),
+            patterns=self._patterns(lang, raw["seq"], rid),
+        )
+
+    def _modifier(self, lang: str, raw: Mapping[str, Any]) -> _Modifier:
+        mid = f"{lang}.{raw['id']}"
+        effect, scope = raw["effect"], raw.get("scope", "span")
+        if effect not in EFFECTS or scope not in SCOPES:
+            raise ValueError(f"{mid}: bad effect/scope")
+        kinds = frozenset(raw.get("kinds", KINDS))
+        return _Modifier(mid, lang, effect, scope, kinds, self._patterns(lang, raw["seq"], mid))
+
+    # ---------------------------------------------------------------- scanning
+
+    def scan(self, text: str) -> Finding | None:
+        """The most serious signal in the text (judged clause by clause), or None."""
+        if not text:
+            return None
+        tag_of = self.lexicon.tags
+        keys = self._keys
+        best: tuple[int, int, Finding] | None = None
+        order = 0
+        for words in sentences(text):
+            tags = [tag_of(w) for w in words]
+            if not any(t & keys for t in tags if t):
+                continue
+            for found in self._sentence(words, tags):
+                order += 1
+                rank = (_RANK[found.tier], -order)
+                if best is None or rank > best[:2]:
+                    best = (rank[0], rank[1], found)
+        return best[2] if best else None
+
+    def _sentence(self, words: list[str], tags: list[frozenset[int]]) -> list[Finding]:
+        """Findings of one sentence, clause by clause."""
+        # sentence-wide modifiers are found once
+        sentence_mods = self._modifier_hits(tags, 0, len(tags))
+        findings = []
+        for start, end in self._clauses(words):
+            if not any(t & self._keys for t in tags[start:end] if t):
+                continue
+            clause_mods = [m for m in sentence_mods if m[0].scope == "sentence" or start <= m[1] < end]
+            for rule, pattern in self._candidates(tags, start, end):
+                for span in _matches(pattern, tags, start, end):
+                    found = self._judge(rule, span, words, tags, start, clause_mods)
+                    if found is not None:
+                        findings.append(found)
+        return findings
+
+    def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
+        """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
+        bounds, start = [], 0
+        for i, word in enumerate(words):
+            if i > start and word in self._breaks:
+                bounds.append((start, i))
+                start = i
+        bounds.append((start, len(words)))
+        return bounds
+
+    def _candidates(self, tags: list[frozenset[int]], start: int, end: int):
+        seen: set[int] = set()
+        out = []
+        index = self._rule_index
+        for t in tags[start:end]:
+            for tag in t:
+                for rule, pattern in index.get(tag, ()):
+                    if id(pattern) not in seen:
+                        seen.add(id(pattern))
+                        out.append((rule, pattern))
+        return out
+
+    def _modifier_hits(self, tags: list[frozenset[int]], start: int, end: int):
+        """(modifier, first, last) for every modifier found in the words."""
+        hits = []
+        seen: set[int] = set()
+        index = self._mod_index
+        for t in tags[start:end]:
+            for tag in t:
+                for mod, pattern in index.get(tag, ()):
+                    if id(pattern) in seen:
+                        continue
+                    seen.add(id(pattern))
+                    for span in _matches(pattern, tags, start, end):
+                        hits.append((mod, span[0], span[-1]))
+        return hits
+
+    def _judge(
+        self,
+        rule: _Rule,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+        mods: list[tuple[_Modifier, int, int]],
+    ) -> Finding | None:
+        lang = self._langs[rule.lang]
+        first, last = span[0], span[-1]
+        if rule.negatable:
+            matched = set(span)
+            for i in range(max(clause_start, first - _NEG_BEFORE), last + 1):
+                if i not in matched and tags[i] & lang.neg:
+                    return None
+        tier = rule.tier
+        about = rule.about
+        if about == "auto":
+            about = self._about(lang, span, words, tags, clause_start)
+        rank = _RANK[tier]
+        cap = 3
+        demote = 0
+        for mod, m_first, m_last in mods:
+            if rule.kind not in mod.kinds:
+                continue
+            if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
+                continue
+            if mod.scope == "before" and m_first >= first:
+                continue
+            if mod.effect == "drop":
+                return None
+            if mod.effect == "gentle":
+                cap = 1
+            elif mod.effect == "demote":
+                demote = 1
+            elif mod.effect == "urgent" and rule.plan:
+                rank = 3
+            elif mod.effect == "other":
+                about = "other"
+        rank = min(rank - demote, cap)
+        if rank < 1:
+            return None
+        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang)
+
+    def _about(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+    ) -> str:
+        """Who a match is about: reflexive words, then the nearest person word, then verb endings."""
+        first, last = span[0], span[-1]
+        for i in range(first, last + 1):
+            if tags[i] & lang.reflexive_self:
+                return "self"
+            if tags[i] & lang.reflexive_other:
+                return "other"
+        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & (lang.other_cue | lang.generic_cue):
+                return "other"
+        for i in range(first, min(last + 2, len(tags))):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & (lang.other_cue | lang.generic_cue):
+                return "other"
+        for i in span:
+            word = words[i]
+            if lang.suffix_self and word.endswith(lang.suffix_self):
+                return "self"
+            if lang.suffix_other and word.endswith(lang.suffix_other):
+                return "other"
+        return "self"
+
+
+def _match(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int) -> list[int] | None:
+    """Positions of the pattern's first match, or None."""
+    return next(_matches(pattern, tags, start, end), None)
+
+
+def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+    """Positions of the pattern's matched slots, one match per first position, left to right."""
+    slots = pattern.slots
+    n = len(slots)
+
+    def walk(k: int, prev: int, budget: int) -> list[int] | None:
+        if k == n:
+            return []
+        slot = slots[k]
+        hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+        for i in range(prev + 1, hi + 1):
+            if tags[i] & slot.tags:
+                rest = walk(k + 1, i, 0)
+                if rest is not None:
+                    return [i, *rest]
+        if slot.optional:
+            return walk(k + 1, prev, max(slot.gap, budget))
+        return None
+
+    head = slots[0].tags
+    for i in range(start, end):
+        if tags[i] & head:
+            rest = walk(1, i, 0)
+            if rest is not None:
+                yield [i, *rest]
