@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ SCOPES = ("span", "clause", "sentence", "before")
 _RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
 _DEFAULT_GAP = 2
 _CUE_WINDOW = 5  # words before a match searched for who it is about
-_NEG_BEFORE = 2  # words before a match where a negation word cancels it
+_NEG_BEFORE = 3  # words before a match (not across a comma) where a negation word cancels it
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,7 @@ class _Rule:
     negatable: bool
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
+    priority: int  # breaks ties between findings of the same tier
     patterns: tuple[_Pattern, ...]
 
 
@@ -82,9 +83,23 @@ class _Lang:
     reflexive_other: frozenset[int]
     suffix_self: tuple[str, ...]
     suffix_other: tuple[str, ...]
+    suffix_tags: frozenset[int]  # word classes whose endings tell the person (Finnish verbs)
+    object_self: frozenset[int]
+    object_other: frozenset[int]
+    possessive_self: tuple[str, ...]
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
+
+
+class _WordLoader(yaml.SafeLoader):
+    """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
+
+
+_WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class CrisisDetector:
@@ -97,8 +112,22 @@ class CrisisDetector:
         self._modifiers: list[_Modifier] = []
         breaks: set[str] = set()
         docs = list(documents)
+        self._pending_suffix: dict[str, list[str]] = {}
         for doc in docs:
             self._load_words(doc)
+        for lang, names in self._pending_suffix.items():
+            tags = frozenset(self.lexicon.tag(f"{lang}:{n}") for n in names)
+            self._langs[lang] = replace(self._langs[lang], suffix_tags=tags)
+        self._common: set[int] = set()
+        self._common_words: dict[str, set[str]] = {}
+        for doc in docs:
+            lang = str(doc["lang"])
+            for name in doc.get("common", ()):
+                self._common.add(self.lexicon.tag(f"{lang}:{name}"))
+            for name in ("self", "other", "generic", "reflexive_self", "reflexive_other"):
+                self._common.add(self.lexicon.tag(f"{lang}:@{name}"))
+            self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
+            self._common.add(self.lexicon.tag(f"{lang}:NEG"))
         for doc in docs:
             lang = str(doc["lang"])
             breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
@@ -123,6 +152,7 @@ class CrisisDetector:
                 for tag in pattern.key:
                     self._mod_index.setdefault(tag, []).append((mod, pattern))
         self._keys = frozenset(self._rule_index)
+        self._priority = {rule.id: rule.priority for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
 
@@ -131,7 +161,7 @@ class CrisisDetector:
         """The detector with the rules shipped in this package (en, fi, sv)."""
         docs = []
         for path in sorted(RULES_DIR.glob("*.yaml")):
-            docs.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+            docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))
         return cls(docs)
 
     def _load_words(self, doc: Mapping[str, Any]) -> None:
@@ -145,6 +175,7 @@ class CrisisDetector:
             return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
 
         suffix = doc.get("person_suffix") or {}
+        self._pending_suffix[lang] = list(suffix.get("classes", ()))
         self._langs[lang] = _Lang(
             code=lang,
             neg=frozenset({self.lexicon.tag(f"{lang}:NEG")}),
@@ -155,6 +186,10 @@ class CrisisDetector:
             reflexive_other=cue("reflexive_other"),
             suffix_self=tuple(fold(s) for s in suffix.get("self", ())),
             suffix_other=tuple(fold(s) for s in suffix.get("other", ())),
+            suffix_tags=frozenset(),
+            object_self=cue("object_self"),
+            object_other=cue("object_other"),
+            possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
@@ -180,22 +215,26 @@ class CrisisDetector:
                         raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
                     tags.add(self.lexicon.tag(name))
                 else:
-                    tags.add(self.lexicon.add(f"{lang}:={fold(alt)}", [alt]))
+                    tag = self.lexicon.add(f"{lang}:={fold(alt)}", [alt])
+                    tags.add(tag)
+                    if fold(alt) in self._common_words.get(lang, ()):
+                        self._common.add(tag)
             slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
+        while slots and slots[-1].optional:
+            slots.pop()  # a trailing optional word changes nothing about a match
         required = [s for s in slots if not s.optional]
-        if not slots or slots[0].optional or slots[-1].optional:
-            raise ValueError(f"{where}: a pattern starts and ends with a required word: {seq!r}")
-        common = {self.lexicon.tag(f"{lang}:{n}") for n in ("NEG",)}
-        # index on the rarest-looking required slot: the one with fewest alternatives, not a
-        # function-word class
-        key = min(required, key=lambda s: (bool(s.tags & common), len(s.tags)))
+        if not slots or slots[0].optional:
+            raise ValueError(f"{where}: a pattern starts with a required word: {seq!r}")
+        # index on the rarest-looking required slot: not a common class (pronouns, negation,
+        # "want"), then the fewest alternatives
+        key = min(required, key=lambda s: (bool(s.tags & self._common), len(s.tags)))
         return _Pattern(tuple(slots), key.tags)
 
     def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
         rid = f"{lang}.{raw['id']}"
         kind, tier, about = raw["kind"], raw.get("tier", "clear"), raw.get("about", "auto")
-        if kind not in KINDS or tier not in TIERS or about not in ("self", "other", "auto"):
+        if kind not in KINDS or tier not in TIERS or about not in ("self", "other", "auto", "victim"):
             raise ValueError(f"{rid}: bad kind/tier/about")
         return _Rule(
             id=rid,
@@ -206,6 +245,7 @@ class CrisisDetector:
             negatable=bool(raw.get("neg", True)),
             plan=bool(raw.get("plan", False)),
             firm=bool(raw.get("firm", False)),
+            priority=int(raw.get("priority", 0)),
             patterns=self._patterns(lang, raw["seq"], rid),
         )
 
@@ -225,31 +265,32 @@ class CrisisDetector:
             return None
         tag_of = self.lexicon.tags
         keys = self._keys
-        best: tuple[int, int, Finding] | None = None
-        order = 0
-        for words in sentences(text):
+        best: Finding | None = None
+        best_rank = (0, 0)
+        priority = self._priority
+        for words, commas in sentences(text):
             tags = [tag_of(w) for w in words]
             if not any(t & keys for t in tags if t):
                 continue
-            for found in self._sentence(words, tags):
-                order += 1
-                rank = (_RANK[found.tier], -order)
-                if best is None or rank > best[:2]:
-                    best = (rank[0], rank[1], found)
-        return best[2] if best else None
+            for found in self._sentence(words, tags, commas):
+                rank = (_RANK[found.tier], priority[found.rule])
+                if rank > best_rank:
+                    best, best_rank = found, rank
+        return best
 
-    def _sentence(self, words: list[str], tags: list[frozenset[int]]) -> list[Finding]:
+    def _sentence(
+        self, words: list[str], tags: list[frozenset[int]], commas: frozenset[int]
+    ) -> list[Finding]:
         """Findings of one sentence, clause by clause."""
-        # sentence-wide modifiers are found once
-        sentence_mods = self._modifier_hits(tags, 0, len(tags))
+        mods = self._modifier_hits(tags, 0, len(tags))
         findings = []
         for start, end in self._clauses(words):
             if not any(t & self._keys for t in tags[start:end] if t):
                 continue
-            clause_mods = [m for m in sentence_mods if m[0].scope == "sentence" or start <= m[1] < end]
+            clause_mods = [m for m in mods if m[0].scope == "sentence" or start <= m[1] < end]
             for rule, pattern in self._candidates(tags, start, end):
                 for span in _matches(pattern, tags, start, end):
-                    found = self._judge(rule, span, words, tags, start, clause_mods)
+                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
                     if found is not None:
                         findings.append(found)
         return findings
@@ -297,6 +338,7 @@ class CrisisDetector:
         span: list[int],
         words: list[str],
         tags: list[frozenset[int]],
+        commas: frozenset[int],
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
     ) -> Finding | None:
@@ -304,14 +346,21 @@ class CrisisDetector:
         first, last = span[0], span[-1]
         if rule.negatable:
             matched = set(span)
-            for i in range(max(clause_start, first - _NEG_BEFORE), last + 1):
+            lo = first
+            while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+                lo -= 1
+            for i in range(lo, last + 1):
                 if i not in matched and tags[i] & lang.neg:
                     return None
-        tier = rule.tier
         about = rule.about
         if about == "auto":
             about = self._about(lang, span, words, tags, clause_start)
-        rank = _RANK[tier]
+        elif about == "victim":
+            about = self._victim(lang, span, words, tags, clause_start)
+        generic = about == "generic"
+        if generic:
+            about = "other"
+        rank = _RANK[rule.tier]
         cap = 3
         demote = 0
         for mod, m_first, m_last in mods:
@@ -355,19 +404,48 @@ class CrisisDetector:
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
-            if t & (lang.other_cue | lang.generic_cue):
+            if t & lang.other_cue:
                 return "other"
+            if t & lang.generic_cue:
+                return "generic"
         for i in range(first, min(last + 2, len(tags))):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
-            if t & (lang.other_cue | lang.generic_cue):
+            if t & lang.other_cue:
                 return "other"
-        for i in span:
-            word = words[i]
-            if lang.suffix_self and word.endswith(lang.suffix_self):
+        if tags[first] & lang.suffix_tags:
+            word = words[first]
+            if word.endswith(lang.suffix_self):
                 return "self"
-            if lang.suffix_other and word.endswith(lang.suffix_other):
+            if word.endswith(lang.suffix_other):
+                return "other"
+        return "self"
+
+    def _victim(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+    ) -> str:
+        """Who is in danger: the object ("me", "minut", "henne"), else "my husband ..." means me."""
+        first, last = span[0], span[-1]
+        for i in range(first, min(last + 4, len(tags))):
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & lang.other_cue:
+                if i > 0 and tags[i - 1] & lang.self_cue:
+                    return "self"  # "my husband threatens ..." is about the writer
+                if lang.possessive_self and words[i].endswith(lang.possessive_self):
+                    return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
 

@@ -38,12 +38,22 @@ def _word(raw: str) -> str:
     return raw
 
 
-def sentences(text: str) -> list[list[str]]:
-    """The folded words of each sentence (leet in words undone, long letter runs shortened)."""
-    folded = fold(text).replace("@", "a").replace("$", "s")
+# Laughing and joking emoji become a word the rules can see ("lol").
+_JOKE_EMOJI = re.compile("[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F601\U0001F604\U0001F480\U0001F639\U0001F61C\U0001F61D\U0001F92A\U0001F643\U0001F608]")
+_COMMA = re.compile(r",|\s[-–—]+\s")
+
+
+def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
+    """Each sentence's folded words and the positions of words that follow a comma."""
+    folded = fold(_JOKE_EMOJI.sub(" lol ", text)).replace("@", "a").replace("$", "s")
     out = []
     for part in _SENTENCE.split(folded):
-        words = [_word(w) for w in _WORD.findall(part)]
+        words: list[str] = []
+        commas = []
+        for chunk in _COMMA.split(part):
+            if words:
+                commas.append(len(words))
+            words.extend(_word(w) for w in _WORD.findall(chunk))
         if words:
-            out.append(words)
+            out.append((words, frozenset(commas)))
     return out
