@@ -46,6 +46,7 @@ class _Slot:
 class _Pattern:
     slots: tuple[_Slot, ...]
     key: frozenset[int]  # tags of the slot that indexes the pattern
+    required: tuple[frozenset[int], ...]  # tags of each required slot (one of each must be there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,8 @@ class CrisisDetector:
             self._langs[lang] = replace(self._langs[lang], suffix_tags=tags)
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
+        # patterns made only of common words: they would be looked for in every sentence
+        self._all_common: list[str] = []
         for doc in docs:
             lang = str(doc["lang"])
             for name in doc.get("common", ()):
@@ -135,6 +138,8 @@ class CrisisDetector:
                 self._rules.append(self._rule(lang, raw))
             for raw in doc.get("modifiers", ()):
                 self._modifiers.append(self._modifier(lang, raw))
+        if self._all_common:
+            raise ValueError("patterns need a distinctive word: " + "; ".join(self._all_common))
         self.lexicon.freeze()
         self._breaks = frozenset(breaks)
         ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
@@ -151,7 +156,7 @@ class CrisisDetector:
             for pattern in mod.patterns:
                 for tag in pattern.key:
                     self._mod_index.setdefault(tag, []).append((mod, pattern))
-        self._keys = frozenset(self._rule_index)
+        self._keys = frozenset(self._rule_index) - self._common
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
@@ -196,6 +201,13 @@ class CrisisDetector:
         seqs = [raw] if isinstance(raw, str) else list(raw)
         return tuple(self._pattern(lang, seq, where) for seq in seqs)
 
+    def _modifier_patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
+        # a modifier is only looked for in a sentence where a rule matched: common words are fine
+        before = len(self._all_common)
+        patterns = self._patterns(lang, raw, where)
+        del self._all_common[before:]
+        return patterns
+
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
         gap = _DEFAULT_GAP
@@ -229,7 +241,9 @@ class CrisisDetector:
         # index on the rarest-looking required slot: not a common class (pronouns, negation,
         # "want"), then the fewest alternatives
         key = min(required, key=lambda s: (bool(s.tags & self._common), len(s.tags)))
-        return _Pattern(tuple(slots), key.tags)
+        if key.tags & self._common:
+            self._all_common.append(f"{where}: {seq}")
+        return _Pattern(tuple(slots), key.tags, tuple(s.tags for s in required))
 
     def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
         rid = f"{lang}.{raw['id']}"
@@ -255,7 +269,8 @@ class CrisisDetector:
         if effect not in EFFECTS or scope not in SCOPES:
             raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
-        return _Modifier(mid, lang, effect, scope, kinds, self._patterns(lang, raw["seq"], mid))
+        patterns = self._modifier_patterns(lang, raw["seq"], mid)
+        return _Modifier(mid, lang, effect, scope, kinds, patterns)
 
     # ---------------------------------------------------------------- scanning
 
@@ -264,72 +279,87 @@ class CrisisDetector:
         if not text:
             return None
         tag_of = self.lexicon.tags
+        cached = self.lexicon.cache_get
         keys = self._keys
         best: Finding | None = None
         best_rank = (0, 0)
         priority = self._priority
         for words, commas in sentences(text):
-            tags = [tag_of(w) for w in words]
-            if not any(t & keys for t in tags if t):
+            tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
+            present = frozenset().union(*tags)
+            if keys.isdisjoint(present):
                 continue
-            for found in self._sentence(words, tags, commas):
+            for found in self._sentence(words, tags, commas, present):
                 rank = (_RANK[found.tier], priority[found.rule])
                 if rank > best_rank:
                     best, best_rank = found, rank
         return best
 
     def _sentence(
-        self, words: list[str], tags: list[frozenset[int]], commas: frozenset[int]
+        self,
+        words: list[str],
+        tags: list[frozenset[int]],
+        commas: frozenset[int],
+        present: frozenset[int],
     ) -> list[Finding]:
         """Findings of one sentence, clause by clause."""
-        mods = self._modifier_hits(tags, 0, len(tags))
+        mods: list[tuple[_Modifier, int, int]] | None = None
         findings = []
-        for start, end in self._clauses(words):
-            if not any(t & self._keys for t in tags[start:end] if t):
+        clauses = self._clauses(words)
+        index = self._rule_index
+        for start, end in clauses:
+            if len(clauses) > 1:
+                present = frozenset().union(*tags[start:end])
+            keyed = present & self._keys
+            if not keyed:
                 continue
-            clause_mods = [m for m in mods if m[0].scope == "sentence" or start <= m[1] < end]
-            for rule, pattern in self._candidates(tags, start, end):
-                for span in _matches(pattern, tags, start, end):
-                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
-                    if found is not None:
-                        findings.append(found)
+            seen: set[int] = set()
+            for tag in keyed:
+                for rule, pattern in index[tag]:
+                    if id(pattern) in seen:
+                        continue
+                    seen.add(id(pattern))
+                    if not all(req & present for req in pattern.required):
+                        continue
+                    for span in _matches(pattern, tags, start, end):
+                        if mods is None:  # modifiers are looked for once a rule matched
+                            mods = self._modifier_hits(tags, 0, len(tags))
+                        clause_mods = [
+                            m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                        ]
+                        found = self._judge(rule, span, words, tags, commas, start, clause_mods)
+                        if found is not None:
+                            findings.append(found)
         return findings
 
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
+        breaks = self._breaks
+        if breaks.isdisjoint(words):
+            return [(0, len(words))]
         bounds, start = [], 0
         for i, word in enumerate(words):
-            if i > start and word in self._breaks:
+            if i > start and word in breaks:
                 bounds.append((start, i))
                 start = i
         bounds.append((start, len(words)))
         return bounds
-
-    def _candidates(self, tags: list[frozenset[int]], start: int, end: int):
-        seen: set[int] = set()
-        out = []
-        index = self._rule_index
-        for t in tags[start:end]:
-            for tag in t:
-                for rule, pattern in index.get(tag, ()):
-                    if id(pattern) not in seen:
-                        seen.add(id(pattern))
-                        out.append((rule, pattern))
-        return out
 
     def _modifier_hits(self, tags: list[frozenset[int]], start: int, end: int):
         """(modifier, first, last) for every modifier found in the words."""
         hits = []
         seen: set[int] = set()
         index = self._mod_index
-        for t in tags[start:end]:
-            for tag in t:
-                for mod, pattern in index.get(tag, ()):
-                    if id(pattern) in seen:
-                        continue
-                    seen.add(id(pattern))
-                    for span in _matches(pattern, tags, start, end):
-                        hits.append((mod, span[0], span[-1]))
+        present = frozenset().union(*tags[start:end])
+        for tag in present:
+            for mod, pattern in index.get(tag, ()):
+                if id(pattern) in seen:
+                    continue
+                seen.add(id(pattern))
+                if not all(req & present for req in pattern.required):
+                    continue
+                for span in _matches(pattern, tags, start, end):
+                    hits.append((mod, span[0], span[-1]))
         return hits
 
     def _judge(

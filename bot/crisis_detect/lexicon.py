@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.crisis_detect.text import fold
+from bot.crisis_detect.text import fold, shorten_runs
 
 _CACHE_LIMIT = 50_000
 _EMPTY: frozenset[int] = frozenset()
@@ -100,6 +100,10 @@ class Lexicon:
                     if result is None:
                         result = set()
                     result |= hit
+        if result is None and n >= 3:
+            short = shorten_runs(word)
+            if short != word:
+                result = set(self.tags(short)) or None
         if result is None and n >= 5 and word[:2] in self._typo_first:
             result = self._typos(word)
         found = frozenset(result) if result else _EMPTY
@@ -127,6 +131,11 @@ class Lexicon:
                     if tag not in found and is_stem == as_stem and within_one_edit(key, text):
                         found.add(tag)
         return found or None
+
+    @property
+    def cache_get(self):
+        """dict.get of the word cache: a word's tags if it was seen before, else None."""
+        return self._cache.get
 
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""
