@@ -16,8 +16,11 @@ from bot.crisis_detect.text import fold, sentences
 RULES_DIR = Path(__file__).parent / "rules"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
-EFFECTS = ("drop", "gentle", "demote", "urgent", "other")
-SCOPES = ("span", "clause", "sentence", "before")
+EFFECTS = ("drop", "gentle", "demote", "urgent", "other", "past", "recovered")
+MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
+# span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
+# there; message: anywhere in the message (effects urgent and recovered only)
+SCOPES = ("span", "clause", "sentence", "before", "message")
 _RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
 _DEFAULT_GAP = 2
 _CUE_WINDOW = 5  # words before a match searched for who it is about
@@ -70,6 +73,7 @@ class _Modifier:
     effect: str
     scope: str
     kinds: frozenset[str]
+    rules: frozenset[str]  # when given, only these rules are touched
     patterns: tuple[_Pattern, ...]
 
 
@@ -152,10 +156,12 @@ class CrisisDetector:
                 for tag in pattern.key:
                     self._rule_index.setdefault(tag, []).append((rule, pattern))
         self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
+        self._msg_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
         for mod in self._modifiers:
+            index = self._msg_index if mod.scope == "message" else self._mod_index
             for pattern in mod.patterns:
                 for tag in pattern.key:
-                    self._mod_index.setdefault(tag, []).append((mod, pattern))
+                    index.setdefault(tag, []).append((mod, pattern))
         self._keys = frozenset(self._rule_index) - self._common
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
@@ -268,9 +274,12 @@ class CrisisDetector:
         effect, scope = raw["effect"], raw.get("scope", "span")
         if effect not in EFFECTS or scope not in SCOPES:
             raise ValueError(f"{mid}: bad effect/scope")
+        if scope == "message" and effect not in MESSAGE_EFFECTS:
+            raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
         patterns = self._modifier_patterns(lang, raw["seq"], mid)
-        return _Modifier(mid, lang, effect, scope, kinds, patterns)
+        rules = frozenset(raw.get("rules", ()))
+        return _Modifier(mid, lang, effect, scope, kinds, rules, patterns)
 
     # ---------------------------------------------------------------- scanning
 
@@ -281,19 +290,48 @@ class CrisisDetector:
         tag_of = self.lexicon.tags
         cached = self.lexicon.cache_get
         keys = self._keys
-        best: Finding | None = None
-        best_rank = (0, 0)
-        priority = self._priority
+        found: list[tuple[Finding, bool]] = []
+        all_tags = []
         for words, commas in sentences(text):
             tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
+            all_tags.append(tags)
             present = frozenset().union(*tags)
             if keys.isdisjoint(present):
                 continue
-            for found in self._sentence(words, tags, commas, present):
-                rank = (_RANK[found.tier], priority[found.rule])
-                if rank > best_rank:
-                    best, best_rank = found, rank
+            found.extend(self._sentence(words, tags, commas, present))
+        if not found:
+            return None
+        if self._msg_index:
+            found = self._message_wide(found, all_tags)
+        best: Finding | None = None
+        best_rank = (0, 0)
+        priority = self._priority
+        for finding, _ in found:
+            rank = (_RANK[finding.tier], priority[finding.rule])
+            if rank > best_rank:
+                best, best_rank = finding, rank
         return best
+
+    def _message_wide(
+        self, found: list[tuple[Finding, bool]], all_tags: list[list[frozenset[int]]]
+    ) -> list[tuple[Finding, bool]]:
+        """Modifiers that look at the whole message: "now she does not answer" makes a farewell
+        urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
+        hits = []
+        for tags in all_tags:
+            hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index))
+        out = []
+        for finding, past in found:
+            for mod, _, _ in hits:
+                if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+                    continue
+                if mod.effect == "recovered" and past or mod.effect == "drop":
+                    break
+                if mod.effect == "urgent":
+                    finding = replace(finding, tier="urgent")
+            else:
+                out.append((finding, past))
+        return out
 
     def _sentence(
         self,
@@ -301,8 +339,8 @@ class CrisisDetector:
         tags: list[frozenset[int]],
         commas: frozenset[int],
         present: frozenset[int],
-    ) -> list[Finding]:
-        """Findings of one sentence, clause by clause."""
+    ) -> list[tuple[Finding, bool]]:
+        """Findings of one sentence, clause by clause (each with: was it about the past)."""
         mods: list[tuple[_Modifier, int, int]] | None = None
         findings = []
         clauses = self._clauses(words)
@@ -332,6 +370,24 @@ class CrisisDetector:
                             findings.append(found)
         return findings
 
+    def explain(self, text: str) -> list[str]:
+        """Every rule match and modifier in the text, for writing and checking rules."""
+        lines = []
+        for words, commas in sentences(text):
+            tags = [self.lexicon.tags(w) for w in words]
+            lines.append(" ".join(words))
+            for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
+                lines.append(f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first:last + 1]}")
+            for start, end in self._clauses(words):
+                for rule in self._rules:
+                    for pattern in rule.patterns:
+                        for span in _matches(pattern, tags, start, end):
+                            mods = self._modifier_hits(tags, 0, len(tags))
+                            mods = [m for m in mods if m[0].scope == "sentence" or start <= m[1] < end]
+                            found = self._judge(rule, span, words, tags, commas, start, mods)
+                            lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
+        return lines
+
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
         breaks = self._breaks
@@ -345,11 +401,11 @@ class CrisisDetector:
         bounds.append((start, len(words)))
         return bounds
 
-    def _modifier_hits(self, tags: list[frozenset[int]], start: int, end: int):
+    def _modifier_hits(self, tags: list[frozenset[int]], start: int, end: int, index=None):
         """(modifier, first, last) for every modifier found in the words."""
         hits = []
         seen: set[int] = set()
-        index = self._mod_index
+        index = self._mod_index if index is None else index
         present = frozenset().union(*tags[start:end])
         for tag in present:
             for mod, pattern in index.get(tag, ()):
@@ -371,7 +427,7 @@ class CrisisDetector:
         commas: frozenset[int],
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
-    ) -> Finding | None:
+    ) -> tuple[Finding, bool] | None:
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
         if rule.negatable:
@@ -393,8 +449,9 @@ class CrisisDetector:
         rank = _RANK[rule.tier]
         cap = 3
         demote = 0
+        past = False
         for mod, m_first, m_last in mods:
-            if rule.kind not in mod.kinds:
+            if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
                 continue
             if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
                 continue
@@ -404,6 +461,8 @@ class CrisisDetector:
                 return None
             if mod.effect == "gentle":
                 cap = 1
+            elif mod.effect == "past":
+                cap, past = 1, True
             elif mod.effect == "demote":
                 demote = 1
             elif mod.effect == "urgent" and rule.plan:
@@ -413,7 +472,7 @@ class CrisisDetector:
         rank = min(rank - demote, cap)
         if rank < 1:
             return None
-        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang)
+        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), past
 
     def _about(
         self,
