@@ -63,6 +63,7 @@ class _Rule:
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
     priority: int  # breaks ties between findings of the same tier
+    anchor_last: bool  # who it is about is read before the last matched word ("my friend ... suicidal")
     patterns: tuple[_Pattern, ...]
 
 
@@ -266,6 +267,7 @@ class CrisisDetector:
             plan=bool(raw.get("plan", False)),
             firm=bool(raw.get("firm", False)),
             priority=int(raw.get("priority", 0)),
+            anchor_last=raw.get("anchor") == "last",
             patterns=self._patterns(lang, raw["seq"], rid),
         )
 
@@ -290,38 +292,40 @@ class CrisisDetector:
         tag_of = self.lexicon.tags
         cached = self.lexicon.cache_get
         keys = self._keys
-        found: list[tuple[Finding, bool]] = []
+        found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
+        position = 0
         for words, commas in sentences(text):
             tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
             all_tags.append(tags)
             present = frozenset().union(*tags)
-            if keys.isdisjoint(present):
-                continue
-            found.extend(self._sentence(words, tags, commas, present))
+            if not keys.isdisjoint(present):
+                for finding, past, start in self._sentence(words, tags, commas, present):
+                    found.append((finding, past, position + start))
+            position += len(words)
         if not found:
             return None
         if self._msg_index:
             found = self._message_wide(found, all_tags)
         best: Finding | None = None
-        best_rank = (0, 0)
+        best_rank = (0, 0, 0)
         priority = self._priority
-        for finding, _ in found:
-            rank = (_RANK[finding.tier], priority[finding.rule])
+        for finding, _, where in found:
+            rank = (_RANK[finding.tier], priority[finding.rule], -where)  # earlier wins a tie
             if rank > best_rank:
                 best, best_rank = finding, rank
         return best
 
     def _message_wide(
-        self, found: list[tuple[Finding, bool]], all_tags: list[list[frozenset[int]]]
-    ) -> list[tuple[Finding, bool]]:
+        self, found: list[tuple[Finding, bool, int]], all_tags: list[list[frozenset[int]]]
+    ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
         for tags in all_tags:
             hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index))
         out = []
-        for finding, past in found:
+        for finding, past, where in found:
             for mod, _, _ in hits:
                 if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
                     continue
@@ -330,7 +334,7 @@ class CrisisDetector:
                 if mod.effect == "urgent":
                     finding = replace(finding, tier="urgent")
             else:
-                out.append((finding, past))
+                out.append((finding, past, where))
         return out
 
     def _sentence(
@@ -339,8 +343,8 @@ class CrisisDetector:
         tags: list[frozenset[int]],
         commas: frozenset[int],
         present: frozenset[int],
-    ) -> list[tuple[Finding, bool]]:
-        """Findings of one sentence, clause by clause (each with: was it about the past)."""
+    ) -> list[tuple[Finding, bool, int]]:
+        """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
         mods: list[tuple[_Modifier, int, int]] | None = None
         findings = []
         clauses = self._clauses(words)
@@ -367,7 +371,7 @@ class CrisisDetector:
                         ]
                         found = self._judge(rule, span, words, tags, commas, start, clause_mods)
                         if found is not None:
-                            findings.append(found)
+                            findings.append((found[0], found[1], span[0]))
         return findings
 
     def explain(self, text: str) -> list[str]:
@@ -440,7 +444,7 @@ class CrisisDetector:
                     return None
         about = rule.about
         if about == "auto":
-            about = self._about(lang, span, words, tags, clause_start)
+            about = self._about(lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start)
         elif about == "victim":
             about = self._victim(lang, span, words, tags, clause_start)
         generic = about == "generic"
@@ -497,17 +501,17 @@ class CrisisDetector:
                 return "other"
             if t & lang.generic_cue:
                 return "generic"
-        for i in range(first, min(last + 2, len(tags))):
-            t = tags[i]
-            if t & lang.self_cue:
-                return "self"
-            if t & lang.other_cue:
-                return "other"
         if tags[first] & lang.suffix_tags:
             word = words[first]
             if word.endswith(lang.suffix_self):
                 return "self"
             if word.endswith(lang.suffix_other):
+                return "other"
+        for i in range(first, min(last + 2, len(tags))):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & lang.other_cue:
                 return "other"
         return "self"
 
