@@ -98,6 +98,15 @@ class _Lang:
 _ELEMENT = re.compile(r"^~(\d+)$")
 
 
+def _flag(value: Any) -> bool:
+    """A rule's yes/no setting (the rule files read true/false as words, see _WordLoader)."""
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", "yes", "no"):
+            raise ValueError(f"not a yes/no value: {value!r}")
+        return value.lower() in ("true", "yes")
+    return bool(value)
+
+
 class _WordLoader(yaml.SafeLoader):
     """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
 
@@ -263,9 +272,9 @@ class CrisisDetector:
             kind=kind,
             tier=tier,
             about=about,
-            negatable=bool(raw.get("neg", True)),
-            plan=bool(raw.get("plan", False)),
-            firm=bool(raw.get("firm", False)),
+            negatable=_flag(raw.get("neg", True)),
+            plan=_flag(raw.get("plan", False)),
+            firm=_flag(raw.get("firm", False)),
             priority=int(raw.get("priority", 0)),
             anchor_last=raw.get("anchor") == "last",
             patterns=self._patterns(lang, raw["seq"], rid),
