@@ -21,6 +21,9 @@ MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 # span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
 # there; message: anywhere in the message (effects urgent and recovered only)
 SCOPES = ("span", "clause", "sentence", "before", "message")
+# auto: the person words near the match; victim: the object ("kills me"/"hits her"), else who is
+# named before; target: the object, else the writer
+ABOUTS = ("self", "other", "auto", "victim", "target")
 _RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
 _DEFAULT_GAP = 2
 _CUE_WINDOW = 5  # words before a match searched for who it is about
@@ -43,6 +46,7 @@ class _Slot:
     tags: frozenset[int]
     optional: bool
     gap: int  # most words allowed between this slot and the previous matched one
+    at_end: bool = False  # "$": the clause ends here
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class _Pattern:
     slots: tuple[_Slot, ...]
     key: frozenset[int]  # tags of the slot that indexes the pattern
     required: tuple[frozenset[int], ...]  # tags of each required slot (one of each must be there)
+    window: int = 0  # > 0: the slots in any order, all within this many words ("&" patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +232,22 @@ class CrisisDetector:
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
         gap = _DEFAULT_GAP
-        for element in seq.split():
+        window = 0
+        elements = seq.split()
+        if elements and elements[0] == "&":  # "& ~8 A B C": A, B and C in any order within 8 words
+            window = 8
+            elements = elements[1:]
+            if elements and (m := _ELEMENT.match(elements[0])):
+                window = int(m.group(1))
+                elements = elements[1:]
+        for element in elements:
             if m := _ELEMENT.match(element):
                 gap = int(m.group(1))
+                continue
+            if element == "$":
+                if not slots:
+                    raise ValueError(f"{where}: '$' cannot start a pattern: {seq!r}")
+                slots.append(_Slot(frozenset(), False, gap, at_end=True))
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
@@ -251,7 +269,7 @@ class CrisisDetector:
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
             slots.pop()  # a trailing optional word changes nothing about a match
-        required = [s for s in slots if not s.optional]
+        required = [s for s in slots if not s.optional and not s.at_end]
         if not slots or slots[0].optional:
             raise ValueError(f"{where}: a pattern starts with a required word: {seq!r}")
         # index on the rarest-looking required slot: not a common class (pronouns, negation,
@@ -259,12 +277,14 @@ class CrisisDetector:
         key = min(required, key=lambda s: (bool(s.tags & self._common), len(s.tags)))
         if key.tags & self._common:
             self._all_common.append(f"{where}: {seq}")
-        return _Pattern(tuple(slots), key.tags, tuple(s.tags for s in required))
+        if window and (len(required) != len(slots) or len(slots) < 2):
+            raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
+        return _Pattern(tuple(slots), key.tags, tuple(s.tags for s in required), window)
 
     def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
         rid = f"{lang}.{raw['id']}"
         kind, tier, about = raw["kind"], raw.get("tier", "clear"), raw.get("about", "auto")
-        if kind not in KINDS or tier not in TIERS or about not in ("self", "other", "auto", "victim"):
+        if kind not in KINDS or tier not in TIERS or about not in ABOUTS:
             raise ValueError(f"{rid}: bad kind/tier/about")
         return _Rule(
             id=rid,
@@ -454,8 +474,8 @@ class CrisisDetector:
         about = rule.about
         if about == "auto":
             about = self._about(lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start)
-        elif about == "victim":
-            about = self._victim(lang, span, words, tags, clause_start)
+        elif about in ("victim", "target"):
+            about = self._victim(lang, span, words, tags, clause_start, about == "target")
         generic = about == "generic"
         if generic:
             about = "other"
@@ -531,6 +551,7 @@ class CrisisDetector:
         words: list[str],
         tags: list[frozenset[int]],
         clause_start: int,
+        writer_default: bool = False,
     ) -> str:
         """Who is in danger: the object ("me", "minut", "henne"), else "my husband ..." means me."""
         first, last = span[0], span[-1]
@@ -539,6 +560,8 @@ class CrisisDetector:
                 return "self"
             if tags[i] & lang.object_other:
                 return "other"
+        if writer_default:
+            return "self"
         for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
             t = tags[i]
             if t & lang.self_cue:
@@ -561,11 +584,16 @@ def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int
     """Positions of the pattern's matched slots, one match per first position, left to right."""
     slots = pattern.slots
     n = len(slots)
+    if pattern.window:
+        yield from _unordered(pattern, tags, start, end)
+        return
 
     def walk(k: int, prev: int, budget: int) -> list[int] | None:
         if k == n:
             return []
         slot = slots[k]
+        if slot.at_end:
+            return [] if prev == end - 1 and k == n - 1 else None
         hi = min(end - 1, prev + 1 + max(slot.gap, budget))
         for i in range(prev + 1, hi + 1):
             if tags[i] & slot.tags:
@@ -582,3 +610,22 @@ def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int
             rest = walk(1, i, 0)
             if rest is not None:
                 yield [i, *rest]
+
+
+def _unordered(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+    """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
+    slots = pattern.slots
+    window = pattern.window
+    head = slots[0].tags
+    for i in range(start, end):
+        if not tags[i] & head:
+            continue
+        used = [i]
+        lo, hi = max(start, i - window), min(end, i + window + 1)
+        for slot in slots[1:]:
+            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
+            if not near:
+                break
+            used.append(min(near, key=lambda j: abs(j - i)))
+        else:
+            yield sorted(used)
