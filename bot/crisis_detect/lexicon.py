@@ -71,7 +71,7 @@ class Lexicon:
                 raise ValueError(f"bad word pattern {raw!r} in {name}")
             target = self._prefix if stem else self._exact
             target.setdefault(word, set()).add(tag)
-            if typo and len(word) >= 5:
+            if typo and len(word) >= (5 if stem else 7):
                 for variant in _deletions(word) | {word}:
                     self._typo.setdefault(variant, []).append((word, stem, tag))
                 self._typo_first.add(word[:2])
