@@ -53,7 +53,7 @@ class _Slot:
 class _Pattern:
     slots: tuple[_Slot, ...]
     key: frozenset[int]  # tags of the slot that indexes the pattern
-    required: tuple[frozenset[int], ...]  # tags of each required slot (one of each must be there)
+    need: frozenset[int]  # the tag of every required slot: all must be in a clause to match
     window: int = 0  # > 0: the slots in any order, all within this many words ("&" patterns)
 
 
@@ -133,6 +133,7 @@ class CrisisDetector:
         breaks: set[str] = set()
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
+        self._class_words: dict[str, tuple[list[str], bool]] = {}
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
@@ -178,6 +179,7 @@ class CrisisDetector:
                 for tag in pattern.key:
                     index.setdefault(tag, []).append((mod, pattern))
         self._keys = frozenset(self._rule_index) - self._common
+        self._msg_keys = frozenset(self._msg_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
@@ -195,9 +197,11 @@ class CrisisDetector:
         typo = set(doc.get("typo", ()))
         for name, patterns in (doc.get("words") or {}).items():
             self.lexicon.add(f"{lang}:{name}", patterns, typo=name in typo)
+            self._class_words[f"{lang}:{name}"] = (list(patterns), name in typo)
         person = doc.get("person") or {}
 
         def cue(name: str) -> frozenset[int]:
+            self._class_words[f"{lang}:@{name}"] = (list(person.get(name, ())), False)
             return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
 
         suffix = doc.get("person_suffix") or {}
@@ -265,6 +269,8 @@ class CrisisDetector:
                     tags.add(tag)
                     if fold(alt) in self._common_words.get(lang, ()):
                         self._common.add(tag)
+            if len(tags) > 1:
+                tags = {self._alternatives(lang, element, tags)}
             slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
@@ -279,7 +285,23 @@ class CrisisDetector:
             self._all_common.append(f"{where}: {seq}")
         if window and (len(required) != len(slots) or len(slots) < 2):
             raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
-        return _Pattern(tuple(slots), key.tags, tuple(s.tags for s in required), window)
+        need = frozenset(t for s in required for t in s.tags)
+        return _Pattern(tuple(slots), key.tags, need, window)
+
+    def _alternatives(self, lang: str, element: str, tags: set[int]) -> int:
+        """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
+        name = f"{lang}:#{element}"
+        if name not in self.lexicon._ids:
+            for alt in element.split("|"):
+                if alt.isupper() or alt.startswith("@"):
+                    words, typo = self._class_words[f"{lang}:{alt}"]
+                    self.lexicon.add(name, words, typo=typo)
+                else:
+                    self.lexicon.add(name, [alt])
+        tag = self.lexicon.tag(name)
+        if tags & self._common:
+            self._common.add(tag)
+        return tag
 
     def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
         rid = f"{lang}.{raw['id']}"
@@ -326,8 +348,8 @@ class CrisisDetector:
         position = 0
         for words, commas in sentences(text):
             tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
-            all_tags.append(tags)
             present = frozenset().union(*tags)
+            all_tags.append((tags, present))
             if not keys.isdisjoint(present):
                 for finding, past, start in self._sentence(words, tags, commas, present):
                     found.append((finding, past, position + start))
@@ -346,13 +368,16 @@ class CrisisDetector:
         return best
 
     def _message_wide(
-        self, found: list[tuple[Finding, bool, int]], all_tags: list[list[frozenset[int]]]
+        self,
+        found: list[tuple[Finding, bool, int]],
+        all_tags: list[tuple[list[frozenset[int]], frozenset[int]]],
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
-        for tags in all_tags:
-            hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index))
+        for tags, present in all_tags:
+            if not self._msg_keys.isdisjoint(present):
+                hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
@@ -390,7 +415,7 @@ class CrisisDetector:
                     if id(pattern) in seen:
                         continue
                     seen.add(id(pattern))
-                    if not all(req & present for req in pattern.required):
+                    if not pattern.need <= present:
                         continue
                     for span in _matches(pattern, tags, start, end):
                         if mods is None:  # modifiers are looked for once a rule matched
@@ -434,18 +459,26 @@ class CrisisDetector:
         bounds.append((start, len(words)))
         return bounds
 
-    def _modifier_hits(self, tags: list[frozenset[int]], start: int, end: int, index=None):
+    def _modifier_hits(
+        self,
+        tags: list[frozenset[int]],
+        start: int,
+        end: int,
+        index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
+        present: frozenset[int] | None = None,
+    ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier found in the words."""
         hits = []
         seen: set[int] = set()
         index = self._mod_index if index is None else index
-        present = frozenset().union(*tags[start:end])
-        for tag in present:
-            for mod, pattern in index.get(tag, ()):
+        if present is None:
+            present = frozenset().union(*tags[start:end])
+        for tag in present.intersection(index):
+            for mod, pattern in index[tag]:
                 if id(pattern) in seen:
                     continue
                 seen.add(id(pattern))
-                if not all(req & present for req in pattern.required):
+                if not pattern.need <= present:
                     continue
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))

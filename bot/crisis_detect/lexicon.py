@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.crisis_detect.text import fold, shorten_runs
+from bot.crisis_detect.text import fold, has_runs, shorten_runs
 
 _CACHE_LIMIT = 50_000
 _EMPTY: frozenset[int] = frozenset()
@@ -42,10 +42,11 @@ class Lexicon:
         self._ids: dict[str, int] = {}
         self._exact: dict[str, set[int]] = {}
         self._prefix: dict[str, set[int]] = {}
-        self._lengths: list[int] = []
+        self._stem_lengths: dict[str, tuple[int, ...]] = {}
         # typo-tolerant keys: deletion variant -> [(key, is_stem, tag)]
         self._typo: dict[str, list[tuple[str, bool, int]]] = {}
-        self._typo_lengths: list[int] = []
+        self._typo_exact_lengths: dict[str, frozenset[int]] = {}
+        self._typo_stem_lengths: dict[str, tuple[int, ...]] = {}
         self._typo_first: set[str] = set()
         self._cache: dict[str, frozenset[int]] = {}
         self._frozen_exact: dict[str, frozenset[int]] = {}
@@ -79,8 +80,25 @@ class Lexicon:
 
     def freeze(self) -> None:
         """Prepares the lookup tables once every pattern is in."""
-        self._lengths = sorted({len(w) for w in self._prefix}, reverse=True)
-        self._typo_lengths = sorted({len(k) for ks in self._typo.values() for k, s, _ in ks if s})
+        by_start: dict[str, set[int]] = {}
+        for stem in self._prefix:
+            if len(stem) < 3:
+                raise ValueError(f"a stem needs three letters or more: {stem}*")
+            by_start.setdefault(stem[:3], set()).add(len(stem))
+        # stem lengths per first three letters: a word is only cut where a stem could end
+        self._stem_lengths = {k: tuple(sorted(v)) for k, v in by_start.items()}
+        # per first two letters: lengths of the typo-tolerant whole words (one more or less)
+        # and of the stems whose start a word is compared with
+        exact: dict[str, set[int]] = {}
+        stems: dict[str, set[int]] = {}
+        for keys in self._typo.values():
+            for key, is_stem, _ in keys:
+                if is_stem:
+                    stems.setdefault(key[:2], set()).add(len(key))
+                else:
+                    exact.setdefault(key[:2], set()).update((len(key) - 1, len(key), len(key) + 1))
+        self._typo_exact_lengths = {k: frozenset(v) for k, v in exact.items()}
+        self._typo_stem_lengths = {k: tuple(sorted(v)) for k, v in stems.items()}
         self._frozen_exact = {w: frozenset(t) for w, t in self._exact.items()}
         self._cache.clear()
 
@@ -93,18 +111,16 @@ class Lexicon:
         result: set[int] | None = set(exact) if exact else None
         prefix = self._prefix
         n = len(word)
-        for length in self._lengths:
+        for length in self._stem_lengths.get(word[:3], ()):
             if length <= n:
                 hit = prefix.get(word[:length])
                 if hit:
                     if result is None:
                         result = set()
                     result |= hit
-        if result is None and n >= 3:
-            short = shorten_runs(word)
-            if short != word:
-                result = set(self.tags(short)) or None
-        if result is None and n >= 5 and word[:2] in self._typo_first:
+        if result is None and n >= 3 and has_runs(word):
+            result = set(self.tags(shorten_runs(word))) or None
+        if result is None and n >= 5 and word[:2] in self._typo_first and word.isalpha():
             result = self._typos(word)
         found = frozenset(result) if result else _EMPTY
         if len(self._cache) >= _CACHE_LIMIT:
@@ -116,10 +132,13 @@ class Lexicon:
         """Tags of key words within one edit of the word (or of the word's start, for stems)."""
         typo = self._typo
         found: set[int] = set()
-        candidates = [(word, False)]
-        for length in self._typo_lengths:
+        n = len(word)
+        candidates = []
+        if n in self._typo_exact_lengths.get(word[:2], ()):
+            candidates.append((word, False))
+        for length in self._typo_stem_lengths.get(word[:2], ()):
             for cut in (length - 1, length, length + 1):
-                if 4 <= cut < len(word):
+                if 4 <= cut < n:
                     candidates.append((word[:cut], True))
         seen: set[str] = set()
         for text, as_stem in candidates:

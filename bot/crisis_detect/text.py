@@ -74,6 +74,11 @@ def fold(text: str) -> str:
     return text.replace("'", "").replace("`", "")
 
 
+def has_runs(word: str) -> bool:
+    """True when a letter is written three or more times in a row."""
+    return _LETTER_RUNS.search(word) is not None
+
+
 def shorten_runs(word: str) -> str:
     """A letter written three or more times counts once ("diiie" -> "die", "kuollaaa" -> "kuolla")."""
     return _LETTER_RUNS.sub(r"\1", word)
