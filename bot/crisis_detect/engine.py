@@ -23,7 +23,8 @@ MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 SCOPES = ("span", "clause", "sentence", "before", "message")
 # auto: the person words near the match; victim: the object ("kills me"/"hits her"), else who is
 # named before; target: the object, else the writer
-ABOUTS = ("self", "other", "auto", "victim", "target")
+# object: the object, else as auto
+ABOUTS = ("self", "other", "auto", "victim", "target", "object")
 _RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
 _DEFAULT_GAP = 2
 _CUE_WINDOW = 5  # words before a match searched for who it is about
@@ -158,8 +159,6 @@ class CrisisDetector:
                 self._rules.append(self._rule(lang, raw))
             for raw in doc.get("modifiers", ()):
                 self._modifiers.append(self._modifier(lang, raw))
-        if self._all_common:
-            raise ValueError("patterns need a distinctive word: " + "; ".join(self._all_common))
         self.lexicon.freeze()
         self._breaks = frozenset(breaks)
         ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
@@ -167,8 +166,14 @@ class CrisisDetector:
         if dupes:
             raise ValueError(f"duplicate rule ids: {sorted(dupes)}")
         self._rule_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        # patterns made only of common words are not indexed: each sentence checks that all
+        # their words are there (one set comparison each)
+        self._plain: list[tuple[_Rule, _Pattern]] = []
         for rule in self._rules:
             for pattern in rule.patterns:
+                if pattern.key & self._common:
+                    self._plain.append((rule, pattern))
+                    continue
                 for tag in pattern.key:
                     self._rule_index.setdefault(tag, []).append((rule, pattern))
         self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
@@ -280,7 +285,11 @@ class CrisisDetector:
             raise ValueError(f"{where}: a pattern starts with a required word: {seq!r}")
         # index on the rarest-looking required slot: not a common class (pronouns, negation,
         # "want"), then the fewest alternatives
-        key = min(required, key=lambda s: (bool(s.tags & self._common), len(s.tags)))
+        sizes = self.lexicon.sizes
+        key = min(
+            required,
+            key=lambda s: (bool(s.tags & self._common), sum(sizes.get(t, 1) for t in s.tags)),
+        )
         if key.tags & self._common:
             self._all_common.append(f"{where}: {seq}")
         if window and (len(required) != len(slots) or len(slots) < 2):
@@ -343,6 +352,7 @@ class CrisisDetector:
         tag_of = self.lexicon.tags
         cached = self.lexicon.cache_get
         keys = self._keys
+        plain = self._plain
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
         position = 0
@@ -350,7 +360,7 @@ class CrisisDetector:
             tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
             present = frozenset().union(*tags)
             all_tags.append((tags, present))
-            if not keys.isdisjoint(present):
+            if not keys.isdisjoint(present) or any(p.need <= present for _, p in plain):
                 for finding, past, start in self._sentence(words, tags, commas, present):
                     found.append((finding, past, position + start))
             position += len(words)
@@ -406,26 +416,25 @@ class CrisisDetector:
         for start, end in clauses:
             if len(clauses) > 1:
                 present = frozenset().union(*tags[start:end])
-            keyed = present & self._keys
-            if not keyed:
-                continue
+            candidates: list[tuple[_Rule, _Pattern]] = [
+                (rule, pattern) for rule, pattern in self._plain if pattern.need <= present
+            ]
             seen: set[int] = set()
-            for tag in keyed:
+            for tag in present & self._keys:
                 for rule, pattern in index[tag]:
-                    if id(pattern) in seen:
-                        continue
-                    seen.add(id(pattern))
-                    if not pattern.need <= present:
-                        continue
-                    for span in _matches(pattern, tags, start, end):
-                        if mods is None:  # modifiers are looked for once a rule matched
-                            mods = self._modifier_hits(tags, 0, len(tags))
-                        clause_mods = [
-                            m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
-                        ]
-                        found = self._judge(rule, span, words, tags, commas, start, clause_mods)
-                        if found is not None:
-                            findings.append((found[0], found[1], span[0]))
+                    if id(pattern) not in seen and pattern.need <= present:
+                        seen.add(id(pattern))
+                        candidates.append((rule, pattern))
+            for rule, pattern in candidates:
+                for span in _matches(pattern, tags, start, end):
+                    if mods is None:  # modifiers are looked for once a rule matched
+                        mods = self._modifier_hits(tags, 0, len(tags))
+                    clause_mods = [
+                        m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                    ]
+                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
+                    if found is not None:
+                        findings.append((found[0], found[1], span[0]))
         return findings
 
     def explain(self, text: str) -> list[str]:
@@ -507,13 +516,18 @@ class CrisisDetector:
         about = rule.about
         if about == "auto":
             about = self._about(lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start)
+        elif about == "object":
+            about = self._object(lang, span, tags) or self._about(
+                lang, span, words, tags, clause_start
+            )
         elif about in ("victim", "target"):
             about = self._victim(lang, span, words, tags, clause_start, about == "target")
         generic = about == "generic"
         if generic:
             about = "other"
         rank = _RANK[rule.tier]
-        cap = 3
+        # "someone wants to die": nobody in particular, as in training texts; ask gently
+        cap = 1 if generic else 3
         demote = 0
         past = False
         for mod, m_first, m_last in mods:
@@ -576,6 +590,15 @@ class CrisisDetector:
             if t & lang.other_cue:
                 return "other"
         return "self"
+
+    def _object(self, lang: _Lang, span: list[int], tags: list[frozenset[int]]) -> str | None:
+        """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
+        for i in range(span[0], min(span[-1] + 4, len(tags))):
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        return None
 
     def _victim(
         self,

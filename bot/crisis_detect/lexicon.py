@@ -39,6 +39,7 @@ class Lexicon:
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.sizes: dict[int, int] = {}  # how many word patterns each tag has
         self._ids: dict[str, int] = {}
         self._exact: dict[str, set[int]] = {}
         self._prefix: dict[str, set[int]] = {}
@@ -60,8 +61,10 @@ class Lexicon:
         return found
 
     def add(self, name: str, patterns: Iterable[str], typo: bool = False) -> int:
+        patterns = list(patterns)
         """Adds word patterns to a tag; '*' at the end makes a stem; returns the tag number."""
         tag = self.tag(name)
+        self.sizes[tag] = self.sizes.get(tag, 0) + len(list(patterns))
         for raw in patterns:
             if isinstance(raw, bool):  # YAML reads a bare no/yes/on/off as a boolean
                 raise ValueError(f"quote the word {raw!r} in {name}")
