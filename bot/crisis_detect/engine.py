@@ -27,7 +27,7 @@ SCOPES = ("span", "clause", "sentence", "before", "message")
 ABOUTS = ("self", "other", "auto", "victim", "target", "object")
 _RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
 _DEFAULT_GAP = 2
-_CUE_WINDOW = 5  # words before a match searched for who it is about
+_CUE_WINDOW = 7  # words before a match searched for who it is about
 _NEG_BEFORE = 3  # words before a match (not across a comma) where a negation word cancels it
 
 
