@@ -81,6 +81,7 @@ class _Modifier:
     scope: str
     kinds: frozenset[str]
     rules: frozenset[str]  # when given, only these rules are touched
+    any_lang: bool  # also lowers or raises rules of the other languages
     patterns: tuple[_Pattern, ...]
 
 
@@ -341,7 +342,8 @@ class CrisisDetector:
         kinds = frozenset(raw.get("kinds", KINDS))
         patterns = self._modifier_patterns(lang, raw["seq"], mid)
         rules = frozenset(raw.get("rules", ()))
-        return _Modifier(mid, lang, effect, scope, kinds, rules, patterns)
+        any_lang = _flag(raw.get("any_lang", False))
+        return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
 
     # ---------------------------------------------------------------- scanning
 
@@ -391,6 +393,8 @@ class CrisisDetector:
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
+                if mod.lang != finding.lang and not mod.any_lang:
+                    continue
                 if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
                     continue
                 if mod.effect == "recovered" and past or mod.effect == "drop":
@@ -531,6 +535,9 @@ class CrisisDetector:
         demote = 0
         past = False
         for mod, m_first, m_last in mods:
+            # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
+            if mod.lang != rule.lang and not mod.any_lang:
+                continue
             if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
                 continue
             if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
