@@ -100,6 +100,7 @@ class _Lang:
     object_self: frozenset[int]
     object_other: frozenset[int]
     possessive_self: tuple[str, ...]
+    report: frozenset[int]  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -226,6 +227,7 @@ class CrisisDetector:
             object_self=cue("object_self"),
             object_other=cue("object_other"),
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
+            report=cue("report"),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
@@ -518,7 +520,10 @@ class CrisisDetector:
                 if i not in matched and tags[i] & lang.neg:
                     return None
         about = rule.about
-        if about == "auto":
+        if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
+            if self._reported(lang, first, tags, clause_start):
+                about = "other"  # "my friend texted 'thank you for everything, goodbye'"
+        elif about == "auto":
             about = self._about(lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start)
         elif about == "object":
             about = self._object(lang, span, tags) or self._about(
@@ -569,7 +574,32 @@ class CrisisDetector:
         tags: list[frozenset[int]],
         clause_start: int,
     ) -> str:
-        """Who a match is about: reflexive words, then the nearest person word, then verb endings."""
+        """Who a match is about: reflexive words, then the nearest person word, then verb endings;
+        "my friend wrote 'I want to die'" is about the friend."""
+        who = self._person(lang, span, words, tags, clause_start)
+        if who == "self" and self._reported(lang, span[0], tags, clause_start):
+            return "other"
+        return who
+
+    def _reported(self, lang: _Lang, first: int, tags: list[frozenset[int]], start: int) -> bool:
+        """True when the words come after "<someone else> said/wrote/texted"."""
+        for i in range(first - 1, max(start, first - 12) - 1, -1):
+            if tags[i] & lang.report:
+                for j in range(i - 1, max(start, i - 4) - 1, -1):
+                    if tags[j] & lang.other_cue:
+                        return True
+                    if tags[j] & lang.self_cue:
+                        return False
+        return False
+
+    def _person(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+    ) -> str:
         first, last = span[0], span[-1]
         for i in range(first, last + 1):
             if tags[i] & lang.reflexive_self:
