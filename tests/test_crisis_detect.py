@@ -281,8 +281,11 @@ def test_evaluation_set(detector):
     if not paths:
         pytest.skip("no evaluation set in tests/data/crisis")
     result = evaluate(detector, load_items(paths))
-    assert result["recall"] >= 0.95, result["misses"][:20]
-    assert result["precision"] >= 0.90, result["false_positives"][:20]
+    # figures only: the failing texts include the held-aside fifth, which nobody should tune on
+    # (bench/crisis.py lists the dev misses)
+    figures = {k: result[k] for k in ("recall", "precision", "tp", "fp", "positives")}
+    assert result["recall"] >= 0.95, figures
+    assert result["precision"] >= 0.90, figures
 
 
 # --- robustness
@@ -303,9 +306,37 @@ def test_random_text_never_raises_and_is_deterministic(text):
 @given(
     st.lists(
         st.sampled_from(
-            ["I", "want", "to", "die", "not", "kill", "myself", "haluan", "kuolla", "en",
-             "jag", "vill", "dö", "inte", ",", ".", "lol", "if", "someone", "my", "friend",
-             "pills", "took", "all", "now", "suicide", "prevention", "mig", "itseni"]
+            [
+                "I",
+                "want",
+                "to",
+                "die",
+                "not",
+                "kill",
+                "myself",
+                "haluan",
+                "kuolla",
+                "en",
+                "jag",
+                "vill",
+                "dö",
+                "inte",
+                ",",
+                ".",
+                "lol",
+                "if",
+                "someone",
+                "my",
+                "friend",
+                "pills",
+                "took",
+                "all",
+                "now",
+                "suicide",
+                "prevention",
+                "mig",
+                "itseni",
+            ]
         ),
         max_size=30,
     )
@@ -328,8 +359,18 @@ def _shared() -> CrisisDetector:
 
 def test_rules_reject_bad_input():
     with pytest.raises(ValueError):
-        CrisisDetector([{"lang": "xx", "words": {"A": ["a"]}, "rules": [{"id": "r", "kind": "nope", "seq": "A"}]}])
+        CrisisDetector(
+            [
+                {
+                    "lang": "xx",
+                    "words": {"A": ["a"]},
+                    "rules": [{"id": "r", "kind": "nope", "seq": "A"}],
+                }
+            ]
+        )
     with pytest.raises(ValueError):
-        CrisisDetector([{"lang": "xx", "rules": [{"id": "r", "kind": "suicide", "seq": "UNKNOWN"}]}])
+        CrisisDetector(
+            [{"lang": "xx", "rules": [{"id": "r", "kind": "suicide", "seq": "UNKNOWN"}]}]
+        )
     with pytest.raises(ValueError):
         CrisisDetector([{"lang": "xx", "words": {"A": [True]}}])

@@ -69,7 +69,9 @@ class _Rule:
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
     priority: int  # breaks ties between findings of the same tier
-    anchor_last: bool  # who it is about is read before the last matched word ("my friend ... suicidal")
+    anchor_last: (
+        bool  # who it is about is read before the last matched word ("my friend ... suicidal")
+    )
     patterns: tuple[_Pattern, ...]
 
 
@@ -450,13 +452,17 @@ class CrisisDetector:
             tags = [self.lexicon.tags(w) for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
-                lines.append(f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first:last + 1]}")
+                lines.append(
+                    f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first : last + 1]}"
+                )
             for start, end in self._clauses(words):
                 for rule in self._rules:
                     for pattern in rule.patterns:
                         for span in _matches(pattern, tags, start, end):
                             mods = self._modifier_hits(tags, 0, len(tags))
-                            mods = [m for m in mods if m[0].scope == "sentence" or start <= m[1] < end]
+                            mods = [
+                                m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                            ]
                             found = self._judge(rule, span, words, tags, commas, start, mods)
                             lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
         return lines
@@ -524,7 +530,9 @@ class CrisisDetector:
             if self._reported(lang, first, tags, clause_start):
                 about = "other"  # "my friend texted 'thank you for everything, goodbye'"
         elif about == "auto":
-            about = self._about(lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start)
+            about = self._about(
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start
+            )
         elif about == "object":
             about = self._object(lang, span, tags) or self._about(
                 lang, span, words, tags, clause_start
