@@ -164,6 +164,7 @@ class CrisisDetector:
             for raw in doc.get("modifiers", ()):
                 self._modifiers.append(self._modifier(lang, raw))
         self.lexicon.freeze()
+        self._class_words.clear()
         self._breaks = frozenset(breaks)
         ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
         dupes = {i for i in ids if ids.count(i) > 1}
@@ -265,22 +266,21 @@ class CrisisDetector:
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
-            tags = set()
-            for alt in element.split("|"):
-                if not alt:
-                    raise ValueError(f"{where}: empty alternative in {seq!r}")
-                if alt.isupper() or alt.startswith("@"):
-                    name = f"{lang}:{alt}"
-                    if name not in self.lexicon._ids:
-                        raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
-                    tags.add(self.lexicon.tag(name))
-                else:
-                    tag = self.lexicon.add(f"{lang}:={fold(alt)}", [alt])
-                    tags.add(tag)
-                    if fold(alt) in self._common_words.get(lang, ()):
-                        self._common.add(tag)
-            if len(tags) > 1:
-                tags = {self._alternatives(lang, element, tags)}
+            alts = element.split("|")
+            if not all(alts):
+                raise ValueError(f"{where}: empty alternative in {seq!r}")
+            for alt in alts:
+                if (alt.isupper() or alt.startswith("@")) and f"{lang}:{alt}" not in self.lexicon._ids:
+                    raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+            if len(alts) > 1:
+                tags = {self._alternatives(lang, element)}
+            elif alts[0].isupper() or alts[0].startswith("@"):
+                tags = {self.lexicon.tag(f"{lang}:{alts[0]}")}
+            else:
+                tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
+                if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
+                    self._common.add(tag)
+                tags = {tag}
             slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
@@ -302,20 +302,22 @@ class CrisisDetector:
         need = frozenset(t for s in required for t in s.tags)
         return _Pattern(tuple(slots), key.tags, need, window)
 
-    def _alternatives(self, lang: str, element: str, tags: set[int]) -> int:
+    def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
         name = f"{lang}:#{element}"
         if name not in self.lexicon._ids:
+            common = False
             for alt in element.split("|"):
                 if alt.isupper() or alt.startswith("@"):
                     words, typo = self._class_words[f"{lang}:{alt}"]
                     self.lexicon.add(name, words, typo=typo)
+                    common = common or self.lexicon.tag(f"{lang}:{alt}") in self._common
                 else:
                     self.lexicon.add(name, [alt])
-        tag = self.lexicon.tag(name)
-        if tags & self._common:
-            self._common.add(tag)
-        return tag
+                    common = common or fold(alt).rstrip("*") in self._common_words.get(lang, ())
+            if common:
+                self._common.add(self.lexicon.tag(name))
+        return self.lexicon.tag(name)
 
     def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
         rid = f"{lang}.{raw['id']}"

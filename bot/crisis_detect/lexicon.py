@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.crisis_detect.text import fold, has_runs, shorten_runs
 
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 20_000
 _EMPTY: frozenset[int] = frozenset()
 
 
@@ -102,7 +102,13 @@ class Lexicon:
                     exact.setdefault(key[:2], set()).update((len(key) - 1, len(key), len(key) + 1))
         self._typo_exact_lengths = {k: frozenset(v) for k, v in exact.items()}
         self._typo_stem_lengths = {k: tuple(sorted(v)) for k, v in stems.items()}
-        self._frozen_exact = {w: frozenset(t) for w, t in self._exact.items()}
+        # identical tag sets are shared; the mutable sets are not needed any more
+        shared: dict[frozenset[int], frozenset[int]] = {}
+        self._frozen_exact = {
+            w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._exact.items()
+        }
+        self._prefix = {w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._prefix.items()}
+        self._exact = {}
         self._cache.clear()
 
     def tags(self, word: str) -> frozenset[int]:
