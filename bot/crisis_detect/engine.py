@@ -103,6 +103,7 @@ class _Lang:
     object_other: frozenset[int]
     possessive_self: tuple[str, ...]
     report: frozenset[int]  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
+    passive: frozenset[int]  # "uhkaillaan" (is threatened): the person named before is the victim
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -231,6 +232,7 @@ class CrisisDetector:
             object_other=cue("object_other"),
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
             report=cue("report"),
+            passive=cue("passive"),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
@@ -665,11 +667,20 @@ class CrisisDetector:
                 return "other"
         if writer_default:
             return "self"
+        passive = any(tags[i] & lang.passive for i in range(first, last + 1))
+        if passive:  # "mun kaveria uhkaillaan": the one named is the one threatened
+            for i in range(last, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+                if tags[i] & lang.other_cue:
+                    return "other"
+                if tags[i] & lang.self_cue:
+                    return "self"
         for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
             if t & lang.other_cue:
+                if passive:
+                    return "other"  # "mun kaveria uhkaillaan": my friend is the one threatened
                 if i > 0 and tags[i - 1] & lang.self_cue:
                     return "self"  # "my husband threatens ..." is about the writer
                 if lang.possessive_self and words[i].endswith(lang.possessive_self):
