@@ -626,6 +626,12 @@ class CrisisDetector:
                 return "other"
             if t & lang.generic_cue:
                 return "generic"
+            if i == first - 1 and t & lang.suffix_tags:
+                # "ajattelin lopettaa": the verb before an infinitive tells the person
+                if words[i].endswith(lang.suffix_self):
+                    return "self"
+                if words[i].endswith(lang.suffix_other):
+                    return "other"
         if tags[first] & lang.suffix_tags:
             word = words[first]
             if word.endswith(lang.suffix_self):
@@ -674,7 +680,7 @@ class CrisisDetector:
                     return "other"
                 if tags[i] & lang.self_cue:
                     return "self"
-        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+        for i in range(first, max(clause_start, first - _CUE_WINDOW) - 1, -1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
