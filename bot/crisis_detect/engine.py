@@ -190,6 +190,11 @@ class CrisisDetector:
                 for tag in pattern.key:
                     index.setdefault(tag, []).append((mod, pattern))
         self._keys = frozenset(self._rule_index) - self._common
+        # one tag of each plain pattern (its least used): a sentence without any skips them all
+        sizes = self.lexicon.sizes
+        self._plain_gate = frozenset(
+            min(p.need, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
+        )
         self._msg_keys = frozenset(self._msg_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
@@ -363,6 +368,7 @@ class CrisisDetector:
         cached = self.lexicon.cache_get
         keys = self._keys
         plain = self._plain
+        gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
         position = 0
@@ -370,7 +376,9 @@ class CrisisDetector:
             tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
             present = frozenset().union(*tags)
             all_tags.append((tags, present))
-            if not keys.isdisjoint(present) or any(p.need <= present for _, p in plain):
+            if not keys.isdisjoint(present) or (
+                not gate.isdisjoint(present) and any(p.need <= present for _, p in plain)
+            ):
                 for finding, past, start in self._sentence(words, tags, commas, present):
                     found.append((finding, past, position + start))
             position += len(words)
@@ -428,9 +436,9 @@ class CrisisDetector:
         for start, end in clauses:
             if len(clauses) > 1:
                 present = frozenset().union(*tags[start:end])
-            candidates: list[tuple[_Rule, _Pattern]] = [
-                (rule, pattern) for rule, pattern in self._plain if pattern.need <= present
-            ]
+            candidates: list[tuple[_Rule, _Pattern]] = []
+            if not self._plain_gate.isdisjoint(present):
+                candidates = [(r, p) for r, p in self._plain if p.need <= present]
             seen: set[int] = set()
             for tag in present & self._keys:
                 for rule, pattern in index[tag]:
