@@ -277,7 +277,9 @@ class CrisisDetector:
             if not all(alts):
                 raise ValueError(f"{where}: empty alternative in {seq!r}")
             for alt in alts:
-                if (alt.isupper() or alt.startswith("@")) and f"{lang}:{alt}" not in self.lexicon._ids:
+                if (
+                    alt.isupper() or alt.startswith("@")
+                ) and f"{lang}:{alt}" not in self.lexicon._ids:
                     raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
             if len(alts) > 1:
                 tags = {self._alternatives(lang, element)}
@@ -364,8 +366,7 @@ class CrisisDetector:
         """The most serious signal in the text (judged clause by clause), or None."""
         if not text:
             return None
-        tag_of = self.lexicon.tags
-        cached = self.lexicon.cache_get
+        tags_of = self.lexicon.tags_of
         keys = self._keys
         plain = self._plain
         gate = self._plain_gate
@@ -373,7 +374,7 @@ class CrisisDetector:
         all_tags = []
         position = 0
         for words, commas in sentences(text):
-            tags = [t if (t := cached(w)) is not None else tag_of(w) for w in words]
+            tags = list(map(tags_of, words))
             present = frozenset().union(*tags)
             all_tags.append((tags, present))
             if not keys.isdisjoint(present) or (

@@ -34,6 +34,19 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+class _Cache(dict):
+    """Words seen so far and their tags; a new word is looked up and kept."""
+
+    def __init__(self, lookup) -> None:
+        super().__init__()
+        self._lookup = lookup
+
+    def __missing__(self, word: str) -> frozenset[int]:
+        found = self._lookup(word)
+        self[word] = found
+        return found
+
+
 class Lexicon:
     """Word patterns (exact words and stems ending in '*') mapped to tag numbers."""
 
@@ -49,7 +62,7 @@ class Lexicon:
         self._typo_exact_lengths: dict[str, frozenset[int]] = {}
         self._typo_stem_lengths: dict[str, tuple[int, ...]] = {}
         self._typo_first: set[str] = set()
-        self._cache: dict[str, frozenset[int]] = {}
+        self._cache: _Cache = _Cache(self._lookup)
         self._frozen_exact: dict[str, frozenset[int]] = {}
 
     def tag(self, name: str) -> int:
@@ -107,15 +120,18 @@ class Lexicon:
         self._frozen_exact = {
             w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._exact.items()
         }
-        self._prefix = {w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._prefix.items()}
+        self._prefix = {
+            w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._prefix.items()
+        }
         self._exact = {}
         self._cache.clear()
 
     def tags(self, word: str) -> frozenset[int]:
         """Every tag of one folded word (exact forms, stems, then one-edit typos of key words)."""
-        found = self._cache.get(word)
-        if found is not None:
-            return found
+        return self._cache[word]
+
+    def _lookup(self, word: str) -> frozenset[int]:
+        """The tags of a word not in the cache (the cache keeps them)."""
         exact = self._frozen_exact.get(word)
         result: set[int] | None = set(exact) if exact else None
         prefix = self._prefix
@@ -134,7 +150,7 @@ class Lexicon:
         found = frozenset(result) if result else _EMPTY
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
-        self._cache[word] = found
+        return found
         return found
 
     def _typos(self, word: str) -> set[int] | None:
@@ -161,9 +177,9 @@ class Lexicon:
         return found or None
 
     @property
-    def cache_get(self):
-        """dict.get of the word cache: a word's tags if it was seen before, else None."""
-        return self._cache.get
+    def tags_of(self):
+        """The word cache's item lookup: tags of a word, looked up and kept on first sight."""
+        return self._cache.__getitem__
 
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""

@@ -111,10 +111,11 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
             marks = frozenset()
         if not words:
             continue
-        for i, word in enumerate(words):
-            if not word.isalpha():
-                words[i] = _odd_word(word)
-        if "" in words:
-            words = [w for w in words if w]  # a comma position may shift; it is only a hint
+        if not "".join(words).isalpha():
+            for i, word in enumerate(words):
+                if not word.isalpha():
+                    words[i] = _odd_word(word)
+            if "" in words:
+                words = [w for w in words if w]  # a comma position may shift; only a hint
         out.append((words, marks))
     return out
