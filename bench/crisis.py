@@ -1,0 +1,176 @@
+"""Crisis detector: recall/precision on the dev and held-aside sets, and scan time; one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The bot loads PyYAML anyway, so it is loaded before the baseline and not counted as the
+# detector's memory.
+import yaml  # noqa: E402, F401
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+_RSS_BEFORE = _rss_mb()
+_T0 = time.perf_counter()
+from bot.crisis_detect import CrisisDetector, quoting_check  # noqa: E402
+from bot.crisis_detect.evaluate import (  # noqa: E402
+    evaluate,
+    load_items,
+    split,
+    training_texts,
+)
+
+DETECTOR = CrisisDetector.default()
+LOAD_S = time.perf_counter() - _T0
+RSS_LOAD_MB = _rss_mb() - _RSS_BEFORE
+
+DATA = ROOT / "tests" / "data" / "crisis"
+TARGET_CHARS = 4000
+
+
+def long_texts(filler: list[str], signals: list[str], count: int, seed: int) -> list[str]:
+    """`count` different messages of 4,000 characters: ordinary text (training texts and
+    messages labelled none) with one crisis message put in at a random place."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts: list[str] = []
+        size = 0
+        while size < TARGET_CHARS:
+            part = rng.choice(filler)
+            parts.append(part)
+            size += len(part) + 1
+        parts.insert(rng.randrange(len(parts)), rng.choice(signals))
+        out.append(" ".join(parts)[:TARGET_CHARS])
+    return out
+
+
+def dense_texts(pool: list[str], count: int, seed: int) -> list[str]:
+    """Stress case: 4,000 characters made only of evaluation messages (most of them signals)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts: list[str] = []
+        size = 0
+        while size < TARGET_CHARS:
+            part = rng.choice(pool)
+            parts.append(part)
+            size += len(part) + 1
+        out.append(" ".join(parts)[:TARGET_CHARS])
+    return out
+
+
+def _times(texts: list[str], cold: bool) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds of each scan."""
+    wall, cpu = [], []
+    for text in texts:
+        if cold:
+            DETECTOR.lexicon.clear_cache()
+        t, c = time.perf_counter(), time.process_time()
+        DETECTOR.scan(text)
+        cpu.append((time.process_time() - c) * 1000)
+        wall.append((time.perf_counter() - t) * 1000)
+    return wall, cpu
+
+
+def _p(times: list[float], q: float) -> float:
+    return round(sorted(times)[min(len(times) - 1, int(q * len(times)))], 3)
+
+
+def timing(filler: list[str], signals: list[str], pool: list[str], runs: int) -> dict[str, Any]:
+    """Median and p99 per 4,000-character scan: realistic texts (word cache warm, as in a running
+    bot), the same with the word cache emptied before each scan, and crisis-dense texts. Wall
+    clock and CPU time of this process (on a shared machine the wall clock also counts time
+    other processes had the core)."""
+    texts = long_texts(filler, signals, runs, seed=7)
+    for text in texts[:20]:
+        DETECTOR.scan(text)
+    warm, warm_cpu = _times(texts, cold=False)
+    cold, cold_cpu = _times(texts, cold=True)
+    for text in texts[:20]:
+        DETECTOR.scan(text)
+    dense, dense_cpu = _times(dense_texts(pool, max(50, runs // 4), seed=8), cold=False)
+    return {
+        "runs": runs,
+        "chars": TARGET_CHARS,
+        "median_ms": round(statistics.median(warm), 3),
+        "p99_ms": _p(warm, 0.99),
+        "cpu_median_ms": round(statistics.median(warm_cpu), 3),
+        "cpu_p99_ms": _p(warm_cpu, 0.99),
+        "cold_median_ms": round(statistics.median(cold), 3),
+        "cold_p99_ms": _p(cold, 0.99),
+        "cold_cpu_p99_ms": _p(cold_cpu, 0.99),
+        "dense_median_ms": round(statistics.median(dense), 3),
+        "dense_cpu_p99_ms": _p(dense_cpu, 0.99),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def main() -> int:
+    """Runs the evaluation and prints one JSON line; exits 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", nargs="+", type=Path, help="evaluation YAML files")
+    parser.add_argument("--quick", action="store_true", help="200 timing runs instead of 2,000")
+    parser.add_argument("--show-holdout", action="store_true", help="also list holdout misses")
+    args = parser.parse_args()
+    paths = args.data or sorted(DATA.glob("*.yaml"))
+    items = load_items(paths)
+    dev, hold = split(items)
+    result_dev = evaluate(DETECTOR, dev)
+    result_hold = evaluate(DETECTOR, hold)
+    if not args.show_holdout:
+        for key in ("misses", "false_positives", "wrong_about", "urgent_missed"):
+            result_hold[key] = len(result_hold[key])
+    trainings = training_texts(ROOT / "content" / "sections")
+    quoted = quoting_check(trainings, DETECTOR)
+    filler = trainings + [i["text"] for i in items if i["label"] == "none"]
+    signals = [i["text"] for i in items if i["label"] != "none"]
+    pool = [i["text"] for i in items]
+    time_ = timing(filler, signals, pool, 200 if args.quick else 2000)
+    result = {
+        "items": {"dev": len(dev), "holdout": len(hold)},
+        "load": {"seconds": round(LOAD_S, 3), "rss_mb": round(RSS_LOAD_MB, 1)},
+        "dev": result_dev,
+        "holdout": result_hold,
+        "training_texts": {
+            "n": len(trainings),
+            "above_gentle": [f"{f.rule}: {t[:80]}" for t, f in quoted],
+            "any": sum(1 for t in trainings if DETECTOR.scan(t)),
+        },
+        "time_4000_chars": time_,
+    }
+    failures = []
+    if (result_dev["recall"] or 0) < 0.95:
+        failures.append("dev recall < 0.95")
+    if (result_dev["precision"] or 0) < 0.90:
+        failures.append("dev precision < 0.90")
+    for key in ("recall", "precision"):
+        if (result_hold[key] or 0) < (result_dev[key] or 0) - 0.05:
+            failures.append(f"holdout {key} more than 5 points below dev")
+    if time_["cpu_p99_ms"] >= 2.0:
+        failures.append("p99 scan time (CPU) >= 2 ms")
+    result["failures"] = failures
+    print(json.dumps(result, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Crisis-signal detection in free text (en / fi / sv): word classes, rules per clause, modifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.crisis_detect.engine import CrisisDetector, Finding
+
+__all__ = ["CrisisDetector", "Finding", "quoting_check"]
+
+
+def quoting_check(
+    texts: Iterable[str], detector: CrisisDetector | None = None
+) -> list[tuple[str, Finding]]:
+    """Texts (training bites, prompts) that trigger anything above gentle on their own."""
+    detector = detector or CrisisDetector.default()
+    out = []
+    for text in texts:
+        found = detector.scan(text)
+        if found is not None and found.tier != "gentle":
+            out.append((text, found))
+    return out

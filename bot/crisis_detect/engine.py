@@ -1,0 +1,760 @@
+"""The crisis detector: word classes, rules over clauses, modifiers that lower or raise a match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.crisis_detect.lexicon import Lexicon
+from bot.crisis_detect.text import fold, sentences
+
+RULES_DIR = Path(__file__).parent / "rules"
+TIERS = ("gentle", "clear", "urgent")
+KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
+EFFECTS = ("drop", "gentle", "demote", "urgent", "other", "past", "recovered")
+MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
+# span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
+# there; message: anywhere in the message (effects urgent and recovered only)
+SCOPES = ("span", "clause", "sentence", "before", "message")
+# auto: the person words near the match; victim: the object ("kills me"/"hits her"), else who is
+# named before; target: the object, else the writer
+# object: the object, else as auto
+ABOUTS = ("self", "other", "auto", "victim", "target", "object")
+_RANK = {tier: rank for rank, tier in enumerate(TIERS, start=1)}
+_DEFAULT_GAP = 2
+_CUE_WINDOW = 7  # words before a match searched for who it is about
+_NEG_BEFORE = 3  # words before a match (not across a comma) where a negation word cancels it
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the detector found: how serious, about whom, what kind, which rule, which language."""
+
+    tier: str  # "gentle" | "clear" | "urgent"
+    about: str  # "self" | "other"
+    kind: str  # "suicide" | "selfharm" | "violence" | "recruitment" | "danger" | "distress"
+    rule: str  # id of the rule that decided ("en.want_die"), never the person's text
+    lang: str  # language of that rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    tags: frozenset[int]
+    optional: bool
+    gap: int  # most words allowed between this slot and the previous matched one
+    at_end: bool = False  # "$": the clause ends here
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    slots: tuple[_Slot, ...]
+    key: frozenset[int]  # tags of the slot that indexes the pattern
+    need: frozenset[int]  # the tag of every required slot: all must be in a clause to match
+    window: int = 0  # > 0: the slots in any order, all within this many words ("&" patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    id: str
+    lang: str
+    kind: str
+    tier: str
+    about: str  # "self" | "other" | "auto"
+    negatable: bool
+    plan: bool
+    firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
+    priority: int  # breaks ties between findings of the same tier
+    anchor_last: (
+        bool  # who it is about is read before the last matched word ("my friend ... suicidal")
+    )
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Modifier:
+    id: str
+    lang: str
+    effect: str
+    scope: str
+    kinds: frozenset[str]
+    rules: frozenset[str]  # when given, only these rules are touched
+    any_lang: bool  # also lowers or raises rules of the other languages
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lang:
+    code: str
+    neg: frozenset[int]
+    self_cue: frozenset[int]
+    other_cue: frozenset[int]
+    generic_cue: frozenset[int]
+    reflexive_self: frozenset[int]
+    reflexive_other: frozenset[int]
+    suffix_self: tuple[str, ...]
+    suffix_other: tuple[str, ...]
+    suffix_tags: frozenset[int]  # word classes whose endings tell the person (Finnish verbs)
+    object_self: frozenset[int]
+    object_other: frozenset[int]
+    possessive_self: tuple[str, ...]
+    report: frozenset[int]  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
+    passive: frozenset[int]  # "uhkaillaan" (is threatened): the person named before is the victim
+
+
+_ELEMENT = re.compile(r"^~(\d+)$")
+
+
+def _flag(value: Any) -> bool:
+    """A rule's yes/no setting (the rule files read true/false as words, see _WordLoader)."""
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", "yes", "no"):
+            raise ValueError(f"not a yes/no value: {value!r}")
+        return value.lower() in ("true", "yes")
+    return bool(value)
+
+
+class _WordLoader(yaml.SafeLoader):
+    """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
+
+
+_WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class CrisisDetector:
+    """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
+
+    def __init__(self, documents: Iterable[Mapping[str, Any]]) -> None:
+        self.lexicon = Lexicon()
+        self._langs: dict[str, _Lang] = {}
+        self._rules: list[_Rule] = []
+        self._modifiers: list[_Modifier] = []
+        breaks: set[str] = set()
+        docs = list(documents)
+        self._pending_suffix: dict[str, list[str]] = {}
+        self._class_words: dict[str, tuple[list[str], bool]] = {}
+        for doc in docs:
+            self._load_words(doc)
+        for lang, names in self._pending_suffix.items():
+            tags = frozenset(self.lexicon.tag(f"{lang}:{n}") for n in names)
+            self._langs[lang] = replace(self._langs[lang], suffix_tags=tags)
+        self._common: set[int] = set()
+        self._common_words: dict[str, set[str]] = {}
+        # patterns made only of common words: they would be looked for in every sentence
+        self._all_common: list[str] = []
+        for doc in docs:
+            lang = str(doc["lang"])
+            for name in doc.get("common", ()):
+                self._common.add(self.lexicon.tag(f"{lang}:{name}"))
+            for name in ("self", "other", "generic", "reflexive_self", "reflexive_other"):
+                self._common.add(self.lexicon.tag(f"{lang}:@{name}"))
+            self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
+            self._common.add(self.lexicon.tag(f"{lang}:NEG"))
+        for doc in docs:
+            lang = str(doc["lang"])
+            breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
+            for raw in doc.get("rules", ()):
+                self._rules.append(self._rule(lang, raw))
+            for raw in doc.get("modifiers", ()):
+                self._modifiers.append(self._modifier(lang, raw))
+        self.lexicon.freeze()
+        self._class_words.clear()
+        self._breaks = frozenset(breaks)
+        ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate rule ids: {sorted(dupes)}")
+        self._rule_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        # patterns made only of common words are not indexed: each sentence checks that all
+        # their words are there (one set comparison each)
+        self._plain: list[tuple[_Rule, _Pattern]] = []
+        for rule in self._rules:
+            for pattern in rule.patterns:
+                if pattern.key & self._common:
+                    self._plain.append((rule, pattern))
+                    continue
+                for tag in pattern.key:
+                    self._rule_index.setdefault(tag, []).append((rule, pattern))
+        self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
+        self._msg_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
+        for mod in self._modifiers:
+            index = self._msg_index if mod.scope == "message" else self._mod_index
+            for pattern in mod.patterns:
+                for tag in pattern.key:
+                    index.setdefault(tag, []).append((mod, pattern))
+        self._keys = frozenset(self._rule_index) - self._common
+        # one tag of each plain pattern (its least used): a sentence without any skips them all
+        sizes = self.lexicon.sizes
+        self._plain_gate = frozenset(
+            min(p.need, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
+        )
+        self._msg_keys = frozenset(self._msg_index)
+        self._priority = {rule.id: rule.priority for rule in self._rules}
+
+    # ----------------------------------------------------------------- loading
+
+    @classmethod
+    def default(cls) -> CrisisDetector:
+        """The detector with the rules shipped in this package (en, fi, sv)."""
+        docs = []
+        for path in sorted(RULES_DIR.glob("*.yaml")):
+            docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))
+        return cls(docs)
+
+    def _load_words(self, doc: Mapping[str, Any]) -> None:
+        lang = str(doc["lang"])
+        typo = set(doc.get("typo", ()))
+        for name, patterns in (doc.get("words") or {}).items():
+            self.lexicon.add(f"{lang}:{name}", patterns, typo=name in typo)
+            self._class_words[f"{lang}:{name}"] = (list(patterns), name in typo)
+        person = doc.get("person") or {}
+
+        def cue(name: str) -> frozenset[int]:
+            self._class_words[f"{lang}:@{name}"] = (list(person.get(name, ())), False)
+            return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
+
+        suffix = doc.get("person_suffix") or {}
+        self._pending_suffix[lang] = list(suffix.get("classes", ()))
+        self._langs[lang] = _Lang(
+            code=lang,
+            neg=frozenset({self.lexicon.tag(f"{lang}:NEG")}),
+            self_cue=cue("self"),
+            other_cue=cue("other"),
+            generic_cue=cue("generic"),
+            reflexive_self=cue("reflexive_self"),
+            reflexive_other=cue("reflexive_other"),
+            suffix_self=tuple(fold(s) for s in suffix.get("self", ())),
+            suffix_other=tuple(fold(s) for s in suffix.get("other", ())),
+            suffix_tags=frozenset(),
+            object_self=cue("object_self"),
+            object_other=cue("object_other"),
+            possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
+            report=cue("report"),
+            passive=cue("passive"),
+        )
+
+    def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
+        seqs = [raw] if isinstance(raw, str) else list(raw)
+        return tuple(self._pattern(lang, seq, where) for seq in seqs)
+
+    def _modifier_patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
+        # a modifier is only looked for in a sentence where a rule matched: common words are fine
+        before = len(self._all_common)
+        patterns = self._patterns(lang, raw, where)
+        del self._all_common[before:]
+        return patterns
+
+    def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
+        slots: list[_Slot] = []
+        gap = _DEFAULT_GAP
+        window = 0
+        elements = seq.split()
+        if elements and elements[0] == "&":  # "& ~8 A B C": A, B and C in any order within 8 words
+            window = 8
+            elements = elements[1:]
+            if elements and (m := _ELEMENT.match(elements[0])):
+                window = int(m.group(1))
+                elements = elements[1:]
+        for element in elements:
+            if m := _ELEMENT.match(element):
+                gap = int(m.group(1))
+                continue
+            if element == "$":
+                if not slots:
+                    raise ValueError(f"{where}: '$' cannot start a pattern: {seq!r}")
+                slots.append(_Slot(frozenset(), False, gap, at_end=True))
+                continue
+            optional = element.endswith("?")
+            element = element.rstrip("?")
+            alts = element.split("|")
+            if not all(alts):
+                raise ValueError(f"{where}: empty alternative in {seq!r}")
+            for alt in alts:
+                if (
+                    alt.isupper() or alt.startswith("@")
+                ) and f"{lang}:{alt}" not in self.lexicon._ids:
+                    raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+            if len(alts) > 1:
+                tags = {self._alternatives(lang, element)}
+            elif alts[0].isupper() or alts[0].startswith("@"):
+                tags = {self.lexicon.tag(f"{lang}:{alts[0]}")}
+            else:
+                tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
+                if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
+                    self._common.add(tag)
+                tags = {tag}
+            slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
+            gap = _DEFAULT_GAP
+        while slots and slots[-1].optional:
+            slots.pop()  # a trailing optional word changes nothing about a match
+        required = [s for s in slots if not s.optional and not s.at_end]
+        if not slots or slots[0].optional:
+            raise ValueError(f"{where}: a pattern starts with a required word: {seq!r}")
+        # index on the rarest-looking required slot: not a common class (pronouns, negation,
+        # "want"), then the fewest alternatives
+        sizes = self.lexicon.sizes
+        key = min(
+            required,
+            key=lambda s: (bool(s.tags & self._common), sum(sizes.get(t, 1) for t in s.tags)),
+        )
+        if key.tags & self._common:
+            self._all_common.append(f"{where}: {seq}")
+        if window and (len(required) != len(slots) or len(slots) < 2):
+            raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
+        need = frozenset(t for s in required for t in s.tags)
+        return _Pattern(tuple(slots), key.tags, need, window)
+
+    def _alternatives(self, lang: str, element: str) -> int:
+        """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
+        name = f"{lang}:#{element}"
+        if name not in self.lexicon._ids:
+            common = False
+            for alt in element.split("|"):
+                if alt.isupper() or alt.startswith("@"):
+                    words, typo = self._class_words[f"{lang}:{alt}"]
+                    self.lexicon.add(name, words, typo=typo)
+                    common = common or self.lexicon.tag(f"{lang}:{alt}") in self._common
+                else:
+                    self.lexicon.add(name, [alt])
+                    common = common or fold(alt).rstrip("*") in self._common_words.get(lang, ())
+            if common:
+                self._common.add(self.lexicon.tag(name))
+        return self.lexicon.tag(name)
+
+    def _rule(self, lang: str, raw: Mapping[str, Any]) -> _Rule:
+        rid = f"{lang}.{raw['id']}"
+        kind, tier, about = raw["kind"], raw.get("tier", "clear"), raw.get("about", "auto")
+        if kind not in KINDS or tier not in TIERS or about not in ABOUTS:
+            raise ValueError(f"{rid}: bad kind/tier/about")
+        return _Rule(
+            id=rid,
+            lang=lang,
+            kind=kind,
+            tier=tier,
+            about=about,
+            negatable=_flag(raw.get("neg", True)),
+            plan=_flag(raw.get("plan", False)),
+            firm=_flag(raw.get("firm", False)),
+            priority=int(raw.get("priority", 0)),
+            anchor_last=raw.get("anchor") == "last",
+            patterns=self._patterns(lang, raw["seq"], rid),
+        )
+
+    def _modifier(self, lang: str, raw: Mapping[str, Any]) -> _Modifier:
+        mid = f"{lang}.{raw['id']}"
+        effect, scope = raw["effect"], raw.get("scope", "span")
+        if effect not in EFFECTS or scope not in SCOPES:
+            raise ValueError(f"{mid}: bad effect/scope")
+        if scope == "message" and effect not in MESSAGE_EFFECTS:
+            raise ValueError(f"{mid}: bad effect/scope")
+        kinds = frozenset(raw.get("kinds", KINDS))
+        patterns = self._modifier_patterns(lang, raw["seq"], mid)
+        rules = frozenset(raw.get("rules", ()))
+        any_lang = _flag(raw.get("any_lang", False))
+        return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
+
+    # ---------------------------------------------------------------- scanning
+
+    def scan(self, text: str) -> Finding | None:
+        """The most serious signal in the text (judged clause by clause), or None."""
+        if not text:
+            return None
+        tags_of = self.lexicon.tags_of
+        keys = self._keys
+        plain = self._plain
+        gate = self._plain_gate
+        found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
+        all_tags = []
+        position = 0
+        for words, commas in sentences(text):
+            tags = list(map(tags_of, words))
+            present = frozenset().union(*tags)
+            all_tags.append((tags, present))
+            if not keys.isdisjoint(present) or (
+                not gate.isdisjoint(present) and any(p.need <= present for _, p in plain)
+            ):
+                for finding, past, start in self._sentence(words, tags, commas, present):
+                    found.append((finding, past, position + start))
+            position += len(words)
+        if not found:
+            return None
+        if self._msg_index:
+            found = self._message_wide(found, all_tags)
+        best: Finding | None = None
+        best_rank = (0, 0, 0)
+        priority = self._priority
+        for finding, _, where in found:
+            rank = (_RANK[finding.tier], priority[finding.rule], -where)  # earlier wins a tie
+            if rank > best_rank:
+                best, best_rank = finding, rank
+        return best
+
+    def _message_wide(
+        self,
+        found: list[tuple[Finding, bool, int]],
+        all_tags: list[tuple[list[frozenset[int]], frozenset[int]]],
+    ) -> list[tuple[Finding, bool, int]]:
+        """Modifiers that look at the whole message: "now she does not answer" makes a farewell
+        urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
+        hits = []
+        for tags, present in all_tags:
+            if not self._msg_keys.isdisjoint(present):
+                hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
+        out = []
+        for finding, past, where in found:
+            for mod, _, _ in hits:
+                if mod.lang != finding.lang and not mod.any_lang:
+                    continue
+                if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+                    continue
+                if mod.effect == "recovered" and past or mod.effect == "drop":
+                    break
+                if mod.effect == "urgent":
+                    finding = replace(finding, tier="urgent")
+            else:
+                out.append((finding, past, where))
+        return out
+
+    def _sentence(
+        self,
+        words: list[str],
+        tags: list[frozenset[int]],
+        commas: frozenset[int],
+        present: frozenset[int],
+    ) -> list[tuple[Finding, bool, int]]:
+        """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
+        mods: list[tuple[_Modifier, int, int]] | None = None
+        findings = []
+        clauses = self._clauses(words)
+        index = self._rule_index
+        for start, end in clauses:
+            if len(clauses) > 1:
+                present = frozenset().union(*tags[start:end])
+            candidates: list[tuple[_Rule, _Pattern]] = []
+            if not self._plain_gate.isdisjoint(present):
+                candidates = [(r, p) for r, p in self._plain if p.need <= present]
+            seen: set[int] = set()
+            for tag in present & self._keys:
+                for rule, pattern in index[tag]:
+                    if id(pattern) not in seen and pattern.need <= present:
+                        seen.add(id(pattern))
+                        candidates.append((rule, pattern))
+            for rule, pattern in candidates:
+                for span in _matches(pattern, tags, start, end):
+                    if mods is None:  # modifiers are looked for once a rule matched
+                        mods = self._modifier_hits(tags, 0, len(tags))
+                    clause_mods = [
+                        m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                    ]
+                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
+                    if found is not None:
+                        findings.append((found[0], found[1], span[0]))
+        return findings
+
+    def explain(self, text: str) -> list[str]:
+        """Every rule match and modifier in the text, for writing and checking rules."""
+        lines = []
+        for words, commas in sentences(text):
+            tags = [self.lexicon.tags(w) for w in words]
+            lines.append(" ".join(words))
+            for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
+                lines.append(
+                    f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first : last + 1]}"
+                )
+            for start, end in self._clauses(words):
+                for rule in self._rules:
+                    for pattern in rule.patterns:
+                        for span in _matches(pattern, tags, start, end):
+                            mods = self._modifier_hits(tags, 0, len(tags))
+                            mods = [
+                                m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                            ]
+                            found = self._judge(rule, span, words, tags, commas, start, mods)
+                            lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
+        return lines
+
+    def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
+        """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
+        breaks = self._breaks
+        if breaks.isdisjoint(words):
+            return [(0, len(words))]
+        bounds, start = [], 0
+        for i, word in enumerate(words):
+            if i > start and word in breaks:
+                bounds.append((start, i))
+                start = i
+        bounds.append((start, len(words)))
+        return bounds
+
+    def _modifier_hits(
+        self,
+        tags: list[frozenset[int]],
+        start: int,
+        end: int,
+        index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
+        present: frozenset[int] | None = None,
+    ) -> list[tuple[_Modifier, int, int]]:
+        """(modifier, first, last) for every modifier found in the words."""
+        hits = []
+        seen: set[int] = set()
+        index = self._mod_index if index is None else index
+        if present is None:
+            present = frozenset().union(*tags[start:end])
+        for tag in present.intersection(index):
+            for mod, pattern in index[tag]:
+                if id(pattern) in seen:
+                    continue
+                seen.add(id(pattern))
+                if not pattern.need <= present:
+                    continue
+                for span in _matches(pattern, tags, start, end):
+                    hits.append((mod, span[0], span[-1]))
+        return hits
+
+    def _judge(
+        self,
+        rule: _Rule,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        commas: frozenset[int],
+        clause_start: int,
+        mods: list[tuple[_Modifier, int, int]],
+    ) -> tuple[Finding, bool] | None:
+        lang = self._langs[rule.lang]
+        first, last = span[0], span[-1]
+        if rule.negatable:
+            matched = set(span)
+            lo = first
+            while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+                lo -= 1
+            for i in range(lo, last + 1):
+                if i not in matched and tags[i] & lang.neg:
+                    return None
+        about = rule.about
+        if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
+            if self._reported(lang, first, tags, clause_start):
+                about = "other"  # "my friend texted 'thank you for everything, goodbye'"
+        elif about == "auto":
+            about = self._about(
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start
+            )
+        elif about == "object":
+            about = self._object(lang, span, tags) or self._about(
+                lang, span, words, tags, clause_start
+            )
+        elif about in ("victim", "target"):
+            about = self._victim(lang, span, words, tags, clause_start, about == "target")
+        generic = about == "generic"
+        if generic:
+            about = "other"
+        rank = _RANK[rule.tier]
+        # "someone wants to die": nobody in particular, as in training texts; ask gently
+        cap = 1 if generic else 3
+        demote = 0
+        past = False
+        for mod, m_first, m_last in mods:
+            # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
+            if mod.lang != rule.lang and not mod.any_lang:
+                continue
+            if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
+                continue
+            if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
+                continue
+            if mod.scope == "before" and m_first >= first:
+                continue
+            if mod.effect == "drop":
+                return None
+            if mod.effect == "gentle":
+                cap = 1
+            elif mod.effect == "past":
+                cap, past = 1, True
+            elif mod.effect == "demote":
+                demote = 1
+            elif mod.effect == "urgent" and rule.plan:
+                rank = 3
+            elif mod.effect == "other":
+                about = "other"
+        rank = min(rank - demote, cap)
+        if rank < 1:
+            return None
+        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), past
+
+    def _about(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+    ) -> str:
+        """Who a match is about: reflexive words, then the nearest person word, then verb endings;
+        "my friend wrote 'I want to die'" is about the friend."""
+        who = self._person(lang, span, words, tags, clause_start)
+        if who == "self" and self._reported(lang, span[0], tags, clause_start):
+            return "other"
+        return who
+
+    def _reported(self, lang: _Lang, first: int, tags: list[frozenset[int]], start: int) -> bool:
+        """True when the words come after "<someone else> said/wrote/texted"."""
+        for i in range(first - 1, max(start, first - 12) - 1, -1):
+            if tags[i] & lang.report:
+                for j in range(i - 1, max(start, i - 4) - 1, -1):
+                    if tags[j] & lang.other_cue:
+                        return True
+                    if tags[j] & lang.self_cue:
+                        return False
+        return False
+
+    def _person(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+    ) -> str:
+        first, last = span[0], span[-1]
+        for i in range(first, last + 1):
+            if tags[i] & lang.reflexive_self:
+                return "self"
+            if tags[i] & lang.reflexive_other:
+                return "other"
+        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & lang.other_cue:
+                return "other"
+            if t & lang.generic_cue:
+                return "generic"
+            if i == first - 1 and t & lang.suffix_tags:
+                # "ajattelin lopettaa": the verb before an infinitive tells the person
+                if words[i].endswith(lang.suffix_self):
+                    return "self"
+                if words[i].endswith(lang.suffix_other):
+                    return "other"
+        if tags[first] & lang.suffix_tags:
+            word = words[first]
+            if word.endswith(lang.suffix_self):
+                return "self"
+            if word.endswith(lang.suffix_other):
+                return "other"
+        for i in range(first, min(last + 2, len(tags))):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & lang.other_cue:
+                return "other"
+        return "self"
+
+    def _object(self, lang: _Lang, span: list[int], tags: list[frozenset[int]]) -> str | None:
+        """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
+        for i in range(span[0], min(span[-1] + 4, len(tags))):
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        return None
+
+    def _victim(
+        self,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[frozenset[int]],
+        clause_start: int,
+        writer_default: bool = False,
+    ) -> str:
+        """Who is in danger: the object ("me", "minut", "henne"), else "my husband ..." means me."""
+        first, last = span[0], span[-1]
+        for i in range(first, min(last + 4, len(tags))):
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        if writer_default:
+            return "self"
+        passive = any(tags[i] & lang.passive for i in range(first, last + 1))
+        if passive:  # "mun kaveria uhkaillaan": the one named is the one threatened
+            for i in range(last, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+                if tags[i] & lang.other_cue:
+                    return "other"
+                if tags[i] & lang.self_cue:
+                    return "self"
+        for i in range(first, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            t = tags[i]
+            if t & lang.self_cue:
+                return "self"
+            if t & lang.other_cue:
+                if passive:
+                    return "other"  # "mun kaveria uhkaillaan": my friend is the one threatened
+                if i > 0 and tags[i - 1] & lang.self_cue:
+                    return "self"  # "my husband threatens ..." is about the writer
+                if lang.possessive_self and words[i].endswith(lang.possessive_self):
+                    return "self"  # Finnish "mieheni" (my husband)
+                return "other"
+        return "self"
+
+
+def _match(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int) -> list[int] | None:
+    """Positions of the pattern's first match, or None."""
+    return next(_matches(pattern, tags, start, end), None)
+
+
+def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+    """Positions of the pattern's matched slots, one match per first position, left to right."""
+    slots = pattern.slots
+    n = len(slots)
+    if pattern.window:
+        yield from _unordered(pattern, tags, start, end)
+        return
+
+    def walk(k: int, prev: int, budget: int) -> list[int] | None:
+        if k == n:
+            return []
+        slot = slots[k]
+        if slot.at_end:
+            return [] if prev == end - 1 and k == n - 1 else None
+        hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+        for i in range(prev + 1, hi + 1):
+            if tags[i] & slot.tags:
+                rest = walk(k + 1, i, 0)
+                if rest is not None:
+                    return [i, *rest]
+        if slot.optional:
+            return walk(k + 1, prev, max(slot.gap, budget))
+        return None
+
+    head = slots[0].tags
+    for i in range(start, end):
+        if tags[i] & head:
+            rest = walk(1, i, 0)
+            if rest is not None:
+                yield [i, *rest]
+
+
+def _unordered(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+    """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
+    slots = pattern.slots
+    window = pattern.window
+    head = slots[0].tags
+    for i in range(start, end):
+        if not tags[i] & head:
+            continue
+        used = [i]
+        lo, hi = max(start, i - window), min(end, i + window + 1)
+        for slot in slots[1:]:
+            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
+            if not near:
+                break
+            used.append(min(near, key=lambda j: abs(j - i)))
+        else:
+            yield sorted(used)

@@ -1,0 +1,121 @@
+"""Text folding and sentence splitting shared by the rules and the scanner."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Laughing and joking emoji become a word the rules can see ("lol").
+_JOKE_EMOJI = "\U0001f602\U0001f923\U0001f605\U0001f606\U0001f601\U0001f604\U0001f480\U0001f639\U0001f61c\U0001f61d\U0001f92a\U0001f643\U0001f608"
+
+
+def _fold_table() -> dict[str, str]:
+    """Non-ASCII characters folded for matching: Latin letters to their base letter (ä -> a),
+    combining marks dropped, typographic apostrophes dropped, joking emoji to " lol "."""
+    table: dict[str, str] = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[ch] = base.lower()
+    table.update({"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "ß": "ss"})
+    for code in range(0x300, 0x370):
+        table[chr(code)] = ""
+    for ch in "’‘´ʼ":
+        table[ch] = ""
+    for ch in "…•":
+        table[ch] = "."
+    for ch in "–—":
+        table[ch] = ","
+    for ch in _JOKE_EMOJI:
+        table[ch] = " lol "
+    return table
+
+
+_FOLD = _fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_END, _COMMA = "\x01", "\x02"
+
+
+def _split_table() -> dict[int, int]:
+    """ASCII punctuation, one character for one (CPython's fast path): sentence ends and commas
+    marked, other punctuation a space."""
+    table: dict[int, int] = {}
+    for code in range(128):
+        ch = chr(code)
+        if not ch.isalnum() and ch not in "_ \t\n\r":
+            table[code] = ord(" ")
+    for ch in ".!?;\n\r|()":
+        table[ord(ch)] = ord(_END)
+    table[ord(",")] = ord(_COMMA)
+    return table
+
+
+_SPLIT = _split_table()
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+_HAS_ALPHA = re.compile(r"[a-z]")
+_LETTER_RUNS = re.compile(r"([a-z])\1\1+")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    found = _FOLD.get(ch)
+    if found is not None:
+        return found
+    # other scripts and symbols: no rule reads them, and an ASCII text splits fast
+    return "q" if ch.isalpha() else " "
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (ä -> a, ö -> o, å -> a) and without apostrophes."""
+    text = text.casefold()
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_char, text)
+    return text.replace("'", "").replace("`", "")
+
+
+def has_runs(word: str) -> bool:
+    """True when a letter is written three or more times in a row."""
+    return _LETTER_RUNS.search(word) is not None
+
+
+def shorten_runs(word: str) -> str:
+    """A letter written three or more times counts once ("diiie" -> "die", "kuollaaa" -> "kuolla")."""
+    return _LETTER_RUNS.sub(r"\1", word)
+
+
+def _odd_word(token: str) -> str:
+    """A token that is not plain letters: digits inside words read as leet ("su1c1de"), other
+    characters (emoji, symbols) dropped."""
+    token = "".join(ch for ch in token if ch.isalnum())
+    if token and not token.isdigit() and _HAS_ALPHA.search(token):
+        token = token.translate(_LEET)
+    return token
+
+
+def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
+    """Each sentence's folded words and the positions of words that follow a comma or dash."""
+    folded = fold(text).translate(_SPLIT)
+    out = []
+    for sentence in folded.split(_END):
+        if _COMMA in sentence:
+            words: list[str] = []
+            commas = []
+            for chunk in sentence.split(_COMMA):
+                if words:
+                    commas.append(len(words))
+                words.extend(chunk.split())
+            marks = frozenset(commas)
+        else:
+            words = sentence.split()
+            marks = frozenset()
+        if not words:
+            continue
+        if not "".join(words).isalpha():
+            for i, word in enumerate(words):
+                if not word.isalpha():
+                    words[i] = _odd_word(word)
+            if "" in words:
+                words = [w for w in words if w]  # a comma position may shift; only a hint
+        out.append((words, marks))
+    return out

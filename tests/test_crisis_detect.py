@@ -1,0 +1,376 @@
+"""The crisis detector (bot/crisis_detect): tiers, negation, idioms, forms, languages, quoting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.crisis_detect import CrisisDetector, Finding, quoting_check
+from bot.crisis_detect.evaluate import evaluate, load_items, training_texts
+from bot.crisis_detect.text import fold, sentences
+from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, SV, SV_MORE
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "crisis"
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    return CrisisDetector.default()
+
+
+def _outcome(found: Finding | None) -> str:
+    if found is None:
+        return "none"
+    return ("urgent-" if found.tier == "urgent" else "") + found.about
+
+
+# --- the API the safety feature builds on
+
+
+def test_finding_fields(detector):
+    found = detector.scan("I want to die")
+    assert found == Finding("clear", "self", "suicide", "en.want_die", "en")
+    assert found.rule.startswith(found.lang + ".")
+
+
+def test_empty_and_plain_text(detector):
+    assert detector.scan("") is None
+    assert detector.scan("   ") is None
+    assert detector.scan("The workshop is on Thursday at 17.") is None
+
+
+# --- every tier in every language
+
+
+@pytest.mark.parametrize(
+    "text, tier",
+    [
+        ("I'm so tired of everything", "gentle"),
+        ("I want to kill myself", "clear"),
+        ("I took all my pills, I'm so sleepy", "urgent"),
+        ("he has a knife and is coming to my room", "urgent"),
+        ("haluaisin vaan kadota", "gentle"),
+        ("haluan kuolla", "clear"),
+        ("otin kaikki lääkkeet mitä löysin", "urgent"),
+        ("jag orkar inte mer", "gentle"),
+        ("jag vill dö", "clear"),
+        ("jag har tagit alla tabletter", "urgent"),
+    ],
+)
+def test_tiers(detector, text, tier):
+    found = detector.scan(text)
+    assert found is not None and found.tier == tier, (text, found)
+
+
+def test_urgent_only_for_immediate_danger(detector):
+    assert detector.scan("I have thought about ending my life").tier == "clear"
+    assert detector.scan("I am going to end my life tonight").tier == "urgent"
+    assert detector.scan("my friend wants to die").tier == "clear"
+    assert detector.scan("my friend wrote goodbye forever and now she does not answer").tier == (
+        "urgent"
+    )
+
+
+# --- who it is about, and what kind
+
+
+@pytest.mark.parametrize(
+    "text, about, kind",
+    [
+        ("I want to die", "self", "suicide"),
+        ("my brother wants to kill himself", "other", "suicide"),
+        ("I cut myself again", "self", "selfharm"),
+        ("my daughter is cutting herself", "other", "selfharm"),
+        ("my husband threatened to kill me", "self", "danger"),
+        ("I'm going to stab him tomorrow", "self", "violence"),
+        ("they tried to recruit me to join ISIS", "self", "recruitment"),
+        ("mun kaveri haluaa tappaa itsensä", "other", "suicide"),
+        ("mä tapan itteni", "self", "suicide"),
+        ("han vill ta livet av sig", "other", "suicide"),
+        ("jag vill ta livet av mig", "self", "suicide"),
+    ],
+)
+def test_about_and_kind(detector, text, about, kind):
+    found = detector.scan(text)
+    assert found is not None and (found.about, found.kind) == (about, kind), (text, found)
+
+
+# --- negation, topic talk and idioms lower the signal ...
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal",
+        "I'm not suicidal, just very tired",
+        "we talked about suicide prevention",
+        "itsemurhien ehkäisy oli koulutuksen aiheena",
+        "vi pratade om att förebygga självmord",
+        "my feet are killing me",
+        "tämä helle tappaa minut",
+        "what a bomb of a session!",
+        "mennään pommiin taas, anteeksi myöhästyminen",
+        "jag dör av skratt",
+        "I'm dying to see the new room",
+        "this heat is killing me",
+        "In the role play I played a girl who says she wants to die.",
+        "We watched Dead Poets Society with the youth group",
+    ],
+)
+def test_lowered_to_nothing(detector, text):
+    assert detector.scan(text) is None, (text, detector.scan(text))
+
+
+# --- ... but never silence a clear first-person statement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal but I want to die",
+        "we talked about suicide prevention and I want to kill myself",
+        "my feet are killing me and honestly I want to die",
+        "ei oo mitään itsari-ajatuksia. tai no, haluan kuolla",
+        "jag är inte självmordsbenägen men jag vill dö",
+        "lol I want to kill myself",
+        "The workshop was fine. I don't want to live anymore.",
+    ],
+)
+def test_clear_first_person_never_silenced(detector, text):
+    found = detector.scan(text)
+    assert found is not None and found.about == "self", (text, found)
+
+
+def test_negation_in_one_sentence_does_not_silence_another(detector):
+    found = detector.scan("I'm not suicidal. I just want to die.")
+    assert found is not None and found.tier == "clear"
+    assert detector.scan("I'm not suicidal. I'm just tired.") is None
+
+
+# --- language forms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to really, really die",  # words in between
+        "en halua enää elää",
+        "en mä halua enää oikeesti elää",
+        "jag vill verkligen dö",
+        "att hon inte vill leva längre",  # Swedish subordinate word order
+        "viiltelin taas",  # Finnish forms and consonant gradation
+        "oon viillelly käsiä",
+        "se on uhannut tappaa mut",
+        "otin yliannoksen",
+        "han hotade att döda mig",
+    ],
+)
+def test_inflection_and_word_order(detector, text):
+    assert detector.scan(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "plain, folded",
+    [
+        ("en halua elaa enaa", "en halua elää enää"),
+        ("jag vill do", "jag vill dö"),
+        ("haluan kuolla", "HALUAN KUOLLA"),
+        ("sjalvmordstankar", "självmordstankar"),
+    ],
+)
+def test_diacritics_and_case_folded(detector, plain, folded):
+    a, b = detector.scan(plain), detector.scan(folded)
+    assert a is not None and a == b
+
+
+def test_fold():
+    assert fold("Ärger ÅÖ façade naïve Straße can’t") == "arger ao facade naive strasse cant"
+    words, _ = sentences("I wnat to dieeee, su1c1de")[0]
+    assert words == ["i", "wnat", "to", "dieeee", "suicide"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wnat to die",  # typo
+        "I keep thinking about suicde",
+        "olen miettinyt itsemurahaa",
+        "självmordstankar hela tiden",
+        "sjalvmorstankar hela tiden",
+        "kms",  # slang
+        "thinking abt unaliving myself ngl",
+        "mä haluun kuolla",
+        "tapan itteni",
+        "mietin itsaria",
+        "i want to dieeee",
+    ],
+)
+def test_typos_and_slang(detector, text):
+    assert detector.scan(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ma en jaksa enaa, I just want it all to end",
+        "honestly I just want to die, jag klarar inte av det här längre",
+        "mun kaveri sanoi että se haluaa tappaa itsensä, what should I do",
+        "my friend wrote 'jag vill dö', how can I help her",
+    ],
+)
+def test_mixed_language(detector, text):
+    assert detector.scan(text) is not None, text
+
+
+def test_long_message_judged_by_worst_part(detector):
+    ordinary = (
+        "The workshop went well, we were twelve and talked about sleep and stress. "
+        "Next time we need a bigger room and more tea. "
+    ) * 25
+    assert detector.scan(ordinary) is None
+    text = ordinary + "Personally I am not ok. I took all my pills an hour ago. " + ordinary
+    found = detector.scan(text)
+    assert found is not None and found.tier == "urgent"
+    gentle_then_clear = "I'm so tired of everything. " + ordinary + "I want to kill myself."
+    assert detector.scan(gentle_then_clear).tier == "clear"
+
+
+# --- quoting the training material
+
+
+def test_training_texts_stay_at_gentle_or_below(detector):
+    texts = training_texts(ROOT / "content" / "sections")
+    assert len(texts) > 100
+    assert quoting_check(texts, detector) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bite said: if someone talks about suicide, ask directly. I liked that.",
+        "Palasessa sanottiin: jos joku puhuu itsemurhasta, kysy suoraan. Tämä oli hyvä.",
+        "I biten stod det: om någon pratar om självmord, fråga rakt ut. Det gillade jag.",
+        "If a participant says they want to die, stay calm and ask directly.",
+    ],
+)
+def test_reflection_quoting_a_bite_is_gentle_at_most(detector, text):
+    found = detector.scan(text)
+    assert found is None or found.tier == "gentle", (text, found)
+
+
+# --- own examples (written for these tests; not the evaluation set)
+
+
+@pytest.mark.parametrize("text, expected", EN + EN_MORE + FI + FI_MORE + SV + SV_MORE)
+def test_own_examples(detector, text, expected):
+    got = _outcome(detector.scan(text))
+    if not expected.startswith("urgent-"):
+        got = got.removeprefix("urgent-")
+    assert got == expected, text
+
+
+# --- the evaluation set, whole (no time is asserted here; see bench/crisis.py)
+
+
+def test_evaluation_set(detector):
+    paths = sorted(DATA.glob("*.yaml"))
+    if not paths:
+        pytest.skip("no evaluation set in tests/data/crisis")
+    result = evaluate(detector, load_items(paths))
+    # figures only: the failing texts include the held-aside fifth, which nobody should tune on
+    # (bench/crisis.py lists the dev misses)
+    figures = {k: result[k] for k in ("recall", "precision", "tp", "fp", "positives")}
+    assert result["recall"] >= 0.95, figures
+    assert result["precision"] >= 0.90, figures
+
+
+# --- robustness
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_random_text_never_raises_and_is_deterministic(text):
+    detector = _shared()
+    first = detector.scan(text)
+    assert first == detector.scan(text)
+    if first is not None:
+        assert first.tier in ("gentle", "clear", "urgent")
+        assert first.about in ("self", "other")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "I",
+                "want",
+                "to",
+                "die",
+                "not",
+                "kill",
+                "myself",
+                "haluan",
+                "kuolla",
+                "en",
+                "jag",
+                "vill",
+                "dö",
+                "inte",
+                ",",
+                ".",
+                "lol",
+                "if",
+                "someone",
+                "my",
+                "friend",
+                "pills",
+                "took",
+                "all",
+                "now",
+                "suicide",
+                "prevention",
+                "mig",
+                "itseni",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_random_crisis_words_never_raise(words):
+    detector = _shared()
+    text = " ".join(words)
+    assert detector.scan(text) == detector.scan(text)
+
+
+_DETECTOR: CrisisDetector | None = None
+
+
+def _shared() -> CrisisDetector:
+    global _DETECTOR
+    if _DETECTOR is None:
+        _DETECTOR = CrisisDetector.default()
+    return _DETECTOR
+
+
+def test_rules_reject_bad_input():
+    with pytest.raises(ValueError):
+        CrisisDetector(
+            [
+                {
+                    "lang": "xx",
+                    "words": {"A": ["a"]},
+                    "rules": [{"id": "r", "kind": "nope", "seq": "A"}],
+                }
+            ]
+        )
+    with pytest.raises(ValueError):
+        CrisisDetector(
+            [{"lang": "xx", "rules": [{"id": "r", "kind": "suicide", "seq": "UNKNOWN"}]}]
+        )
+    with pytest.raises(ValueError):
+        CrisisDetector([{"lang": "xx", "words": {"A": [True]}}])
