@@ -25,12 +25,12 @@ from storage.db import Database
 from storage.people import Person
 
 if TYPE_CHECKING:
+    from bot.crisis_detect import CrisisDetector
     from bot.features.admin.service import PeopleAdmin
     from bot.features.broadcasts.service import Broadcasts
     from bot.features.escalations.service import Escalations
     from bot.features.learning.service import LearningService
     from bot.features.nudges.service import NudgeService
-    from bot.features.safety.detector import CrisisDetector
 
 log = logging.getLogger(__name__)
 

@@ -51,6 +51,8 @@ class BotSettings(BaseModel):
     consent_version: int = Field(1, ge=1)
     max_text_length: int = Field(4000, ge=100, le=100_000)
     rate_limit: RateLimit = RateLimit()
+    # How people reach the programme's team outside the bot (shown to deactivated people).
+    team_contact: str | None = Field(None, max_length=200)
 
     @field_validator("timezone")
     @classmethod

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot import i18n
-from bot.messages import Choice, Incoming, Outgoing, SendResult
+from bot.messages import Choice, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.dialogs import Dialog, DialogsRepo
@@ -33,6 +33,8 @@ class Ctx:
     args: str = ""  # text after a command, e.g. "/start CODE" -> "CODE"
     left_step: str | None = None  # the dialog step a command just left (its leave hook has run)
     replies: list[Outgoing] = field(default_factory=list)
+    # Not None while a crisis answer is due first: replies wait here (see bot/dispatch.py).
+    held: list[Outgoing] | None = None
 
     @property
     def lang(self) -> str:
@@ -86,6 +88,9 @@ class Ctx:
         if out.lang is None:
             out = replace(out, lang=self.lang)
         self.replies.append(out)
+        if self.held is not None:
+            self.held.append(out)
+            return SendResult(DeliveryStatus.SENT, error="held")
         # A person is waiting for this answer: a network error or rate limit is tried again.
         return await self.app.messenger.send(self.incoming.address, out, retries=REPLY_RETRIES)
 

@@ -1,10 +1,13 @@
-"""The flow of one update: find the person and their dialog, guard roles, call one handler."""
+"""The path of one update: find the person and their dialog, read typed text for crisis signals
+first, guard roles, call one handler. docs/DEVELOPING.md ("The path of one update") tells the order."""
 
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.context import Ctx
@@ -21,56 +24,100 @@ log = logging.getLogger(__name__)
 
 # Commands a person still onboarding may use; everything else continues onboarding.
 ONBOARDING_COMMANDS = {"start", "help", "link", "helplines"}
+# Commands a deactivated person may still use: where to get help is open to everyone.
+DEACTIVATED_COMMANDS = {"helplines"}
+# Control characters other than line breaks and tabs, and lone surrogates (invalid Unicode that
+# breaks encoding to UTF-8 anywhere later: storage, logs, the messenger's API).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 async def dispatch(app: App, incoming: Incoming) -> None:
     """Route one update to exactly one handler; errors get a kind reply, never silence."""
+    incoming = normalised(incoming)
     person = await app.db.repo(PeopleRepo).by_identity(
         incoming.address.transport, incoming.sender_id
     )
-    if person is not None and person.status == "deactivated":
-        return
     ctx = Ctx(app, incoming, person)
     try:
         if not incoming.is_private:
             for handler in app.router.group_handlers:
                 await handler(ctx)
             return
+        if person is not None and person.status == "deactivated":
+            await _deactivated(app, ctx)
+            return
         if person is not None:
             ctx.dialog = await app.db.repo(DialogsRepo).get(person.id)
-            if person.active:
-                for gate in app.router.gates:
-                    if await gate(ctx):
-                        return
+            if person.active and await _first_taker(app.router.gates, ctx):
+                return
         await _route(app, ctx)
     except Exception:
         log.exception("handling an update failed (kind=%s)", incoming.kind)
-        if incoming.is_private:
-            try:
-                await ctx.reply(ctx.t("common.error"))
-            except Exception:  # noqa: BLE001 - the transport itself may be down
-                log.exception("could not send the error notice")
+        if not incoming.is_private:
+            return
+        try:
+            ctx.held = None
+            await ctx.reply(ctx.t("common.error"))
+        except Exception:  # noqa: BLE001 - the transport itself may be down
+            log.exception("could not send the error notice")
+
+
+def normalised(incoming: Incoming) -> Incoming:
+    """Text in one Unicode form (NFC), without control characters or lone surrogates."""
+    text = incoming.text
+    if text is None:
+        return incoming
+    clean = unicodedata.normalize("NFC", _UNSAFE.sub("", text))
+    return incoming if clean == text else replace(incoming, text=clean)
 
 
 async def _route(app: App, ctx: Ctx) -> None:
-    incoming = ctx.incoming
-    text = ctx.text
-    if incoming.choice_id:
+    if ctx.incoming.choice_id:
         await _route_choice(app, ctx)
-    elif text.startswith("/"):
+        return
+    if len(ctx.text) > app.config.bot.max_text_length:
+        # Read for safety first: a long message can carry a crisis too.
+        finding = await _screen(app, ctx)
+        if finding is not None:
+            await app.router.crisis_net.answer(ctx, finding, [])
+        await ctx.reply(
+            ctx.t("common.too_long", length=len(ctx.text), max=app.config.bot.max_text_length)
+        )
+        return
+    if ctx.text.startswith("/"):
         await _route_command(app, ctx)
-    elif incoming.kind == "edited":
-        await ctx.reply(ctx.t("common.edit_ignored"))
+        return
+    finding = await _screen(app, ctx)
+    if finding is None:
+        await _route_message(app, ctx, quiet=False)
+        return
+    # The crisis answer comes first: what the handler says meanwhile is held back and delivered
+    # when the person is ready (nothing they wrote is lost: the handler still runs).
+    ctx.held = []
+    await _route_message(app, ctx, quiet=True)
+    held, ctx.held = ctx.held, None
+    await app.router.crisis_net.answer(ctx, finding, held)
+
+
+async def _screen(app: App, ctx: Ctx) -> object | None:
+    net = app.router.crisis_net
+    if net is None or not ctx.text:
+        return None
+    return await net.scan(ctx)
+
+
+async def _route_message(app: App, ctx: Ctx, *, quiet: bool) -> None:
+    """Anything but a choice or a command; `quiet`: a crisis answer follows, so no fallbacks."""
+    incoming = ctx.incoming
+    if incoming.kind == "edited":
+        if not quiet:
+            await ctx.reply(ctx.t("common.edit_ignored"))
     elif incoming.extra.get("file") and _step_takes_files(app, ctx):
         await app.router.find_step(ctx.dialog.step).handler(ctx)
-    elif incoming.kind == "other" and not text:
+    elif incoming.kind == "other" and not ctx.text:
         await ctx.reply(ctx.t("common.text_only"))
-    elif len(text) > app.config.bot.max_text_length:
-        await ctx.reply(
-            ctx.t("common.too_long", length=len(text), max=app.config.bot.max_text_length)
-        )
     else:
-        await _route_text(app, ctx)
+        await _route_text(app, ctx, quiet=quiet)
 
 
 async def _route_command(app: App, ctx: Ctx) -> None:
@@ -85,12 +132,12 @@ async def _route_command(app: App, ctx: Ctx) -> None:
         return
     route = app.router.commands.get(name)
     if route is None:
-        await ctx.show_menu(lead=ctx.t("common.unknown_command", command=f"/{name}"))
+        await ctx.show_menu(lead=ctx.t("common.unknown_command", command=f"/{name[:32]}"))
         return
     if not route.permits(ctx.role):
         await _refuse(ctx, f"/{name}")
         return
-    if ctx.dialog is not None and name not in ("start",):
+    if ctx.dialog is not None and name != "start" and not route.keep_dialog:
         await _leave_dialog(app, ctx)
     await route.handler(ctx)
 
@@ -100,7 +147,7 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
     route = app.router.find_choice(choice_id)
     person = ctx.person
     onboarding = person is None or person.status == "onboarding"
-    if onboarding and not choice_id.startswith("onb:"):
+    if onboarding and not choice_id.startswith(("onb:", "help:")):
         await _continue_onboarding(app, ctx)
         return
     if route is not None and not route.permits(ctx.role):
@@ -121,21 +168,22 @@ async def _route_choice(app: App, ctx: Ctx) -> None:
     await route.handler(ctx, choice)
 
 
-async def _route_text(app: App, ctx: Ctx) -> None:
+async def _route_text(app: App, ctx: Ctx, *, quiet: bool) -> None:
     if ctx.person is None or ctx.person.status == "onboarding":
-        await _continue_onboarding(app, ctx)
+        if not quiet:  # a crisis text is not a name or an invite code
+            await _continue_onboarding(app, ctx)
         return
     if ctx.incoming.reply_to_message_id and await _first_taker(app.router.reply_handlers, ctx):
         return
     if await _text_in_dialog(app, ctx) or await _loose_text(app, ctx):
-        await _observe(app, ctx)
+        return
+    if quiet:
         return
     out_of_range = ctx.incoming.extra.get("out_of_range")
     if out_of_range:
         await ctx.reply(ctx.t("numbered.out_of_range", last=out_of_range))
         return
     await ctx.reply(ctx.t("common.not_understood"))
-    await _observe(app, ctx)
     await ctx.show_menu()
 
 
@@ -162,9 +210,23 @@ async def _first_taker(hooks, ctx: Ctx) -> bool:
     return False
 
 
-async def _observe(app: App, ctx: Ctx) -> None:
-    for observer in app.router.text_observers:
-        await observer(ctx)
+async def _deactivated(app: App, ctx: Ctx) -> None:
+    """A deactivated person gets crisis help and where to reach the team, nothing else."""
+    if ctx.text.startswith("/"):
+        name = ctx.text[1:].partition(" ")[0].split("@", 1)[0].lower()
+        if name in DEACTIVATED_COMMANDS:
+            await app.router.commands[name].handler(ctx)
+            return
+    finding = await _screen(app, ctx) if not ctx.incoming.choice_id else None
+    if finding is not None:
+        await app.router.crisis_net.answer(ctx, finding, [])
+        return
+    await ctx.reply(ctx.t("common.deactivated", contact=_team_contact(app, ctx)))
+
+
+def _team_contact(app: App, ctx: Ctx) -> str:
+    contact = app.config.bot.team_contact
+    return contact or ctx.t("common.team_contact_default")
 
 
 async def _continue_onboarding(app: App, ctx: Ctx) -> None:
@@ -177,7 +239,7 @@ async def _continue_onboarding(app: App, ctx: Ctx) -> None:
 
 
 async def _refuse(ctx: Ctx, what: str) -> None:
-    await ctx.audit("access.denied", subject=what, role=ctx.role.label)
+    await ctx.audit("access.denied", subject=what[:40], role=ctx.role.label)
     if ctx.role == Role.GUEST:
         await ctx.reply(ctx.t("onboarding.need_invite"))
     else:

@@ -19,17 +19,28 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ids import SEP, ChoiceId
 from bot.roles import Role
 
 if TYPE_CHECKING:
     from bot.context import Ctx
+    from bot.messages import Outgoing
 
 Handler = Callable[["Ctx"], Awaitable[None]]
 ChoiceHandler = Callable[["Ctx", Any], Awaitable[None]]
 Hook = Callable[["Ctx"], Awaitable[bool]]  # True when it took the update
+
+
+class CrisisNet(Protocol):
+    """Reads every text a person types before anything else (bot/features/safety)."""
+
+    async def scan(self, ctx: Ctx) -> object | None:
+        """A finding when the text carries a crisis signal, else None."""
+
+    async def answer(self, ctx: Ctx, finding: object, held: list[Outgoing]) -> None:
+        """Answer first; `held` are the replies the update's handler made meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +106,16 @@ class Routes:
         min_role: Role = Role.MENTOR,
         only: Iterable[Role] | None = None,
         help_key: str | None = None,
+        keep_dialog: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Route `/name` to the decorated handler."""
+        """Route `/name` to the decorated handler (`keep_dialog`: it does not end a dialog)."""
 
         def register(handler: Handler) -> Handler:
             if name in self.commands:
                 raise ValueError(f"command /{name} registered twice")
-            self.commands[name] = Route(handler, min_role, _roles(only), help_key)
+            self.commands[name] = Route(
+                handler, min_role, _roles(only), help_key, keep_dialog=keep_dialog
+            )
             return handler
 
         return register
@@ -194,9 +208,9 @@ class Router:
     gates: list[Hook] = field(default_factory=list)
     reply_handlers: list[Hook] = field(default_factory=list)
     loose_text_handlers: list[Hook] = field(default_factory=list)
-    text_observers: list[Handler] = field(default_factory=list)
     group_handlers: list[Handler] = field(default_factory=list)
     step_enums: list[type[StrEnum]] = field(default_factory=list)
+    crisis_net: CrisisNet | None = None
 
     def include(self, routes: Routes) -> None:
         """Take in a feature's routes (names must be unique across features)."""
@@ -231,9 +245,9 @@ class Router:
         """See free text that belongs to no dialog before the bot says it did not understand."""
         self.loose_text_handlers.append(handler)
 
-    def observe_text(self, handler: Handler) -> None:
-        """Also see every free text an active person writes, after its handler ran (safety)."""
-        self.text_observers.append(handler)
+    def crisis(self, net: CrisisNet) -> None:
+        """The safety net that reads every typed text first (one per bot)."""
+        self.crisis_net = net
 
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""

@@ -18,7 +18,8 @@ async def test_admin_changes_a_role_and_deactivates(h):
     assert (await h.person(mentor)).role is Role.EXPERT
 
     await h.say(f"/deactivate {mentor_id}", admin)
-    assert await h.say("/menu", mentor) == []
+    (closed,) = await h.say("/menu", mentor)
+    assert "has been closed" in closed.text and not closed.choice_ids
     await h.say(f"/reactivate {mentor_id}", admin)
     assert (await h.say("/menu", mentor))[-1].choice_ids
 

@@ -207,8 +207,10 @@ async def test_crisis_words_lead_to_an_urgent_ticket_for_every_expert(h):
     noticed = h.last(mentor)
     assert "112" in noticed.text and "09 2525 0111" in noticed.text
     await h.tap("safety:about:me", mentor)
-    await h.tap("safety:expert:yes", mentor)
-    assert "urgent request #" in h.last(mentor).text
+    sent = await h.tap("safety:expert:yes", mentor)
+    opened, held = [s for s in sent if s.to == mentor.address]
+    assert "urgent request #" in opened.text
+    assert "Got it" in held.text, "then what the reflection step had said, held back till now"
     for expert in (eero, liisa):
         assert "URGENT" in h.last(expert).text
     [ticket] = await h.app.db.repo(TicketsRepo).not_closed()

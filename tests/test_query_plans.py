@@ -451,6 +451,10 @@ async def exercise(db: Database) -> None:
     await run("SafetyRepo.latest", safety.latest(mentor))
     await run("SafetyRepo.set_about", safety.set_about(flag, "me"))
     await run("SafetyRepo.set_ticket", safety.set_ticket(flag, 1))
+    await run("SafetyRepo.set_full_help", safety.set_full_help(flag))
+    await run("SafetyRepo.full_help_since", safety.full_help_since(mentor, NOW))
+    await run("SafetyRepo.take_held", safety.take_held(mentor))
+    await run("SafetyRepo.clear_held_before", safety.clear_held_before(NOW))
 
     tickets = db.repo(TicketsRepo)
     ticket = await run("TicketsRepo.open", tickets.open(mentor, "s1", "a question"))

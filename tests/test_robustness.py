@@ -74,14 +74,18 @@ async def test_mentor_cannot_use_admin_only_routes(h):
     assert (await h.say("/secretstaff", staff))[0].text == "secret"
 
 
-async def test_deactivated_people_get_nothing(h):
+async def test_deactivated_people_get_only_the_way_to_the_team_and_help(h):
     from storage.people import PeopleRepo
 
     user = await h.onboard()
     person = await h.person(user)
     await h.app.db.repo(PeopleRepo).update(person.id, status="deactivated")
-    assert await h.say("/menu", user) == []
-    assert await h.tap("menu:home", user) == []
+    for sent in (await h.say("/menu", user), await h.tap("menu:home", user)):
+        assert len(sent) == 1 and not sent[0].choice_ids
+        assert "access to the RE-MAP mentor bot has been closed" in sent[0].text
+        assert "/helplines" in sent[0].text
+    helplines = (await h.say("/helplines", user))[0].text
+    assert "112" in helplines and "09 2525 0111" in helplines
 
 
 async def test_a_flood_gets_one_notice(tmp_path):

@@ -14,14 +14,13 @@ from bot.content.model import (
     Checkins,
     Content,
     Resources,
-    Safety,
     Section,
     Text,
 )
 from bot.content.yamlfile import YamlFile, YamlSyntaxError, load
 from bot.i18n import LANGUAGES, flatten
 
-KNOWN_FILES = {"resources.yaml", "safety.yaml", "checkins.yaml"}
+KNOWN_FILES = {"resources.yaml", "checkins.yaml"}
 # How a list item is named in messages: "bite s1-03", "helpline riku".
 _ITEM_NAMES = {
     "bites": "bite",
@@ -202,24 +201,15 @@ def validate(directory: Path) -> tuple[Content | None, list[str]]:
             sections.append((section, check))
     _cross_check(sections, errors)
     resources = _resources(directory / "resources.yaml", errors)
-    safety = _optional(directory / "safety.yaml", Safety, "safety", errors)
     checkins = _checkins(directory / "checkins.yaml", errors, {s.id for s, _ in sections})
     check_locales(directory / "locales", errors)
     if errors:
         return None, errors
-    signals = {
-        lang: {cat: phrases for cat, phrases in dict(s).items() if phrases}
-        for lang, s in (safety.signals.items() if safety else ())
-    }
     questions: dict[str, Text] = {}
     if checkins is not None:
         questions = {"default": checkins.default, **checkins.themes}
     ordered = tuple(sorted((s for s, _ in sections), key=lambda s: s.order))
-    return Content(ordered, resources, signals, questions), []
-
-
-def _optional(path: Path, model: type[BaseModel], kind: str, errors: list[str]) -> Any:
-    return FileCheck(path, errors).validate(model, kind) if path.is_file() else None
+    return Content(ordered, resources, questions), []
 
 
 def _cross_check(sections: list[tuple[Section, FileCheck]], errors: list[str]) -> None:

@@ -288,6 +288,7 @@ class Helpline(_Model):
     when: PromptText
     url: Https | None = None
     languages: tuple[Lang, ...] = ()
+    native: Annotated[str, Field(min_length=1, max_length=40)] | None = None  # "العربية"
 
 
 class SupportStep(_Model):
@@ -346,29 +347,12 @@ class Checkins(_Model):
     themes: dict[str, LongPromptText] = {}
 
 
-Phrases = Annotated[tuple[str, ...], Field(min_length=1)]
-
-
-class SafetySignals(_Model):
-    """Crisis phrases per category (content/safety.yaml, per language)."""
-
-    self_harm: Phrases = ()
-    danger: Phrases = ()
-
-
-class Safety(_Model):
-    """content/safety.yaml."""
-
-    signals: dict[Lang, SafetySignals]
-
-
 @dataclass(frozen=True)
 class Content:
     """All content, validated."""
 
     sections: tuple[Section, ...]
     resources: Resources | None
-    safety_signals: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     checkin_questions: Mapping[str, Text] = field(default_factory=dict)
 
     def section(self, section_id: str) -> Section | None:

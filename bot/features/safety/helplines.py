@@ -12,24 +12,35 @@ from bot.router import Routes
 routes = Routes("help")
 
 
-def help_lines(ctx: Ctx) -> str:
-    """Emergency number and the crisis line(s) from content/resources.yaml, in the person's language."""
+def help_lines(ctx: Ctx, about: str = "self", *, short: bool = False) -> str:
+    """Where to get help now, in the person's language (content/resources.yaml).
+
+    112; the MIELI crisis line in the person's language (Swedish and English lines have limited
+    hours); the Finnish line, the one open around the clock; the line for other languages, each
+    named in its own script; and Victim Support Finland (RIKU) when the worry is about someone else.
+    `short`: 112 and the crisis lines only (a reminder within the same exchange).
+    """
     resources = ctx.app.content.resources if ctx.app.content else None
     if resources is None:
         return ctx.t("safety.emergency_only")
-    lines = []
-    crisis = resources.helpline(resources.crisis_line)
-    chosen = [h for h in resources.helplines if h.id == "emergency"] + [crisis]
-    for line in resources.helplines:
-        if line not in chosen and ctx.lang in line.languages and line.id != "emergency":
-            if line.id.startswith("mieli"):
-                chosen.append(line)
-    lines += [_line(ctx, line) for line in chosen]
+    by_id = {h.id: h for h in resources.helplines}
+    own = [h for h in resources.helplines if h.id.startswith("mieli") and ctx.lang in h.languages]
+    chosen = [by_id.get("emergency"), *own, by_id.get(resources.crisis_line)]
+    chosen = list(dict.fromkeys(h for h in chosen if h is not None))
+    if short:  # names and numbers only
+        return "\n".join(f"• {h.name.get(ctx.lang)}: {h.number}" for h in chosen)
+    lines = [_line(ctx, h) for h in chosen]
+    natives = [h for h in resources.helplines if h.native]
+    if natives:
+        listed = " · ".join(f"{h.native} {h.number}" for h in natives)
+        lines.append(ctx.t("safety.other_languages", lines=listed))
+    if about == "other" and "riku" in by_id:
+        lines.append(_line(ctx, by_id["riku"]))
     return "\n".join(lines)
 
 
 # Anyone, even before onboarding, can ask where to get help.
-@routes.command("helplines", min_role=Role.GUEST, help_key="cmd.helplines")
+@routes.command("helplines", min_role=Role.GUEST, help_key="cmd.helplines", keep_dialog=True)
 async def show_helplines(ctx: Ctx) -> None:
     """Every helpline in content/resources.yaml, and the way to support victims and survivors."""
     resources = ctx.app.content.resources if ctx.app.content else None

@@ -17,6 +17,10 @@ class NotNeeded(ChoiceId, prefix="safety:ok"):
     """The person is okay: respected, with the helplines once more."""
 
 
+class More(ChoiceId, prefix="safety:more"):
+    """After the gentle check, "not really": the full help."""
+
+
 class ExpertYes(ChoiceId, prefix="safety:expert:yes"):
     """Yes, an expert may contact me: an urgent request."""
 

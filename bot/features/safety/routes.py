@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.features.safety import ids
 from bot.features.safety.helplines import help_lines
+from bot.features.safety.net import deliver_held
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
@@ -13,33 +14,33 @@ from storage.safety import SafetyRepo
 routes = Routes("safety")
 
 
-async def watch(ctx: Ctx) -> None:
-    """After any free text: if it carries a crisis signal, answer at once with help."""
-    if ctx.person is None or not ctx.person.active:
-        return
-    signal = ctx.app.services.crisis.scan(ctx.text)
-    if signal is None:
-        return
-    await ctx.repo(SafetyRepo).flag(ctx.person.id, signal.category)
-    await ctx.audit("safety.signal", category=signal.category)
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t(f"safety.noticed_{signal.category}", help=help_lines(ctx)),
-            [ids.About("me").button(ctx.t("safety.about_me"))],
-            [ids.About("other").button(ctx.t("safety.about_other"))],
-            [ids.NotNeeded().button(ctx.t("safety.not_needed"))],
-        )
-    )
-
-
 # keep_dialog: answering the safety question never throws away what the person was writing
 
 
 @routes.choice("safety:ok", ids.NotNeeded, min_role=Role.MENTOR, keep_dialog=True)
 async def not_needed(ctx: Ctx, choice: ids.NotNeeded) -> None:
     """The person is okay: said gently, with the helplines."""
-    if await _latest_flag(ctx) is not None:
-        await ctx.reply(ctx.t("safety.ok", help=help_lines(ctx)))
+    if await _latest_flag(ctx) is None:
+        return
+    await ctx.reply(ctx.t("safety.ok", help=help_lines(ctx, short=True)))
+    await deliver_held(ctx)
+
+
+@routes.choice("safety:more", ids.More, min_role=Role.MENTOR, keep_dialog=True)
+async def more(ctx: Ctx, choice: ids.More) -> None:
+    """After the gentle check: the full help, and whom it is about."""
+    flag = await _latest_flag(ctx)
+    if flag is None:
+        return
+    await ctx.repo(SafetyRepo).set_full_help(flag["id"])
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("safety.noticed_self", help=help_lines(ctx)),
+            [ids.About("me").button(ctx.t("safety.about_me"))],
+            [ids.About("other").button(ctx.t("safety.about_other"))],
+            [ids.NotNeeded().button(ctx.t("safety.not_needed"))],
+        )
+    )
 
 
 @routes.choice("safety:about", ids.About, min_role=Role.MENTOR, keep_dialog=True)
@@ -51,7 +52,7 @@ async def about(ctx: Ctx, choice: ids.About) -> None:
     await ctx.repo(SafetyRepo).set_about(flag["id"], choice.about)
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t(f"safety.guidance_{choice.about}", help=help_lines(ctx)),
+            ctx.t(f"safety.guidance_{choice.about}", help=help_lines(ctx, _about(choice.about))),
             [ids.ExpertYes().button(ctx.t("safety.expert_yes"))],
             [ids.ExpertNo().button(ctx.t("safety.expert_no"))],
         )
@@ -69,7 +70,7 @@ async def expert_yes(ctx: Ctx, choice: ids.ExpertYes) -> None:
         return
     escalations = ctx.app.services.escalations
     if escalations is None:
-        await ctx.reply(ctx.t("safety.no_experts", help=help_lines(ctx)))
+        await ctx.reply(ctx.t("safety.no_experts", help=help_lines(ctx, short=True)))
         return
     about = flag.get("about") or "me"
     number = await escalations.open_ticket(
@@ -82,7 +83,8 @@ async def expert_yes(ctx: Ctx, choice: ids.ExpertYes) -> None:
     )
     await ctx.repo(SafetyRepo).set_ticket(flag["id"], number)
     await ctx.audit("safety.ticket", subject=str(number))
-    await ctx.reply(ctx.t("safety.ticket_opened", number=number, help=help_lines(ctx)))
+    await ctx.reply(ctx.t("safety.ticket_opened", number=number, help=help_lines(ctx, short=True)))
+    await deliver_held(ctx)
 
 
 @routes.choice("safety:expert:no", ids.ExpertNo, min_role=Role.MENTOR, keep_dialog=True)
@@ -93,7 +95,7 @@ async def expert_no(ctx: Ctx, choice: ids.ExpertNo) -> None:
     # A button of its own replaces "Yes, contact me", so a number typed next cannot pick it.
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t("safety.expert_declined", help=help_lines(ctx)),
+            ctx.t("safety.expert_declined", help=help_lines(ctx, short=True)),
             [ids.Done().button(ctx.t("common.back_to_menu"))],
         )
     )
@@ -103,6 +105,8 @@ async def expert_no(ctx: Ctx, choice: ids.ExpertNo) -> None:
 async def done(ctx: Ctx, choice: ids.Done) -> None:
     """Back to what the person was writing, or to the menu."""
     if await _latest_flag(ctx) is None:
+        return
+    if await deliver_held(ctx):
         return
     if ctx.dialog is not None:
         await ctx.reply(ctx.t("safety.carry_on"))  # what they were writing is still open
@@ -116,3 +120,8 @@ async def _latest_flag(ctx: Ctx) -> dict | None:
     if flag is None:
         await ctx.reply(ctx.t("common.stale_button"))
     return flag
+
+
+def _about(choice: str) -> str:
+    """The person's answer ("me" / "other") in the detector's words ("self" / "other")."""
+    return "other" if choice == "other" else "self"
