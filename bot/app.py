@@ -56,13 +56,14 @@ class KeyedLocks:
         self._users: dict[object, int] = {}
 
     @asynccontextmanager
-    async def hold(self, key: object) -> AsyncIterator[None]:
-        """Hold the lock of `key` for the duration of the block."""
+    async def hold(self, key: object) -> AsyncIterator[bool]:
+        """Hold the lock of `key` for the duration of the block; True when it had to wait."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
+        waited = lock.locked()
         try:
             async with lock:
-                yield
+                yield waited
         finally:
             self._users[key] -= 1
             if not self._users[key]:
@@ -93,7 +94,8 @@ class App:
         self.on_started: list[Callable[[], Awaitable[None]]] = []
         self.on_stopping: list[Callable[[], Awaitable[None]]] = []
         self._transports = list(transports or [])
-        self._locks = KeyedLocks()
+        self._locks = KeyedLocks()  # one chat's updates in order
+        self.person_locks = KeyedLocks()  # one person's updates one at a time, across messengers
         limit = config.bot.rate_limit
         self.flood = FloodGuard(limit.messages, limit.per_seconds)
         self._started = False

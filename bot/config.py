@@ -21,6 +21,9 @@ from bot.messages import Address
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+WEBHOOK_SECRET_MIN = 32
+
+
 class ConfigError(Exception):
     """A config problem, phrased for the operator (key and file named)."""
 
@@ -228,6 +231,26 @@ class Config(BaseModel):
     def tz(self) -> ZoneInfo:
         """The default timezone."""
         return ZoneInfo(self.bot.timezone)
+
+    def webhook_secret(self) -> str:
+        """The webhook's secret token from the environment; ConfigError when missing or weak."""
+        name = self.telegram.webhook.secret_token_env if self.telegram.webhook else "-"
+        secret = os.environ.get(name, "").strip()
+        if len(secret) < WEBHOOK_SECRET_MIN or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError(
+                f"Webhook mode needs a secret: set the environment variable {name} (named by "
+                f"telegram.webhook.secret_token_env) to at least {WEBHOOK_SECRET_MIN} random "
+                "characters from A-Z, a-z, 0-9, _ and -, for example the output of "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`. Telegram sends it "
+                "with every update and the bot refuses requests without it; without a secret anyone "
+                "who finds the webhook address could post messages in any person's name. "
+                + (
+                    "It is not set."
+                    if not secret
+                    else "The one set is too short or has other characters."
+                )
+            )
+        return secret
 
     def telegram_token(self) -> str:
         """The Telegram token from the environment; ConfigError when missing."""

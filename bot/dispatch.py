@@ -16,6 +16,7 @@ from bot.roles import Role
 from bot.router import takes_text
 from storage.dialogs import DialogsRepo
 from storage.people import PeopleRepo
+from storage.seen import SeenUpdatesRepo
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,7 +38,24 @@ async def dispatch(app: App, incoming: Incoming) -> None:
     person = await app.db.repo(PeopleRepo).by_identity(
         incoming.address.transport, incoming.sender_id
     )
-    ctx = Ctx(app, incoming, person)
+    if person is None:
+        await _handle(app, Ctx(app, incoming, None))
+        return
+    # One at a time per person, whichever messenger they write from (App.handle already keeps one
+    # chat in order; a person with two linked messengers has two chats).
+    async with app.person_locks.hold(person.id) as waited:
+        if waited:  # the update before may have changed the person (onboarding, status)
+            person = await app.db.repo(PeopleRepo).get(person.id)
+        await _handle(app, Ctx(app, incoming, person))
+
+
+async def _handle(app: App, ctx: Ctx) -> None:
+    incoming, person = ctx.incoming, ctx.person
+    seen = app.db.repo(SeenUpdatesRepo)
+    key = incoming.update_id
+    if key is not None and await seen.seen(incoming.address.transport, key):
+        log.info("an update delivered again was not applied twice (%s)", incoming.address.transport)
+        return
     try:
         if not incoming.is_private:
             for handler in app.router.group_handlers:
@@ -60,6 +78,9 @@ async def dispatch(app: App, incoming: Incoming) -> None:
             await ctx.reply(ctx.t("common.error"))
         except Exception:  # noqa: BLE001 - the transport itself may be down
             log.exception("could not send the error notice")
+    finally:
+        if key is not None:
+            await seen.record(incoming.address.transport, key)
 
 
 def normalised(incoming: Incoming) -> Incoming:

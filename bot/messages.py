@@ -80,6 +80,7 @@ class Incoming:
     language_code: str | None = None
     kind: str = "text"  # text | choice | other (sticker, photo, edited ...)
     extra: dict = field(default_factory=dict, compare=False)
+    update_id: str | None = None  # the messenger's id of this update: handled once, whatever comes
 
 
 class DeliveryStatus(StrEnum):

@@ -89,11 +89,14 @@ class Messenger:
     async def send_to_person(self, person_id: int, out: Outgoing) -> SendResult:
         """Send to a person on their preferred running messenger, in their language."""
         rows = await self.db.fetchall(
-            "SELECT p.language, p.preferred_transport, i.transport, i.chat_id "
+            "SELECT p.language, p.status, p.preferred_transport, i.transport, i.chat_id "
             "FROM people p JOIN identities i ON i.person_id = p.id WHERE p.id = ? "
             "ORDER BY i.created_at, i.transport",
             (person_id,),
         )
+        if rows and rows[0]["status"] == "deactivated":
+            # A deactivated person gets nothing the bot starts (answers, check-ins, news).
+            return SendResult(DeliveryStatus.BLOCKED, error="deactivated")
         running = [r for r in rows if r["transport"] in self.transports]
         if not running:
             return SendResult(DeliveryStatus.FAILED, error="no reachable identity")

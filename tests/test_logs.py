@@ -78,7 +78,7 @@ async def test_a_full_session_leaves_no_personal_text_in_the_logs(tmp_path, monk
 
 def test_the_filter_masks_tokens_numbers_and_named_secrets():
     record = logging.LogRecord(
-        "x",
+        "bot.x",
         logging.INFO,
         __file__,
         1,
@@ -88,3 +88,27 @@ def test_the_filter_masks_tokens_numbers_and_named_secrets():
     )
     RedactingFilter(["hunter2"]).filter(record)
     assert record.getMessage() == "token *** phone *** secret ***"
+
+
+def test_library_records_lose_their_arguments_and_exceptions_their_messages():
+    typed = "".join(["Amina", " Secret", "name"])  # what a person wrote, not in the source line
+    try:
+        raise ValueError(typed)
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "telegram.ext.Updater",
+        logging.CRITICAL,
+        __file__,
+        1,
+        "Received data was: %r (method %s, id %d)",
+        ({"message": {"text": "Amina Secretname"}}, "getUpdates", 42),
+        exc_info,
+    )
+    RedactingFilter().filter(record)
+    formatted = logging.Formatter("%(message)s").format(record)
+    assert "Amina" not in formatted and "Secretname" not in formatted
+    assert "getUpdates" in formatted and "42" in formatted, "harmless words and numbers stay"
+    assert "ValueError: [hidden]" in formatted and "raise ValueError" in formatted

@@ -364,6 +364,7 @@ async def exercise(db: Database) -> None:
     from storage.people import PeopleRepo
     from storage.progress import ProgressRepo
     from storage.safety import SafetyRepo
+    from storage.seen import SeenUpdatesRepo
     from storage.tickets import TicketsRepo
     from storage.workshops import DraftsRepo, Filter, WorkshopsRepo
 
@@ -455,6 +456,10 @@ async def exercise(db: Database) -> None:
     await run("SafetyRepo.full_help_since", safety.full_help_since(mentor, NOW))
     await run("SafetyRepo.take_held", safety.take_held(mentor))
     await run("SafetyRepo.clear_held_before", safety.clear_held_before(NOW))
+    seen = db.repo(SeenUpdatesRepo)
+    await run("SeenUpdatesRepo.record", seen.record("telegram", "12345"))
+    await run("SeenUpdatesRepo.seen", seen.seen("telegram", "12345"))
+    await run("SeenUpdatesRepo.prune", seen.prune())
 
     tickets = db.repo(TicketsRepo)
     ticket = await run("TicketsRepo.open", tickets.open(mentor, "s1", "a question"))

@@ -57,7 +57,7 @@ def build_transports(app: App, config: Config) -> None:
                 "port": hook.port,
                 "url_path": hook.url_path,
                 "public_url": hook.public_url,
-                "secret_token": os.environ.get(hook.secret_token_env) or None,
+                "secret_token": config.webhook_secret(),
             }
         app.add_transport(
             TelegramTransport(

@@ -378,6 +378,7 @@ class SignalTransport:
             sender_name=received.name,
             kind="choice" if choice else received.kind,
             extra=extra,
+            update_id=f"{received.sender_id}:{received.timestamp}:{received.kind}",
         )
 
     # --- sending -----------------------------------------------------------------------------

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -15,8 +19,17 @@ from telegram import (
     InputFile,
     Update,
 )
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ExtBot,
+    TypeHandler,
+)
+from telegram.request import HTTPXRequest
 
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
@@ -49,20 +62,23 @@ class TelegramTransport:
         read_timeout: float | None = None,
         connection_pool_size: int = 32,
     ) -> None:
-        builder = (
-            ApplicationBuilder()
-            .token(token)
-            .concurrent_updates(concurrent_updates)
-            .connection_pool_size(connection_pool_size)
-            .rate_limiter(
-                AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries)
-            )
-        )
-        if read_timeout is not None:  # seconds to wait for a Bot API answer (PTB's default: 5)
-            builder = builder.read_timeout(read_timeout)
+        timeouts = {"read_timeout": read_timeout} if read_timeout is not None else {}
+        urls = {}
         if base_url:
             root = base_url.rstrip("/")
-            builder = builder.base_url(root).base_file_url(root.replace("/bot", "/file/bot"))
+            urls = {"base_url": root, "base_file_url": root.replace("/bot", "/file/bot")}
+        bot = ReadingBot(
+            token,
+            request=HTTPXRequest(connection_pool_size=connection_pool_size, **timeouts),
+            get_updates_request=HTTPXRequest(connection_pool_size=1, **timeouts),
+            rate_limiter=AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries),
+            **urls,
+        )
+        builder = ApplicationBuilder().bot(bot).concurrent_updates(concurrent_updates)
+        if mode == "webhook":
+            # Our own webhook server (WebhookServer): PTB's would log an update it cannot read
+            # in full and refuse it, and Telegram would offer that update again and again.
+            builder = builder.updater(None)
         self.application: Application = builder.build()
         self._mode = mode
         self._poll_timeout = poll_timeout
@@ -71,6 +87,7 @@ class TelegramTransport:
         self._on_incoming: IncomingHandler | None = None
         self.username: str | None = None
         self._file_ids: dict[str, str] = {}  # sha256 of uploaded bytes -> Telegram file id
+        self._server: WebhookServer | None = None
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Initialise PTB, then poll (or listen for the webhook) in the background."""
@@ -79,19 +96,23 @@ class TelegramTransport:
         await self.application.initialize()
         self.username = self.application.bot.username
         await self.application.start()
-        updater = self.application.updater
         if self._mode == "webhook":
             hook = self._webhook
-            await updater.start_webhook(
-                listen=hook["listen"],
-                port=hook["port"],
-                url_path=hook["url_path"],
-                webhook_url=f"{hook['public_url'].rstrip('/')}/{hook['url_path']}",
-                secret_token=hook.get("secret_token"),
+            self._server = WebhookServer(
+                self.application,
+                hook["secret_token"],
+                hook["url_path"],
+                hook["listen"],
+                hook["port"],
+            )
+            await self._server.start()
+            await self.application.bot.set_webhook(
+                url=f"{hook['public_url'].rstrip('/')}/{hook['url_path'].strip('/')}",
+                secret_token=hook["secret_token"],
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            await updater.start_polling(
+            await self.application.updater.start_polling(
                 timeout=self._poll_timeout,
                 poll_interval=self._poll_interval,
                 allowed_updates=Update.ALL_TYPES,
@@ -101,6 +122,9 @@ class TelegramTransport:
     async def stop(self) -> None:
         """Stop polling and PTB, in the order its docs give."""
         app = self.application
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         if app.updater and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -213,6 +237,7 @@ class TelegramTransport:
                 sender_name=query.from_user.full_name,
                 language_code=query.from_user.language_code,
                 kind="choice",
+                update_id=str(update.update_id),
             )
         edited = update.edited_message
         message = update.message or edited
@@ -252,7 +277,127 @@ class TelegramTransport:
             language_code=message.from_user.language_code,
             kind=kind,
             extra=extra,
+            update_id=str(update.update_id),
         )
+
+
+class ReadingBot(ExtBot):
+    """PTB's bot, except that an update it cannot read is skipped instead of stopping polling.
+
+    PTB reads a whole batch from getUpdates at once; one update it cannot parse makes the call fail,
+    and its updater asks for the same batch again, for ever. Here each update is read on its own;
+    one that cannot be read is replaced by an empty update with the same id (so the offset moves
+    past it), counted, and logged once without its content.
+    """
+
+    skipped = 0
+
+    def __init__(self, *args: Any, poll_read_timeout: float = 5.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Seconds to wait beyond the long poll's own timeout (PTB's default: 5). PTB freezes its
+        # objects after __init__; attributes named with "_" stay settable.
+        self._poll_read_timeout = poll_read_timeout
+
+    async def get_updates(  # noqa: D102 - PTB's signature and meaning
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,  # noqa: ASYNC109 - PTB's parameter: the long poll's seconds
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+        api_kwargs: dict | None = None,
+    ) -> tuple[Update, ...]:
+        if isinstance(read_timeout, DefaultValue):
+            read_timeout = self._poll_read_timeout
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
+        raw = await self._post(
+            "getUpdates",
+            {
+                "timeout": timeout,
+                "offset": offset,
+                "limit": limit,
+                "allowed_updates": allowed_updates,
+            },
+            read_timeout=(read_timeout or 0) + (seconds or 0),
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
+        updates = []
+        for item in raw or ():
+            update = read_update(item, self)
+            if update is not None:
+                self.insert_callback_data(update)
+                updates.append(update)
+        return tuple(updates)
+
+
+def read_update(data: object, bot: ExtBot) -> Update | None:
+    """An update from the Bot API's JSON; an unreadable one becomes an empty update (or None)."""
+    try:
+        return Update.de_json(data, bot)
+    except Exception as exc:  # noqa: BLE001 - anything PTB raises on odd input
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        ReadingBot.skipped += 1
+        log.warning(
+            "skipped an update the bot could not read (update_id %s, %s)",
+            update_id if isinstance(update_id, int) else "?",
+            type(exc).__name__,
+        )
+        return Update(update_id) if isinstance(update_id, int) else None
+
+
+class WebhookServer:
+    """Telegram's webhook: checks the secret, reads each update on its own, answers at once."""
+
+    MAX_BODY = 1_000_000  # bytes; Telegram's updates are far smaller
+
+    def __init__(
+        self, application: Application, secret: str, path: str, host: str, port: int
+    ) -> None:
+        self.application = application
+        self.secret = secret
+        self.path = "/" + path.strip("/")
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+        self.refused = 0
+
+    async def start(self) -> None:
+        """Listen on host:port."""
+        app = web.Application(client_max_size=self.MAX_BODY)
+        app.router.add_post(self.path, self._receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self.refused += 1
+            log.warning("refused a webhook request without the right secret token")
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+        except Exception:  # noqa: BLE001 - not JSON (or not UTF-8): say so without the body
+            log.warning("refused a webhook request that is not JSON")
+            return web.Response(status=400)
+        update = read_update(data, self.application.bot)
+        if update is not None:
+            self.application.bot.insert_callback_data(update)
+            await self.application.update_queue.put(update)
+        return web.Response(status=200)  # also for an unreadable update: Telegram drops it
 
 
 async def _answer(query) -> None:

@@ -77,6 +77,7 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self.updates: list[dict] = []
+        self.sent_updates: dict[int, dict] = {}  # every update ever offered, by id
         self.failures: list[Failure] = []
         self.offered_at: dict[int, float] = {}  # update_id -> time offered to the bot
         self.polls = 0  # getUpdates answered (benchmarks: updates per poll)
@@ -183,9 +184,20 @@ class FakeTelegram:
         }
         return await self._offer({"callback_query": query})
 
+    async def raw(self, update: dict) -> int:
+        """Offer any update as given (a malformed one, say); returns its update_id."""
+        return await self._offer(dict(update))
+
+    async def offer_again(self, update_id: int) -> None:
+        """Offer an update a second time, as Telegram does after a lost confirmation."""
+        async with self._changed:
+            self.updates.append({**self.sent_updates[update_id], "_again": True})
+            self._changed.notify_all()
+
     async def _offer(self, update: dict) -> int:
         update_id = next(self._update_ids)
         update["update_id"] = update_id
+        self.sent_updates[update_id] = dict(update)
         async with self._changed:
             self.updates.append(update)
             self.offered_at[update_id] = time.perf_counter()
@@ -348,13 +360,15 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         async with self._changed:
             # offset confirms everything before it, as the real API does
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            self.updates = [u for u in self.updates if u["update_id"] >= offset or u.get("_again")]
             while not self.updates and time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
             batch = self.updates[:limit]
+            for update in batch:
+                update.pop("_again", None)  # offered again once; the next poll confirms it
             self.polls += 1
             self.polled_updates += len(batch)
             return batch
