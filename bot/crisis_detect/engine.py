@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    tags: frozenset[int]
+    tags: int  # bit mask of the slot's tag (one tag; see _alternatives)
+    ids: frozenset[int]
     optional: bool
     gap: int  # most words allowed between this slot and the previous matched one
     at_end: bool = False  # "$": the clause ends here
@@ -53,8 +56,8 @@ class _Slot:
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     slots: tuple[_Slot, ...]
-    key: frozenset[int]  # tags of the slot that indexes the pattern
-    need: frozenset[int]  # the tag of every required slot: all must be in a clause to match
+    key_ids: frozenset[int]  # tags of the slot that indexes the pattern
+    need: int  # bit mask, the tag of every required slot: all must be in a clause to match
     window: int = 0  # > 0: the slots in any order, all within this many words ("&" patterns)
 
 
@@ -90,20 +93,20 @@ class _Modifier:
 @dataclass(frozen=True, slots=True)
 class _Lang:
     code: str
-    neg: frozenset[int]
-    self_cue: frozenset[int]
-    other_cue: frozenset[int]
-    generic_cue: frozenset[int]
-    reflexive_self: frozenset[int]
-    reflexive_other: frozenset[int]
+    neg: int  # these are bit masks of tags
+    self_cue: int
+    other_cue: int
+    generic_cue: int
+    reflexive_self: int
+    reflexive_other: int
     suffix_self: tuple[str, ...]
     suffix_other: tuple[str, ...]
-    suffix_tags: frozenset[int]  # word classes whose endings tell the person (Finnish verbs)
-    object_self: frozenset[int]
-    object_other: frozenset[int]
+    suffix_tags: int  # word classes whose endings tell the person (Finnish verbs)
+    object_self: int
+    object_other: int
     possessive_self: tuple[str, ...]
-    report: frozenset[int]  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
-    passive: frozenset[int]  # "uhkaillaan" (is threatened): the person named before is the victim
+    report: int  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
+    passive: int  # "uhkaillaan" (is threatened): the person named before is the victim
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -143,8 +146,8 @@ class CrisisDetector:
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
-            tags = frozenset(self.lexicon.tag(f"{lang}:{n}") for n in names)
-            self._langs[lang] = replace(self._langs[lang], suffix_tags=tags)
+            mask = _mask(self.lexicon.tag(f"{lang}:{n}") for n in names)
+            self._langs[lang] = replace(self._langs[lang], suffix_tags=mask)
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
         # patterns made only of common words: they would be looked for in every sentence
@@ -177,25 +180,26 @@ class CrisisDetector:
         self._plain: list[tuple[_Rule, _Pattern]] = []
         for rule in self._rules:
             for pattern in rule.patterns:
-                if pattern.key & self._common:
+                if pattern.key_ids & self._common:
                     self._plain.append((rule, pattern))
                     continue
-                for tag in pattern.key:
+                for tag in pattern.key_ids:
                     self._rule_index.setdefault(tag, []).append((rule, pattern))
         self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
         self._msg_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
         for mod in self._modifiers:
             index = self._msg_index if mod.scope == "message" else self._mod_index
             for pattern in mod.patterns:
-                for tag in pattern.key:
+                for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
-        self._keys = frozenset(self._rule_index) - self._common
+        self._keys = _mask(t for t in self._rule_index if t not in self._common)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
-        self._plain_gate = frozenset(
-            min(p.need, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
+        self._plain_gate = _mask(
+            min(p.key_ids, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
         )
-        self._msg_keys = frozenset(self._msg_index)
+        self._msg_keys = _mask(self._msg_index)
+        self._mod_keys = _mask(self._mod_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
@@ -216,15 +220,15 @@ class CrisisDetector:
             self._class_words[f"{lang}:{name}"] = (list(patterns), name in typo)
         person = doc.get("person") or {}
 
-        def cue(name: str) -> frozenset[int]:
+        def cue(name: str) -> int:
             self._class_words[f"{lang}:@{name}"] = (list(person.get(name, ())), False)
-            return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
+            return 1 << self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))
 
         suffix = doc.get("person_suffix") or {}
         self._pending_suffix[lang] = list(suffix.get("classes", ()))
         self._langs[lang] = _Lang(
             code=lang,
-            neg=frozenset({self.lexicon.tag(f"{lang}:NEG")}),
+            neg=1 << self.lexicon.tag(f"{lang}:NEG"),
             self_cue=cue("self"),
             other_cue=cue("other"),
             generic_cue=cue("generic"),
@@ -232,7 +236,7 @@ class CrisisDetector:
             reflexive_other=cue("reflexive_other"),
             suffix_self=tuple(fold(s) for s in suffix.get("self", ())),
             suffix_other=tuple(fold(s) for s in suffix.get("other", ())),
-            suffix_tags=frozenset(),
+            suffix_tags=0,
             object_self=cue("object_self"),
             object_other=cue("object_other"),
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
@@ -269,7 +273,7 @@ class CrisisDetector:
             if element == "$":
                 if not slots:
                     raise ValueError(f"{where}: '$' cannot start a pattern: {seq!r}")
-                slots.append(_Slot(frozenset(), False, gap, at_end=True))
+                slots.append(_Slot(0, frozenset(), False, gap, at_end=True))
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
@@ -290,7 +294,7 @@ class CrisisDetector:
                 if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
                     self._common.add(tag)
                 tags = {tag}
-            slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
+            slots.append(_Slot(_mask(tags), frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
             slots.pop()  # a trailing optional word changes nothing about a match
@@ -302,14 +306,14 @@ class CrisisDetector:
         sizes = self.lexicon.sizes
         key = min(
             required,
-            key=lambda s: (bool(s.tags & self._common), sum(sizes.get(t, 1) for t in s.tags)),
+            key=lambda s: (bool(s.ids & self._common), sum(sizes.get(t, 1) for t in s.ids)),
         )
-        if key.tags & self._common:
+        if key.ids & self._common:
             self._all_common.append(f"{where}: {seq}")
         if window and (len(required) != len(slots) or len(slots) < 2):
             raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
-        need = frozenset(t for s in required for t in s.tags)
-        return _Pattern(tuple(slots), key.tags, need, window)
+        need = _mask(t for s in required for t in s.ids)
+        return _Pattern(tuple(slots), key.ids, need, window)
 
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
@@ -375,10 +379,10 @@ class CrisisDetector:
         position = 0
         for words, commas in sentences(text):
             tags = list(map(tags_of, words))
-            present = frozenset().union(*tags)
+            present = reduce(or_, tags, 0)
             all_tags.append((tags, present))
-            if not keys.isdisjoint(present) or (
-                not gate.isdisjoint(present) and any(p.need <= present for _, p in plain)
+            if present & keys or (
+                present & gate and any(p.need & present == p.need for _, p in plain)
             ):
                 for finding, past, start in self._sentence(words, tags, commas, present):
                     found.append((finding, past, position + start))
@@ -399,13 +403,13 @@ class CrisisDetector:
     def _message_wide(
         self,
         found: list[tuple[Finding, bool, int]],
-        all_tags: list[tuple[list[frozenset[int]], frozenset[int]]],
+        all_tags: list[tuple[list[int], int]],
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
         for tags, present in all_tags:
-            if not self._msg_keys.isdisjoint(present):
+            if self._msg_keys & present:
                 hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
         out = []
         for finding, past, where in found:
@@ -425,9 +429,9 @@ class CrisisDetector:
     def _sentence(
         self,
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         commas: frozenset[int],
-        present: frozenset[int],
+        present: int,
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
         mods: list[tuple[_Modifier, int, int]] | None = None
@@ -436,14 +440,14 @@ class CrisisDetector:
         index = self._rule_index
         for start, end in clauses:
             if len(clauses) > 1:
-                present = frozenset().union(*tags[start:end])
+                present = reduce(or_, tags[start:end], 0)
             candidates: list[tuple[_Rule, _Pattern]] = []
-            if not self._plain_gate.isdisjoint(present):
-                candidates = [(r, p) for r, p in self._plain if p.need <= present]
+            if self._plain_gate & present:
+                candidates = [(r, p) for r, p in self._plain if p.need & present == p.need]
             seen: set[int] = set()
-            for tag in present & self._keys:
+            for tag in _bits(present & self._keys):
                 for rule, pattern in index[tag]:
-                    if id(pattern) not in seen and pattern.need <= present:
+                    if id(pattern) not in seen and pattern.need & present == pattern.need:
                         seen.add(id(pattern))
                         candidates.append((rule, pattern))
             for rule, pattern in candidates:
@@ -495,24 +499,25 @@ class CrisisDetector:
 
     def _modifier_hits(
         self,
-        tags: list[frozenset[int]],
+        tags: list[int],
         start: int,
         end: int,
         index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
-        present: frozenset[int] | None = None,
+        present: int | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier found in the words."""
         hits = []
         seen: set[int] = set()
+        keys = self._mod_keys if index is None else self._msg_keys
         index = self._mod_index if index is None else index
         if present is None:
-            present = frozenset().union(*tags[start:end])
-        for tag in present.intersection(index):
+            present = reduce(or_, tags[start:end], 0)
+        for tag in _bits(present & keys):
             for mod, pattern in index[tag]:
                 if id(pattern) in seen:
                     continue
                 seen.add(id(pattern))
-                if not pattern.need <= present:
+                if pattern.need & present != pattern.need:
                     continue
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
@@ -523,7 +528,7 @@ class CrisisDetector:
         rule: _Rule,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         commas: frozenset[int],
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
@@ -592,7 +597,7 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
     ) -> str:
         """Who a match is about: reflexive words, then the nearest person word, then verb endings;
@@ -602,7 +607,7 @@ class CrisisDetector:
             return "other"
         return who
 
-    def _reported(self, lang: _Lang, first: int, tags: list[frozenset[int]], start: int) -> bool:
+    def _reported(self, lang: _Lang, first: int, tags: list[int], start: int) -> bool:
         """True when the words come after "<someone else> said/wrote/texted"."""
         for i in range(first - 1, max(start, first - 12) - 1, -1):
             if tags[i] & lang.report:
@@ -618,7 +623,7 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
     ) -> str:
         first, last = span[0], span[-1]
@@ -655,7 +660,7 @@ class CrisisDetector:
                 return "other"
         return "self"
 
-    def _object(self, lang: _Lang, span: list[int], tags: list[frozenset[int]]) -> str | None:
+    def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
         for i in range(span[0], min(span[-1] + 4, len(tags))):
             if tags[i] & lang.object_self:
@@ -669,7 +674,7 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
         writer_default: bool = False,
     ) -> str:
@@ -704,12 +709,28 @@ class CrisisDetector:
         return "self"
 
 
-def _match(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int) -> list[int] | None:
+def _mask(tags: Iterable[int]) -> int:
+    """The bit mask of some tag numbers."""
+    mask = 0
+    for tag in tags:
+        mask |= 1 << tag
+    return mask
+
+
+def _bits(mask: int):
+    """The tag numbers set in a bit mask."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _match(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[int] | None:
     """Positions of the pattern's first match, or None."""
     return next(_matches(pattern, tags, start, end), None)
 
 
-def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+def _matches(pattern: _Pattern, tags: list[int], start: int, end: int):
     """Positions of the pattern's matched slots, one match per first position, left to right."""
     slots = pattern.slots
     n = len(slots)
@@ -741,7 +762,7 @@ def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int
                 yield [i, *rest]
 
 
-def _unordered(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
     """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
     slots = pattern.slots
     window = pattern.window
