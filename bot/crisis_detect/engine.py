@@ -196,7 +196,7 @@ class CrisisDetector:
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
         self._plain_gate = _mask(
-            min(p.key_ids, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
+            min(_bits(p.need), key=lambda t: sizes.get(t, 1)) for _, p in self._plain
         )
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
