@@ -107,6 +107,7 @@ class _Lang:
     possessive_self: tuple[str, ...]
     report: int  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
     passive: int  # "uhkaillaan" (is threatened): the person named before is the victim
+    complementizer: int  # "that", "että", "att": indirect speech, the pronouns are the writer's
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -193,6 +194,9 @@ class CrisisDetector:
                 for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
         self._keys = _mask(t for t in self._rule_index if t not in self._common)
+        self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
+        self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
+        self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
         self._plain_gate = _mask(
@@ -242,6 +246,7 @@ class CrisisDetector:
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
             report=cue("report"),
             passive=cue("passive"),
+            complementizer=cue("complementizer"),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
@@ -377,14 +382,14 @@ class CrisisDetector:
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
         position = 0
-        for words, commas in sentences(text):
+        for words, commas, quotes in sentences(text):
             tags = list(map(tags_of, words))
             present = reduce(or_, tags, 0)
             all_tags.append((tags, present))
             if present & keys or (
                 present & gate and any(p.need & present == p.need for _, p in plain)
             ):
-                for finding, past, start in self._sentence(words, tags, commas, present):
+                for finding, past, start in self._sentence(words, tags, (commas, quotes), present):
                     found.append((finding, past, position + start))
             position += len(words)
         if not found:
@@ -430,7 +435,7 @@ class CrisisDetector:
         self,
         words: list[str],
         tags: list[int],
-        commas: frozenset[int],
+        marks: tuple[frozenset[int], frozenset[int]],
         present: int,
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
@@ -457,7 +462,7 @@ class CrisisDetector:
                     clause_mods = [
                         m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                     ]
-                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
+                    found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
         return findings
@@ -465,7 +470,7 @@ class CrisisDetector:
     def explain(self, text: str) -> list[str]:
         """Every rule match and modifier in the text, for writing and checking rules."""
         lines = []
-        for words, commas in sentences(text):
+        for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
@@ -480,7 +485,8 @@ class CrisisDetector:
                             mods = [
                                 m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                             ]
-                            found = self._judge(rule, span, words, tags, commas, start, mods)
+                            marks = (commas, quotes)
+                            found = self._judge(rule, span, words, tags, marks, start, mods)
                             lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
         return lines
 
@@ -529,10 +535,11 @@ class CrisisDetector:
         span: list[int],
         words: list[str],
         tags: list[int],
-        commas: frozenset[int],
+        marks: tuple[frozenset[int], frozenset[int]],
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
     ) -> tuple[Finding, bool] | None:
+        commas, quotes = marks
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
         if rule.negatable:
@@ -545,15 +552,15 @@ class CrisisDetector:
                     return None
         about = rule.about
         if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
-            if self._reported(lang, first, tags, clause_start):
+            if self._reported(lang, first, tags, clause_start, quotes):
                 about = "other"  # "my friend texted 'thank you for everything, goodbye'"
         elif about == "auto":
             about = self._about(
-                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
             )
         elif about == "object":
             about = self._object(lang, span, tags) or self._about(
-                lang, span, words, tags, clause_start
+                lang, span, words, tags, clause_start, quotes
             )
         elif about in ("victim", "target"):
             about = self._victim(lang, span, words, tags, clause_start, about == "target")
@@ -599,23 +606,36 @@ class CrisisDetector:
         words: list[str],
         tags: list[int],
         clause_start: int,
+        quotes: frozenset[int] = frozenset(),
     ) -> str:
         """Who a match is about: reflexive words, then the nearest person word, then verb endings;
         "my friend wrote 'I want to die'" is about the friend."""
         who = self._person(lang, span, words, tags, clause_start)
-        if who == "self" and self._reported(lang, span[0], tags, clause_start):
+        if who == "self" and self._reported(lang, span[0], tags, clause_start, quotes):
             return "other"
         return who
 
-    def _reported(self, lang: _Lang, first: int, tags: list[int], start: int) -> bool:
-        """True when the words come after "<someone else> said/wrote/texted"."""
-        for i in range(first - 1, max(start, first - 12) - 1, -1):
-            if tags[i] & lang.report:
-                for j in range(i - 1, max(start, i - 4) - 1, -1):
-                    if tags[j] & lang.other_cue:
+    def _reported(
+        self, lang: _Lang, first: int, tags: list[int], start: int, quotes: frozenset[int]
+    ) -> bool:
+        """True when the words come after "<someone else> said/wrote/texted" (a quotation, or
+        no "that" between: "they say that I must ..." is about the writer). The frame may be in
+        another language than the quoted words ("she wrote 'jag vill dö'")."""
+        report, other, self_ = self._any_report, self._any_other, self._any_self
+        quoted = False
+        for i in range(first, max(start, first - 12) - 1, -1):
+            if i in quotes:
+                quoted = True
+            if i == first:
+                continue
+            if tags[i] & lang.complementizer and not quoted:
+                return False
+            if tags[i] & report:
+                for j in range(i - 1, max(start, i - 6) - 1, -1):
+                    if tags[j] & other:
                         return True
-                    if tags[j] & lang.self_cue:
-                        return False
+                    if tags[j] & self_ and j == i - 1:
+                        return False  # "I said ..."; but "my group posted", "sent me a message"
         return False
 
     def _person(
