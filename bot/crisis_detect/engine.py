@@ -105,6 +105,7 @@ class _Lang:
     object_self: int
     object_other: int
     possessive_self: tuple[str, ...]
+    possessive_other: tuple[str, ...]
     report: int  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
     passive: int  # "uhkaillaan" (is threatened): the person named before is the victim
     complementizer: int  # "that", "että", "att": indirect speech, the pronouns are the writer's
@@ -244,6 +245,7 @@ class CrisisDetector:
             object_self=cue("object_self"),
             object_other=cue("object_other"),
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
+            possessive_other=tuple(fold(s) for s in suffix.get("possessive_other", ())),
             report=cue("report"),
             passive=cue("passive"),
             complementizer=cue("complementizer"),
@@ -672,12 +674,20 @@ class CrisisDetector:
                 return "self"
             if word.endswith(lang.suffix_other):
                 return "other"
-        for i in range(first, min(last + 2, len(tags))):
+        for i in range(first, last + 1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
             if t & lang.other_cue:
                 return "other"
+        after = last + 1
+        if lang.possessive_other and after < len(tags) and tags[after] & lang.other_cue:
+            if words[after].endswith("n"):
+                return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
+        if lang.possessive_other:
+            for i in range(first, last + 1):
+                if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
+                    return "other"  # Finnish "elämänsä" (his/her life)
         return "self"
 
     def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
