@@ -261,7 +261,7 @@ SV_MORE = [
 
 
 # Paraphrases: other wordings of situations in the evaluation set (dev part), written to check
-# that rules generalise. (text, expected about) -- "none" = nothing should fire.
+# that rules generalise. (text, expected about).
 PARAPHRASES = [
     ("I honestly don't see why I should keep going", "self"),
     ("everyone would be happier without me around", "self"),
@@ -573,4 +573,31 @@ PARAPHRASES = [
     ("de sa att de dödar mig om jag pratar med polisen", "self"),
     ("förlåt mamma, jag älskar dig, det här är slutet", "self"),
     ("jag har sparat mina antidepressiva", "self"),
+    ("they offered my brother a place in their group and said he will be a hero", "other"),
+    ("my son says the brothers online understand him and he wants to go to them", "other"),
+    ("my friend got a message from someone asking him to join the fight abroad", "other"),
+    ("some men at the gym are recruiting teenagers to sell drugs and carry guns", "other"),
+    ("he has started saying that violence is the only answer and shares extremist videos", "other"),
+    (
+        "i've been invited to a training camp by people from the forum, they said i'd be a soldier for the cause",
+        "self",
+    ),
+    ("they told me my real family is the group and i should leave home", "self"),
+    ("joku nettiporukka kutsuu mun poikaa mukaan ja lupaa sille aseen", "other"),
+    ("veljeni sanoo että väkivalta on ainoa keino ja haluaa liittyä heihin", "other"),
+    ("mua pyydettiin liittymään ryhmään joka valmistautuu sotaan", "self"),
+    ("serkkuni lähti Syyriaan eikä ole palannut", "other"),
+    ("mun kaveri on alkanut jakaa ISIS-juttuja ja puhuu marttyyreistä", "other"),
+    ("min son har fått erbjudande om att gå med i en grupp som tränar med vapen", "other"),
+    ("någon på nätet vill att min bror ska bli soldat för dem", "other"),
+    ("jag har blivit inbjuden till ett läger där man tränar för kriget", "self"),
+    ("min kusin delar IS-propaganda och säger att han vill strida", "other"),
+    ("this is my last check-in, thanks for everything and take care", "self"),
+    ("I won't be coming to the next workshop or any workshop, I'm sorry for everything", "self"),
+    ("I left letters for my family on the table", "self"),
+    ("tää on mun viimeinen check-in, kiitos ja anteeksi kaikesta", "self"),
+    ("en tuu enää työpajoihin enkä mihinkään muuallekaan, anteeksi", "self"),
+    ("jätin kirjeet pöydälle perheelle", "self"),
+    ("det här är min sista incheckning, tack för allt och förlåt", "self"),
+    ("jag lämnade brev till min familj på bordet", "self"),
 ]

@@ -109,6 +109,7 @@ class _Lang:
     report: int  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
     passive: int  # "uhkaillaan" (is threatened): the person named before is the victim
     complementizer: int  # "that", "että", "att": indirect speech, the pronouns are the writer's
+    agent: int  # "by", "av": who did it to the object follows
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -249,6 +250,7 @@ class CrisisDetector:
             report=cue("report"),
             passive=cue("passive"),
             complementizer=cue("complementizer"),
+            agent=cue("agent"),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
@@ -625,12 +627,17 @@ class CrisisDetector:
         another language than the quoted words ("she wrote 'jag vill dö'")."""
         report, other, self_ = self._any_report, self._any_other, self._any_self
         quoted = False
+        first_person = False  # "they said I'd be a soldier": without quotes, I is the writer
         for i in range(first, max(start, first - 12) - 1, -1):
             if i in quotes:
                 quoted = True
+            if tags[i] & self_ and not tags[i] & report:
+                first_person = True
             if i == first:
                 continue
             if tags[i] & lang.complementizer and not quoted:
+                return False
+            if tags[i] & report and first_person and not quoted:
                 return False
             if tags[i] & report:
                 for j in range(i - 1, max(start, i - 6) - 1, -1):
@@ -680,6 +687,12 @@ class CrisisDetector:
                 return "self"
             if t & lang.other_cue:
                 return "other"
+        for i in range(first - _CUE_WINDOW - 1, clause_start - 1, -1):
+            # nothing near: the nearest person in the clause ("he has started saying that ...")
+            if tags[i] & lang.other_cue:
+                return "other"
+            if tags[i] & lang.self_cue:
+                return "self"
         after = last + 1
         if lang.possessive_other and after < len(tags) and tags[after] & lang.other_cue:
             if words[after].endswith("n"):
@@ -693,6 +706,8 @@ class CrisisDetector:
     def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
         for i in range(span[0], min(span[-1] + 4, len(tags))):
+            if tags[i] & lang.agent:
+                return None  # "invited by people from the forum": they are not the object
             if tags[i] & lang.object_self:
                 return "self"
             if tags[i] & lang.object_other:
