@@ -201,9 +201,11 @@ class CrisisDetector:
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
-        self._plain_gate = _mask(
-            min(_bits(p.need), key=lambda t: sizes.get(t, 1)) for _, p in self._plain
-        )
+        self._plain_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        for rule, pattern in self._plain:
+            gate = min(_bits(pattern.need), key=lambda t: sizes.get(t, 1))
+            self._plain_index.setdefault(gate, []).append((rule, pattern))
+        self._plain_gate = _mask(self._plain_index)
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
@@ -381,7 +383,6 @@ class CrisisDetector:
             return None
         tags_of = self.lexicon.tags_of
         keys = self._keys
-        plain = self._plain
         gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
@@ -390,9 +391,7 @@ class CrisisDetector:
             tags = list(map(tags_of, words))
             present = reduce(or_, tags, 0)
             all_tags.append((tags, present))
-            if present & keys or (
-                present & gate and any(p.need & present == p.need for _, p in plain)
-            ):
+            if present & keys or (present & gate and self._plain_found(present)):
                 for finding, past, start in self._sentence(words, tags, (commas, quotes), present):
                     found.append((finding, past, position + start))
             position += len(words)
@@ -408,6 +407,14 @@ class CrisisDetector:
             if rank > best_rank:
                 best, best_rank = finding, rank
         return best
+
+    def _plain_found(self, present: int) -> bool:
+        """True when some pattern made only of common words has all its words in the sentence."""
+        for tag in _bits(self._plain_gate & present):
+            for _, pattern in self._plain_index[tag]:
+                if pattern.need & present == pattern.need:
+                    return True
+        return False
 
     def _message_wide(
         self,
@@ -452,7 +459,10 @@ class CrisisDetector:
                 present = reduce(or_, tags[start:end], 0)
             candidates: list[tuple[_Rule, _Pattern]] = []
             if self._plain_gate & present:
-                candidates = [(r, p) for r, p in self._plain if p.need & present == p.need]
+                for tag in _bits(self._plain_gate & present):
+                    for r, p in self._plain_index[tag]:
+                        if p.need & present == p.need:
+                            candidates.append((r, p))
             seen: set[int] = set()
             for tag in _bits(present & self._keys):
                 for rule, pattern in index[tag]:

@@ -36,7 +36,7 @@ _FOLD = _fold_table()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _END, _COMMA, _QUOTE = "\x01", "\x02", "\x03"
 # an opening quote: after a space (or at the start), before a letter: 'I want to die'
-_QUOTE_OPEN = re.compile("(?:(?<=\\s)|^)['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?=\\w)")
+_QUOTE_OPEN = re.compile("(?<!\\S)['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?=\\w)")
 
 
 def _split_table() -> dict[int, int]:
