@@ -671,8 +671,15 @@ class CrisisDetector:
                 return "self"
             if tags[i] & lang.reflexive_other:
                 return "other"
+        head = tags[first]
+        if head & lang.self_cue and not head & lang.object_self:
+            return "self"  # the match starts with its subject: "I should just die"
+        if head & lang.other_cue and not head & lang.object_other:
+            return "other"
         for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
             t = tags[i]
+            if t & lang.object_self and not t & lang.reflexive_self:
+                continue  # "he showed me a photo": me is not who it is about
             if t & lang.self_cue:
                 return "self"
             if t & lang.other_cue:
@@ -717,7 +724,13 @@ class CrisisDetector:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
         for i in range(span[0], min(span[-1] + 4, len(tags))):
             if tags[i] & lang.agent:
-                return None  # "invited by people from the forum": they are not the object
+                break  # "invited by people from the forum": they are not the object
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        for i in range(span[0] - 1, max(0, span[0] - 3) - 1, -1):
+            # "saada mut lähtemään": the object before an infinitive
             if tags[i] & lang.object_self:
                 return "self"
             if tags[i] & lang.object_other:
