@@ -67,14 +67,13 @@ class _Rule:
     lang: str
     kind: str
     tier: str
-    about: str  # "self" | "other" | "auto"
+    about: str  # one of ABOUTS
     negatable: bool
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
     priority: int  # breaks ties between findings of the same tier
-    anchor_last: (
-        bool  # who it is about is read before the last matched word ("my friend ... suicidal")
-    )
+    # who it is about is read before the last matched word ("my friend ... suicidal")
+    anchor_last: bool
     patterns: tuple[_Pattern, ...]
 
 
@@ -153,8 +152,7 @@ class CrisisDetector:
             self._langs[lang] = replace(self._langs[lang], suffix_tags=mask)
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
-        # patterns made only of common words: they would be looked for in every sentence
-        self._all_common: list[str] = []
+        # frequent classes and words: a pattern is indexed on a slot without them
         for doc in docs:
             lang = str(doc["lang"])
             for name in doc.get("common", ()):
@@ -259,13 +257,6 @@ class CrisisDetector:
         seqs = [raw] if isinstance(raw, str) else list(raw)
         return tuple(self._pattern(lang, seq, where) for seq in seqs)
 
-    def _modifier_patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
-        # a modifier is only looked for in a sentence where a rule matched: common words are fine
-        before = len(self._all_common)
-        patterns = self._patterns(lang, raw, where)
-        del self._all_common[before:]
-        return patterns
-
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
         gap = _DEFAULT_GAP
@@ -319,8 +310,6 @@ class CrisisDetector:
             required,
             key=lambda s: (bool(s.ids & self._common), sum(sizes.get(t, 1) for t in s.ids)),
         )
-        if key.ids & self._common:
-            self._all_common.append(f"{where}: {seq}")
         if window and (len(required) != len(slots) or len(slots) < 2):
             raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
         need = _mask(t for s in required for t in s.ids)
@@ -370,7 +359,7 @@ class CrisisDetector:
         if scope == "message" and effect not in MESSAGE_EFFECTS:
             raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
-        patterns = self._modifier_patterns(lang, raw["seq"], mid)
+        patterns = self._patterns(lang, raw["seq"], mid)
         rules = frozenset(raw.get("rules", ()))
         any_lang = _flag(raw.get("any_lang", False))
         return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
@@ -791,11 +780,6 @@ def _bits(mask: int):
         low = mask & -mask
         yield low.bit_length() - 1
         mask ^= low
-
-
-def _match(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[int] | None:
-    """Positions of the pattern's first match, or None."""
-    return next(_matches(pattern, tags, start, end), None)
 
 
 def _matches(pattern: _Pattern, tags: list[int], start: int, end: int):
