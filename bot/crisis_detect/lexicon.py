@@ -1,4 +1,4 @@
-"""Word classes: every word of a text gets the set of classes (tags) its form belongs to."""
+"""Word classes: every word of a text gets the classes (tags) its form belongs to, as a bit mask."""
 
 from __future__ import annotations
 
@@ -73,10 +73,10 @@ class Lexicon:
         return found
 
     def add(self, name: str, patterns: Iterable[str], typo: bool = False) -> int:
-        patterns = list(patterns)
         """Adds word patterns to a tag; '*' at the end makes a stem; returns the tag number."""
+        patterns = list(patterns)
         tag = self.tag(name)
-        self.sizes[tag] = self.sizes.get(tag, 0) + len(list(patterns))
+        self.sizes[tag] = self.sizes.get(tag, 0) + len(patterns)
         for raw in patterns:
             if isinstance(raw, bool):  # YAML reads a bare no/yes/on/off as a boolean
                 raise ValueError(f"quote the word {raw!r} in {name}")
