@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.crisis_detect import CrisisDetector, Finding, quoting_check
-from bot.crisis_detect.evaluate import evaluate, load_items, training_texts
+from bot.crisis_detect.evaluate import DEFAULT_FILES, evaluate, load_items, training_texts
 from bot.crisis_detect.text import fold, sentences
-from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, SV, SV_MORE
+from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, PARAPHRASES, SV, SV_MORE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "crisis"
@@ -187,9 +187,20 @@ def test_diacritics_and_case_folded(detector, plain, folded):
     assert a is not None and a == b
 
 
+def test_quotes_and_commas_are_marked():
+    words, commas, quotes = sentences("no, my friend wrote 'I want to die'")[0]
+    assert words == ["no", "my", "friend", "wrote", "i", "want", "to", "die"]
+    assert commas == {1} and quotes == {4}
+
+
+def test_quoted_words_are_about_the_writer_of_them(detector):
+    assert detector.scan("my friend wrote 'I want to die'").about == "other"
+    assert detector.scan("they keep telling me that I should just die").about == "self"
+
+
 def test_fold():
     assert fold("Ärger ÅÖ façade naïve Straße can’t") == "arger ao facade naive strasse cant"
-    words, _ = sentences("I wnat to dieeee, su1c1de")[0]
+    words, _, _ = sentences("I wnat to dieeee, su1c1de")[0]
     assert words == ["i", "wnat", "to", "dieeee", "suicide"]
 
 
@@ -273,11 +284,17 @@ def test_own_examples(detector, text, expected):
     assert got == expected, text
 
 
+@pytest.mark.parametrize("text, about", PARAPHRASES)
+def test_paraphrases(detector, text, about):
+    found = detector.scan(text)
+    assert found is not None and found.about == about, (text, found)
+
+
 # --- the evaluation set, whole (no time is asserted here; see bench/crisis.py)
 
 
 def test_evaluation_set(detector):
-    paths = sorted(DATA.glob("*.yaml"))
+    paths = [DATA / name for name in DEFAULT_FILES if (DATA / name).exists()]
     if not paths:
         pytest.skip("no evaluation set in tests/data/crisis")
     result = evaluate(detector, load_items(paths))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    tags: frozenset[int]
+    tags: int  # bit mask of the slot's tag (one tag; see _alternatives)
+    ids: frozenset[int]
     optional: bool
     gap: int  # most words allowed between this slot and the previous matched one
     at_end: bool = False  # "$": the clause ends here
@@ -53,8 +56,8 @@ class _Slot:
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     slots: tuple[_Slot, ...]
-    key: frozenset[int]  # tags of the slot that indexes the pattern
-    need: frozenset[int]  # the tag of every required slot: all must be in a clause to match
+    key_ids: frozenset[int]  # tags of the slot that indexes the pattern
+    need: int  # bit mask, the tag of every required slot: all must be in a clause to match
     window: int = 0  # > 0: the slots in any order, all within this many words ("&" patterns)
 
 
@@ -64,14 +67,13 @@ class _Rule:
     lang: str
     kind: str
     tier: str
-    about: str  # "self" | "other" | "auto"
+    about: str  # one of ABOUTS
     negatable: bool
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
     priority: int  # breaks ties between findings of the same tier
-    anchor_last: (
-        bool  # who it is about is read before the last matched word ("my friend ... suicidal")
-    )
+    # who it is about is read before the last matched word ("my friend ... suicidal")
+    anchor_last: bool
     patterns: tuple[_Pattern, ...]
 
 
@@ -90,20 +92,23 @@ class _Modifier:
 @dataclass(frozen=True, slots=True)
 class _Lang:
     code: str
-    neg: frozenset[int]
-    self_cue: frozenset[int]
-    other_cue: frozenset[int]
-    generic_cue: frozenset[int]
-    reflexive_self: frozenset[int]
-    reflexive_other: frozenset[int]
+    neg: int  # these are bit masks of tags
+    self_cue: int
+    other_cue: int
+    generic_cue: int
+    reflexive_self: int
+    reflexive_other: int
     suffix_self: tuple[str, ...]
     suffix_other: tuple[str, ...]
-    suffix_tags: frozenset[int]  # word classes whose endings tell the person (Finnish verbs)
-    object_self: frozenset[int]
-    object_other: frozenset[int]
+    suffix_tags: int  # word classes whose endings tell the person (Finnish verbs)
+    object_self: int
+    object_other: int
     possessive_self: tuple[str, ...]
-    report: frozenset[int]  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
-    passive: frozenset[int]  # "uhkaillaan" (is threatened): the person named before is the victim
+    possessive_other: tuple[str, ...]
+    report: int  # "said", "wrote", "sanoi", "skrev": what follows may be a quote
+    passive: int  # "uhkaillaan" (is threatened): the person named before is the victim
+    complementizer: int  # "that", "että", "att": indirect speech, the pronouns are the writer's
+    agent: int  # "by", "av": who did it to the object follows
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
@@ -143,12 +148,11 @@ class CrisisDetector:
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
-            tags = frozenset(self.lexicon.tag(f"{lang}:{n}") for n in names)
-            self._langs[lang] = replace(self._langs[lang], suffix_tags=tags)
+            mask = _mask(self.lexicon.tag(f"{lang}:{n}") for n in names)
+            self._langs[lang] = replace(self._langs[lang], suffix_tags=mask)
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
-        # patterns made only of common words: they would be looked for in every sentence
-        self._all_common: list[str] = []
+        # frequent classes and words: a pattern is indexed on a slot without them
         for doc in docs:
             lang = str(doc["lang"])
             for name in doc.get("common", ()):
@@ -177,25 +181,31 @@ class CrisisDetector:
         self._plain: list[tuple[_Rule, _Pattern]] = []
         for rule in self._rules:
             for pattern in rule.patterns:
-                if pattern.key & self._common:
+                if pattern.key_ids & self._common:
                     self._plain.append((rule, pattern))
                     continue
-                for tag in pattern.key:
+                for tag in pattern.key_ids:
                     self._rule_index.setdefault(tag, []).append((rule, pattern))
         self._mod_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
         self._msg_index: dict[int, list[tuple[_Modifier, _Pattern]]] = {}
         for mod in self._modifiers:
             index = self._msg_index if mod.scope == "message" else self._mod_index
             for pattern in mod.patterns:
-                for tag in pattern.key:
+                for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
-        self._keys = frozenset(self._rule_index) - self._common
+        self._keys = _mask(t for t in self._rule_index if t not in self._common)
+        self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
+        self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
+        self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
-        self._plain_gate = frozenset(
-            min(p.need, key=lambda t: sizes.get(t, 1)) for _, p in self._plain
-        )
-        self._msg_keys = frozenset(self._msg_index)
+        self._plain_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        for rule, pattern in self._plain:
+            gate = min(_bits(pattern.need), key=lambda t: sizes.get(t, 1))
+            self._plain_index.setdefault(gate, []).append((rule, pattern))
+        self._plain_gate = _mask(self._plain_index)
+        self._msg_keys = _mask(self._msg_index)
+        self._mod_keys = _mask(self._mod_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
@@ -216,15 +226,15 @@ class CrisisDetector:
             self._class_words[f"{lang}:{name}"] = (list(patterns), name in typo)
         person = doc.get("person") or {}
 
-        def cue(name: str) -> frozenset[int]:
+        def cue(name: str) -> int:
             self._class_words[f"{lang}:@{name}"] = (list(person.get(name, ())), False)
-            return frozenset({self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))})
+            return 1 << self.lexicon.add(f"{lang}:@{name}", person.get(name, ()))
 
         suffix = doc.get("person_suffix") or {}
         self._pending_suffix[lang] = list(suffix.get("classes", ()))
         self._langs[lang] = _Lang(
             code=lang,
-            neg=frozenset({self.lexicon.tag(f"{lang}:NEG")}),
+            neg=1 << self.lexicon.tag(f"{lang}:NEG"),
             self_cue=cue("self"),
             other_cue=cue("other"),
             generic_cue=cue("generic"),
@@ -232,24 +242,20 @@ class CrisisDetector:
             reflexive_other=cue("reflexive_other"),
             suffix_self=tuple(fold(s) for s in suffix.get("self", ())),
             suffix_other=tuple(fold(s) for s in suffix.get("other", ())),
-            suffix_tags=frozenset(),
+            suffix_tags=0,
             object_self=cue("object_self"),
             object_other=cue("object_other"),
             possessive_self=tuple(fold(s) for s in suffix.get("possessive_self", ())),
+            possessive_other=tuple(fold(s) for s in suffix.get("possessive_other", ())),
             report=cue("report"),
             passive=cue("passive"),
+            complementizer=cue("complementizer"),
+            agent=cue("agent"),
         )
 
     def _patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
         seqs = [raw] if isinstance(raw, str) else list(raw)
         return tuple(self._pattern(lang, seq, where) for seq in seqs)
-
-    def _modifier_patterns(self, lang: str, raw: Any, where: str) -> tuple[_Pattern, ...]:
-        # a modifier is only looked for in a sentence where a rule matched: common words are fine
-        before = len(self._all_common)
-        patterns = self._patterns(lang, raw, where)
-        del self._all_common[before:]
-        return patterns
 
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
@@ -269,7 +275,7 @@ class CrisisDetector:
             if element == "$":
                 if not slots:
                     raise ValueError(f"{where}: '$' cannot start a pattern: {seq!r}")
-                slots.append(_Slot(frozenset(), False, gap, at_end=True))
+                slots.append(_Slot(0, frozenset(), False, gap, at_end=True))
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
@@ -290,7 +296,7 @@ class CrisisDetector:
                 if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
                     self._common.add(tag)
                 tags = {tag}
-            slots.append(_Slot(frozenset(tags), optional, gap if slots else 0))
+            slots.append(_Slot(_mask(tags), frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
             slots.pop()  # a trailing optional word changes nothing about a match
@@ -302,14 +308,12 @@ class CrisisDetector:
         sizes = self.lexicon.sizes
         key = min(
             required,
-            key=lambda s: (bool(s.tags & self._common), sum(sizes.get(t, 1) for t in s.tags)),
+            key=lambda s: (bool(s.ids & self._common), sum(sizes.get(t, 1) for t in s.ids)),
         )
-        if key.tags & self._common:
-            self._all_common.append(f"{where}: {seq}")
         if window and (len(required) != len(slots) or len(slots) < 2):
             raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
-        need = frozenset(t for s in required for t in s.tags)
-        return _Pattern(tuple(slots), key.tags, need, window)
+        need = _mask(t for s in required for t in s.ids)
+        return _Pattern(tuple(slots), key.ids, need, window)
 
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
@@ -355,7 +359,7 @@ class CrisisDetector:
         if scope == "message" and effect not in MESSAGE_EFFECTS:
             raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
-        patterns = self._modifier_patterns(lang, raw["seq"], mid)
+        patterns = self._patterns(lang, raw["seq"], mid)
         rules = frozenset(raw.get("rules", ()))
         any_lang = _flag(raw.get("any_lang", False))
         return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
@@ -368,19 +372,16 @@ class CrisisDetector:
             return None
         tags_of = self.lexicon.tags_of
         keys = self._keys
-        plain = self._plain
         gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags = []
         position = 0
-        for words, commas in sentences(text):
+        for words, commas, quotes in sentences(text):
             tags = list(map(tags_of, words))
-            present = frozenset().union(*tags)
+            present = reduce(or_, tags, 0)
             all_tags.append((tags, present))
-            if not keys.isdisjoint(present) or (
-                not gate.isdisjoint(present) and any(p.need <= present for _, p in plain)
-            ):
-                for finding, past, start in self._sentence(words, tags, commas, present):
+            if present & keys or (present & gate and self._plain_found(present)):
+                for finding, past, start in self._sentence(words, tags, (commas, quotes), present):
                     found.append((finding, past, position + start))
             position += len(words)
         if not found:
@@ -396,16 +397,24 @@ class CrisisDetector:
                 best, best_rank = finding, rank
         return best
 
+    def _plain_found(self, present: int) -> bool:
+        """True when some pattern made only of common words has all its words in the sentence."""
+        for tag in _bits(self._plain_gate & present):
+            for _, pattern in self._plain_index[tag]:
+                if pattern.need & present == pattern.need:
+                    return True
+        return False
+
     def _message_wide(
         self,
         found: list[tuple[Finding, bool, int]],
-        all_tags: list[tuple[list[frozenset[int]], frozenset[int]]],
+        all_tags: list[tuple[list[int], int]],
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
         for tags, present in all_tags:
-            if not self._msg_keys.isdisjoint(present):
+            if self._msg_keys & present:
                 hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
         out = []
         for finding, past, where in found:
@@ -425,9 +434,9 @@ class CrisisDetector:
     def _sentence(
         self,
         words: list[str],
-        tags: list[frozenset[int]],
-        commas: frozenset[int],
-        present: frozenset[int],
+        tags: list[int],
+        marks: tuple[frozenset[int], frozenset[int]],
+        present: int,
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
         mods: list[tuple[_Modifier, int, int]] | None = None
@@ -436,14 +445,17 @@ class CrisisDetector:
         index = self._rule_index
         for start, end in clauses:
             if len(clauses) > 1:
-                present = frozenset().union(*tags[start:end])
+                present = reduce(or_, tags[start:end], 0)
             candidates: list[tuple[_Rule, _Pattern]] = []
-            if not self._plain_gate.isdisjoint(present):
-                candidates = [(r, p) for r, p in self._plain if p.need <= present]
+            if self._plain_gate & present:
+                for tag in _bits(self._plain_gate & present):
+                    for r, p in self._plain_index[tag]:
+                        if p.need & present == p.need:
+                            candidates.append((r, p))
             seen: set[int] = set()
-            for tag in present & self._keys:
+            for tag in _bits(present & self._keys):
                 for rule, pattern in index[tag]:
-                    if id(pattern) not in seen and pattern.need <= present:
+                    if id(pattern) not in seen and pattern.need & present == pattern.need:
                         seen.add(id(pattern))
                         candidates.append((rule, pattern))
             for rule, pattern in candidates:
@@ -453,7 +465,7 @@ class CrisisDetector:
                     clause_mods = [
                         m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                     ]
-                    found = self._judge(rule, span, words, tags, commas, start, clause_mods)
+                    found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
         return findings
@@ -461,7 +473,7 @@ class CrisisDetector:
     def explain(self, text: str) -> list[str]:
         """Every rule match and modifier in the text, for writing and checking rules."""
         lines = []
-        for words, commas in sentences(text):
+        for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
@@ -476,7 +488,8 @@ class CrisisDetector:
                             mods = [
                                 m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                             ]
-                            found = self._judge(rule, span, words, tags, commas, start, mods)
+                            marks = (commas, quotes)
+                            found = self._judge(rule, span, words, tags, marks, start, mods)
                             lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
         return lines
 
@@ -495,24 +508,25 @@ class CrisisDetector:
 
     def _modifier_hits(
         self,
-        tags: list[frozenset[int]],
+        tags: list[int],
         start: int,
         end: int,
         index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
-        present: frozenset[int] | None = None,
+        present: int | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier found in the words."""
         hits = []
         seen: set[int] = set()
+        keys = self._mod_keys if index is None else self._msg_keys
         index = self._mod_index if index is None else index
         if present is None:
-            present = frozenset().union(*tags[start:end])
-        for tag in present.intersection(index):
+            present = reduce(or_, tags[start:end], 0)
+        for tag in _bits(present & keys):
             for mod, pattern in index[tag]:
                 if id(pattern) in seen:
                     continue
                 seen.add(id(pattern))
-                if not pattern.need <= present:
+                if pattern.need & present != pattern.need:
                     continue
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
@@ -523,11 +537,12 @@ class CrisisDetector:
         rule: _Rule,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
-        commas: frozenset[int],
+        tags: list[int],
+        marks: tuple[frozenset[int], frozenset[int]],
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
     ) -> tuple[Finding, bool] | None:
+        commas, quotes = marks
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
         if rule.negatable:
@@ -540,15 +555,15 @@ class CrisisDetector:
                     return None
         about = rule.about
         if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
-            if self._reported(lang, first, tags, clause_start):
+            if self._reported(lang, first, tags, clause_start, quotes):
                 about = "other"  # "my friend texted 'thank you for everything, goodbye'"
         elif about == "auto":
             about = self._about(
-                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
             )
         elif about == "object":
             about = self._object(lang, span, tags) or self._about(
-                lang, span, words, tags, clause_start
+                lang, span, words, tags, clause_start, quotes
             )
         elif about in ("victim", "target"):
             about = self._victim(lang, span, words, tags, clause_start, about == "target")
@@ -592,25 +607,43 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
+        quotes: frozenset[int] = frozenset(),
     ) -> str:
         """Who a match is about: reflexive words, then the nearest person word, then verb endings;
         "my friend wrote 'I want to die'" is about the friend."""
         who = self._person(lang, span, words, tags, clause_start)
-        if who == "self" and self._reported(lang, span[0], tags, clause_start):
+        if who == "self" and self._reported(lang, span[0], tags, clause_start, quotes):
             return "other"
         return who
 
-    def _reported(self, lang: _Lang, first: int, tags: list[frozenset[int]], start: int) -> bool:
-        """True when the words come after "<someone else> said/wrote/texted"."""
-        for i in range(first - 1, max(start, first - 12) - 1, -1):
-            if tags[i] & lang.report:
-                for j in range(i - 1, max(start, i - 4) - 1, -1):
-                    if tags[j] & lang.other_cue:
+    def _reported(
+        self, lang: _Lang, first: int, tags: list[int], start: int, quotes: frozenset[int]
+    ) -> bool:
+        """True when the words come after "<someone else> said/wrote/texted" (a quotation, or
+        no "that" between: "they say that I must ..." is about the writer). The frame may be in
+        another language than the quoted words ("she wrote 'jag vill dö'")."""
+        report, other, self_ = self._any_report, self._any_other, self._any_self
+        quoted = False
+        first_person = False  # "they said I'd be a soldier": without quotes, I is the writer
+        for i in range(first, max(start, first - 12) - 1, -1):
+            if i in quotes:
+                quoted = True
+            if tags[i] & self_ and not tags[i] & report:
+                first_person = True
+            if i == first:
+                continue
+            if tags[i] & lang.complementizer and not quoted:
+                return False
+            if tags[i] & report and first_person and not quoted:
+                return False
+            if tags[i] & report:
+                for j in range(i - 1, max(start, i - 6) - 1, -1):
+                    if tags[j] & other:
                         return True
-                    if tags[j] & lang.self_cue:
-                        return False
+                    if tags[j] & self_ and j == i - 1:
+                        return False  # "I said ..."; but "my group posted", "sent me a message"
         return False
 
     def _person(
@@ -618,7 +651,7 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
     ) -> str:
         first, last = span[0], span[-1]
@@ -627,8 +660,15 @@ class CrisisDetector:
                 return "self"
             if tags[i] & lang.reflexive_other:
                 return "other"
+        head = tags[first]
+        if head & lang.self_cue and not head & lang.object_self:
+            return "self"  # the match starts with its subject: "I should just die"
+        if head & lang.other_cue and not head & lang.object_other:
+            return "other"
         for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
             t = tags[i]
+            if t & lang.object_self and not t & lang.reflexive_self:
+                continue  # "he showed me a photo": me is not who it is about
             if t & lang.self_cue:
                 return "self"
             if t & lang.other_cue:
@@ -647,17 +687,39 @@ class CrisisDetector:
                 return "self"
             if word.endswith(lang.suffix_other):
                 return "other"
-        for i in range(first, min(last + 2, len(tags))):
+        for i in range(first, last + 1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
             if t & lang.other_cue:
                 return "other"
+        for i in range(first - _CUE_WINDOW - 1, clause_start - 1, -1):
+            # nothing near: the nearest person in the clause ("he has started saying that ...")
+            if tags[i] & lang.other_cue:
+                return "other"
+            if tags[i] & lang.self_cue:
+                return "self"
+        after = last + 1
+        if lang.possessive_other and after < len(tags) and tags[after] & lang.other_cue:
+            if words[after].endswith("n"):
+                return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
+        if lang.possessive_other:
+            for i in range(first, last + 1):
+                if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
+                    return "other"  # Finnish "elämänsä" (his/her life)
         return "self"
 
-    def _object(self, lang: _Lang, span: list[int], tags: list[frozenset[int]]) -> str | None:
+    def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
         for i in range(span[0], min(span[-1] + 4, len(tags))):
+            if tags[i] & lang.agent:
+                break  # "invited by people from the forum": they are not the object
+            if tags[i] & lang.object_self:
+                return "self"
+            if tags[i] & lang.object_other:
+                return "other"
+        for i in range(span[0] - 1, max(0, span[0] - 3) - 1, -1):
+            # "saada mut lähtemään": the object before an infinitive
             if tags[i] & lang.object_self:
                 return "self"
             if tags[i] & lang.object_other:
@@ -669,7 +731,7 @@ class CrisisDetector:
         lang: _Lang,
         span: list[int],
         words: list[str],
-        tags: list[frozenset[int]],
+        tags: list[int],
         clause_start: int,
         writer_default: bool = False,
     ) -> str:
@@ -704,12 +766,23 @@ class CrisisDetector:
         return "self"
 
 
-def _match(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int) -> list[int] | None:
-    """Positions of the pattern's first match, or None."""
-    return next(_matches(pattern, tags, start, end), None)
+def _mask(tags: Iterable[int]) -> int:
+    """The bit mask of some tag numbers."""
+    mask = 0
+    for tag in tags:
+        mask |= 1 << tag
+    return mask
 
 
-def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+def _bits(mask: int):
+    """The tag numbers set in a bit mask."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _matches(pattern: _Pattern, tags: list[int], start: int, end: int):
     """Positions of the pattern's matched slots, one match per first position, left to right."""
     slots = pattern.slots
     n = len(slots)
@@ -741,7 +814,7 @@ def _matches(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int
                 yield [i, *rest]
 
 
-def _unordered(pattern: _Pattern, tags: list[frozenset[int]], start: int, end: int):
+def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
     """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
     slots = pattern.slots
     window = pattern.window

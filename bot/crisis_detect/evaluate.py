@@ -13,6 +13,7 @@ import yaml
 from bot.crisis_detect.engine import CrisisDetector, Finding
 
 FORMS = ("typo", "nodiacritics", "slang")
+DEFAULT_FILES = ("en.yaml", "fi.yaml", "sv.yaml")  # the set the dev/holdout split is made on
 
 
 def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -26,7 +27,7 @@ def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
                     "label": raw["label"],
                     "urgent": bool(raw.get("urgent", False)),
                     "tags": list(raw.get("tags") or []),
-                    "lang": Path(path).stem,
+                    "lang": Path(path).stem.split("_")[0],  # en_2.yaml is English too
                 }
             )
     return items

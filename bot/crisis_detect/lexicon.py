@@ -1,4 +1,4 @@
-"""Word classes: every word of a text gets the set of classes (tags) its form belongs to."""
+"""Word classes: every word of a text gets the classes (tags) its form belongs to, as a bit mask."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from bot.crisis_detect.text import fold, has_runs, shorten_runs
 
 _CACHE_LIMIT = 20_000
-_EMPTY: frozenset[int] = frozenset()
+_EMPTY = 0  # a word's tags are a bit mask: bit n set = the word has tag n
 
 
 def _deletions(word: str) -> set[str]:
@@ -41,7 +41,7 @@ class _Cache(dict):
         super().__init__()
         self._lookup = lookup
 
-    def __missing__(self, word: str) -> frozenset[int]:
+    def __missing__(self, word: str) -> int:
         found = self._lookup(word)
         self[word] = found
         return found
@@ -54,8 +54,8 @@ class Lexicon:
         self.names: list[str] = []
         self.sizes: dict[int, int] = {}  # how many word patterns each tag has
         self._ids: dict[str, int] = {}
-        self._exact: dict[str, set[int]] = {}
-        self._prefix: dict[str, set[int]] = {}
+        self._exact: dict[str, int] = {}
+        self._prefix: dict[str, int] = {}
         self._stem_lengths: dict[str, tuple[int, ...]] = {}
         # typo-tolerant keys: deletion variant -> [(key, is_stem, tag)]
         self._typo: dict[str, list[tuple[str, bool, int]]] = {}
@@ -63,7 +63,6 @@ class Lexicon:
         self._typo_stem_lengths: dict[str, tuple[int, ...]] = {}
         self._typo_first: set[str] = set()
         self._cache: _Cache = _Cache(self._lookup)
-        self._frozen_exact: dict[str, frozenset[int]] = {}
 
     def tag(self, name: str) -> int:
         """The number of a tag name, created on first use."""
@@ -74,10 +73,10 @@ class Lexicon:
         return found
 
     def add(self, name: str, patterns: Iterable[str], typo: bool = False) -> int:
-        patterns = list(patterns)
         """Adds word patterns to a tag; '*' at the end makes a stem; returns the tag number."""
+        patterns = list(patterns)
         tag = self.tag(name)
-        self.sizes[tag] = self.sizes.get(tag, 0) + len(list(patterns))
+        self.sizes[tag] = self.sizes.get(tag, 0) + len(patterns)
         for raw in patterns:
             if isinstance(raw, bool):  # YAML reads a bare no/yes/on/off as a boolean
                 raise ValueError(f"quote the word {raw!r} in {name}")
@@ -87,7 +86,7 @@ class Lexicon:
             if not word or " " in word:
                 raise ValueError(f"bad word pattern {raw!r} in {name}")
             target = self._prefix if stem else self._exact
-            target.setdefault(word, set()).add(tag)
+            target[word] = target.get(word, 0) | (1 << tag)
             if typo and len(word) >= (5 if stem else 7):
                 for variant in _deletions(word) | {word}:
                     self._typo.setdefault(variant, []).append((word, stem, tag))
@@ -115,48 +114,33 @@ class Lexicon:
                     exact.setdefault(key[:2], set()).update((len(key) - 1, len(key), len(key) + 1))
         self._typo_exact_lengths = {k: frozenset(v) for k, v in exact.items()}
         self._typo_stem_lengths = {k: tuple(sorted(v)) for k, v in stems.items()}
-        # identical tag sets are shared; the mutable sets are not needed any more
-        shared: dict[frozenset[int], frozenset[int]] = {}
-        self._frozen_exact = {
-            w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._exact.items()
-        }
-        self._prefix = {
-            w: shared.setdefault(frozenset(t), frozenset(t)) for w, t in self._prefix.items()
-        }
-        self._exact = {}
         self._cache.clear()
 
-    def tags(self, word: str) -> frozenset[int]:
+    def tags(self, word: str) -> int:
         """Every tag of one folded word (exact forms, stems, then one-edit typos of key words)."""
         return self._cache[word]
 
-    def _lookup(self, word: str) -> frozenset[int]:
+    def _lookup(self, word: str) -> int:
         """The tags of a word not in the cache (the cache keeps them)."""
-        exact = self._frozen_exact.get(word)
-        result: set[int] | None = set(exact) if exact else None
+        found = self._exact.get(word, 0)
         prefix = self._prefix
         n = len(word)
         for length in self._stem_lengths.get(word[:3], ()):
             if length <= n:
-                hit = prefix.get(word[:length])
-                if hit:
-                    if result is None:
-                        result = set()
-                    result |= hit
-        if result is None and n >= 3 and has_runs(word):
-            result = set(self.tags(shorten_runs(word))) or None
-        if result is None and n >= 5 and word[:2] in self._typo_first and word.isalpha():
-            result = self._typos(word)
-        found = frozenset(result) if result else _EMPTY
+                found |= prefix.get(word[:length], 0)
+        if not found and n >= 3 and has_runs(word):
+            found = self.tags(shorten_runs(word))
+        if not found and n >= 5 and word[:2] in self._typo_first and word.isalpha():
+            found = self._typos(word)
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         return found
         return found
 
-    def _typos(self, word: str) -> set[int] | None:
+    def _typos(self, word: str) -> int:
         """Tags of key words within one edit of the word (or of the word's start, for stems)."""
         typo = self._typo
-        found: set[int] = set()
+        found = 0
         n = len(word)
         candidates = []
         if n in self._typo_exact_lengths.get(word[:2], ()):
@@ -172,9 +156,9 @@ class Lexicon:
             seen.add(text)
             for variant in _deletions(text) | {text}:
                 for key, is_stem, tag in typo.get(variant, ()):
-                    if tag not in found and is_stem == as_stem and within_one_edit(key, text):
-                        found.add(tag)
-        return found or None
+                    if is_stem == as_stem and within_one_edit(key, text):
+                        found |= 1 << tag
+        return found
 
     @property
     def tags_of(self):

@@ -34,7 +34,9 @@ def _fold_table() -> dict[str, str]:
 
 _FOLD = _fold_table()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_END, _COMMA = "\x01", "\x02"
+_END, _COMMA, _QUOTE = "\x01", "\x02", "\x03"
+# an opening quote: after a space (or at the start), before a letter: 'I want to die'
+_QUOTE_OPEN = re.compile("(?<!\\S)['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?=\\w)")
 
 
 def _split_table() -> dict[int, int]:
@@ -43,7 +45,7 @@ def _split_table() -> dict[int, int]:
     table: dict[int, int] = {}
     for code in range(128):
         ch = chr(code)
-        if not ch.isalnum() and ch not in "_ \t\n\r":
+        if not ch.isalnum() and ch not in "_ \t\n\r\x03":
             table[code] = ord(" ")
     for ch in ".!?;\n\r|()":
         table[ord(ch)] = ord(_END)
@@ -93,8 +95,11 @@ def _odd_word(token: str) -> str:
     return token
 
 
-def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
-    """Each sentence's folded words and the positions of words that follow a comma or dash."""
+def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]]]:
+    """Each sentence's folded words, the positions of words that follow a comma or dash, and of
+    words that open a quotation."""
+    if "'" in text or '"' in text or not text.isascii():
+        text = _QUOTE_OPEN.sub(f" {_QUOTE} ", text)
     folded = fold(text).translate(_SPLIT)
     out = []
     for sentence in folded.split(_END):
@@ -109,6 +114,15 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
         else:
             words = sentence.split()
             marks = frozenset()
+        quotes: frozenset[int] = frozenset()
+        if _QUOTE in sentence:
+            opened, kept = [], []
+            for word in words:
+                if word == _QUOTE:
+                    opened.append(len(kept))
+                else:
+                    kept.append(word)
+            words, quotes = kept, frozenset(opened)
         if not words:
             continue
         if not "".join(words).isalpha():
@@ -117,5 +131,5 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int]]]:
                     words[i] = _odd_word(word)
             if "" in words:
                 words = [w for w in words if w]  # a comma position may shift; only a hint
-        out.append((words, marks))
+        out.append((words, marks, quotes))
     return out
