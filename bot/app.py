@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +15,7 @@ from bot.context import Ctx
 from bot.dispatch import FloodGuard, dispatch
 from bot.events import Events
 from bot.messages import Choice, Incoming, Outgoing
-from bot.messenger import Messenger
+from bot.messenger import KeyedLocks, Messenger
 from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.transports.base import Transport
@@ -48,28 +46,6 @@ class Services:
     linking: bool = False  # /link is available (people may join a second messenger)
 
 
-class KeyedLocks:
-    """One asyncio.Lock per key, dropped when nobody holds or waits for it (memory stays flat)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[object, asyncio.Lock] = {}
-        self._users: dict[object, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: object) -> AsyncIterator[bool]:
-        """Hold the lock of `key` for the duration of the block; True when it had to wait."""
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        waited = lock.locked()
-        try:
-            async with lock:
-                yield waited
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-
 class App:
     """One running bot: build it, `await start()`, feed it updates, `await stop()`."""
 
@@ -86,6 +62,7 @@ class App:
         self.db = Database(config.database.path, self.clock)
         self.router = Router()
         self.scheduler = Scheduler(self, alarm=alarm)
+        self._alarm = alarm
         self.messenger = Messenger(self.db)
         self.content: Any = None
         self.services = Services()
@@ -118,6 +95,8 @@ class App:
         await self.scheduler.start()
         for transport in self._transports:
             await transport.start(self.handle)
+        if self._alarm:  # tests deliver what waits in the outbox themselves (deliver_due)
+            await self.messenger.start_sender()
         for hook in self.on_started:
             await hook()
         self._started = True
@@ -125,6 +104,7 @@ class App:
 
     async def stop(self) -> None:
         """Stop transports and alarms, close storage."""
+        await self.messenger.stop_sender()
         for hook in self.on_stopping:
             try:
                 await hook()

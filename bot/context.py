@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 R = TypeVar("R")
-REPLY_RETRIES = 2
 
 
 @dataclass
@@ -35,6 +34,7 @@ class Ctx:
     replies: list[Outgoing] = field(default_factory=list)
     # Not None while a crisis answer is due first: replies wait here (see bot/dispatch.py).
     held: list[Outgoing] | None = None
+    posted: bool = False  # replies wait in the outbox until the update is recorded as handled
 
     @property
     def lang(self) -> str:
@@ -91,8 +91,13 @@ class Ctx:
         if self.held is not None:
             self.held.append(out)
             return SendResult(DeliveryStatus.SENT, error="held")
-        # A person is waiting for this answer: a network error or rate limit is tried again.
-        return await self.app.messenger.send(self.incoming.address, out, retries=REPLY_RETRIES)
+        # Through the outbox, delivered when the update is done (bot/dispatch.py), or (the
+        # messenger unreachable) as soon as it can be.
+        person_id = self.person.id if self.person is not None and self.incoming.is_private else None
+        self.posted = True
+        return await self.app.messenger.post(
+            self.incoming.address, out, person_id=person_id, deliver=False
+        )
 
     async def set_step(self, step: StrEnum, data: dict | None = None) -> None:
         """Enter a dialog step (a feature's `Step` member; persisted, so a restart continues here)."""

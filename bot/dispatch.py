@@ -79,8 +79,12 @@ async def _handle(app: App, ctx: Ctx) -> None:
         except Exception:  # noqa: BLE001 - the transport itself may be down
             log.exception("could not send the error notice")
     finally:
+        # Recorded before the replies go out: if the process dies after that, the replies wait
+        # in the outbox and the update, offered again, is not applied twice.
         if key is not None:
             await seen.record(incoming.address.transport, key)
+        if ctx.posted:
+            await app.messenger.deliver_chat(incoming.address)
 
 
 def normalised(incoming: Incoming) -> Incoming:

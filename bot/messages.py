@@ -90,6 +90,7 @@ class DeliveryStatus(StrEnum):
     BLOCKED = "blocked"  # the person blocked the bot or is unregistered: do not retry
     RETRY = "retry"  # rate limited: retry after `retry_after` seconds
     FAILED = "failed"  # network or server error: retry with backoff
+    QUEUED = "queued"  # in the outbox, delivered after the current transaction commits
 
 
 @dataclass(frozen=True)

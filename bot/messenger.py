@@ -1,28 +1,84 @@
-"""Outbound messages: picks the transport for an address or a person, and sends."""
+"""Outbound messages: every message the bot decides to send goes through the outbox.
+
+`post()` stores the message (in the caller's transaction, when there is one) and delivers the chat's
+waiting messages in order at once (after that transaction commits). A try that fails for now (network,
+rate limit, the messenger's daemon down) stays in the outbox and a background sender tries again with
+growing waits, across outages and restarts, for up to GIVE_UP_AFTER; a person who blocked the bot or left
+the messenger is marked and the message given up. Features that care about the outcome (a ticket post's
+message id, a check-in nobody can receive) register for it with `on_outcome`.
+
+Exactly once, as far as the messenger lets us know: a delivered message is deleted from the outbox
+right after the messenger confirms it. If the process dies between the messenger's confirmation and
+that delete, or the confirmation itself is lost on the way back, the message is sent once more.
+
+`send()` is the direct path, for broadcasts (they have their own delivery rows) and for the outbox.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import datetime, timedelta
 
-from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
+from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.transports.base import Transport
 from storage.db import Database
+from storage.outbox import OutboxRepo, Queued
 from storage.people import Identity, PeopleRepo
 
 log = logging.getLogger(__name__)
 
-REPLY_BACKOFF = 0.5  # seconds before the first new try of a reply; doubles each time
-REPLY_WAIT_MAX = 5.0  # a person is waiting: a longer rate-limit wait is not worth it
+FIRST_WAIT = 1.0  # seconds before the second try of a message; doubles each time
+LONGEST_WAIT = 300.0  # never wait longer than this between tries
+GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
+SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
+
+Outcome = Callable[[str, SendResult], Awaitable[None]]  # (purpose ref, final result)
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it (memory stays flat)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, asyncio.Lock] = {}
+        self._users: dict[object, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[bool]:
+        """Hold the lock of `key` for the duration of the block; True when it had to wait."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        waited = lock.locked()
+        try:
+            async with lock:
+                yield waited
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
 
 
 class Messenger:
-    """All running transports behind one send()."""
+    """All running transports behind one outbox."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.transports: dict[str, Transport] = {}
+        self._outcomes: dict[str, Outcome] = {}
+        self._chat_locks = KeyedLocks()  # one chat's messages in order
+        self._wake = asyncio.Event()
+        self._sweeper: asyncio.Task | None = None
+        self.clock = db.clock
+
+    @property
+    def outbox(self) -> OutboxRepo:
+        """The outbox repository."""
+        return self.db.repo(OutboxRepo)
 
     def add(self, transport: Transport) -> None:
         """Make a transport available for sending."""
@@ -33,44 +89,133 @@ class Messenger:
         adapter = self.transports.get(transport)
         return getattr(adapter, "title", transport)
 
-    async def send(self, to: Address, out: Outgoing, *, retries: int = 0) -> SendResult:
-        """Send to a chat on its transport; with `retries`, network errors and rate limits are
-        tried again after a short wait (a lost answer may then mean one message arrives twice)."""
-        transport = self.transports.get(to.transport)
-        if transport is None:
-            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
-        result = await transport.send(to, out)
-        for attempt in range(retries):
-            if result.ok or result.status is DeliveryStatus.BLOCKED:
-                break
-            if result.status is DeliveryStatus.RETRY:
-                wait = min(result.retry_after or 1.0, REPLY_WAIT_MAX)
-            else:
-                wait = REPLY_BACKOFF * 2**attempt
-            await asyncio.sleep(wait)
-            result = await transport.send(to, out)
-        if not result.ok and retries:
-            log.warning("a reply on %s was not delivered: %s", to.transport, result.status.value)
+    def on_outcome(self, kind: str, handler: Outcome) -> None:
+        """Be told the final outcome of messages posted with purpose "kind:ref"."""
+        self._outcomes[kind] = handler
+
+    # --- the outbox ------------------------------------------------------------------------------
+
+    async def post(
+        self,
+        to: Address,
+        out: Outgoing,
+        *,
+        person_id: int | None = None,
+        purpose: str | None = None,
+        dedupe_key: str | None = None,
+        deliver: bool = True,
+    ) -> SendResult:
+        """Queue a message for a chat and deliver the chat's queue now (after the caller's
+        transaction commits). Returns this message's first outcome: SENT, BLOCKED, or RETRY / FAILED
+        when it stays queued (it will be tried again), QUEUED inside a transaction or with
+        `deliver=False` (the caller delivers the chat later: dispatch, after the update is
+        recorded as handled)."""
+        outbox_id = await self.outbox.add(
+            to, _dump(out), person_id=person_id, purpose=purpose, dedupe_key=dedupe_key
+        )
+        if outbox_id is None:
+            return SendResult(DeliveryStatus.SENT, error="queued before")
+        if not deliver:
+            return SendResult(DeliveryStatus.QUEUED)
+        outcome: list[SendResult] = []
+
+        async def deliver() -> None:
+            outcome.append(await self.deliver_chat(to, until=outbox_id))
+
+        await self.db.after_commit(deliver)
+        return outcome[0] if outcome else SendResult(DeliveryStatus.QUEUED)
+
+    async def deliver_chat(self, to: Address, *, until: int | None = None) -> SendResult:
+        """Send the chat's waiting messages in order (up to `until`); stops at the first that has
+        to wait. Returns the outcome of message `until` (or of the last one tried)."""
+        last = SendResult(DeliveryStatus.QUEUED)
+        async with self._chat_locks.hold((to.transport, to.chat_id)):
+            for queued in await self.outbox.pending_for(to):
+                if until is not None and queued.id > until:
+                    break
+                if queued.next_at > self.clock.now():  # an earlier try failed: keep the order
+                    last = SendResult(DeliveryStatus.RETRY, error="waiting to try again")
+                    break
+                last = await self._try(queued)
+                if last.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
+                    self._wake.set()  # the background sender comes back to it
+                    break
+        return last
+
+    async def _try(self, queued: Queued) -> SendResult:
+        result = await self.send(queued.address, _load(queued.payload))
+        if result.ok:
+            await self.outbox.delivered(queued.id)
+        elif result.status is DeliveryStatus.BLOCKED:
+            await self.outbox.give_up(queued.id, "blocked", result.error)
+        elif self.clock.now() - queued.created_at > GIVE_UP_AFTER:
+            await self.outbox.give_up(queued.id, "failed", result.error)
+            log.warning(
+                "gave up a message on %s after %d tries",
+                queued.address.transport,
+                queued.attempts + 1,
+            )
+            result = SendResult(DeliveryStatus.FAILED, error="given up")
+        else:
+            await self.outbox.retry_at(queued.id, self._next_try(queued, result), result.error)
+            return result
+        await self._tell(queued.purpose, result)
         return result
 
-    async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
-        """Edit a message sent earlier."""
-        transport = self.transports.get(to.transport)
-        if transport is None:
-            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
-        return await transport.edit(to, message_id, out)
+    def _next_try(self, queued: Queued, result: SendResult) -> datetime:
+        wait = min(FIRST_WAIT * 2**queued.attempts, LONGEST_WAIT)
+        if result.status is DeliveryStatus.RETRY and result.retry_after:
+            wait = max(wait, min(result.retry_after, LONGEST_WAIT * 12))
+        return self.clock.now() + timedelta(seconds=wait)
 
-    async def download(self, transport: str, file: dict) -> bytes | None:
-        """The bytes of a file a person sent (None where the messenger cannot fetch it)."""
-        adapter = self.transports.get(transport)
-        fetch = getattr(adapter, "download", None)
-        if fetch is None:
-            return None
+    async def _tell(self, purpose: str | None, result: SendResult) -> None:
+        if not purpose:
+            return
+        kind, _, ref = purpose.partition(":")
+        handler = self._outcomes.get(kind)
+        if handler is None:
+            return
         try:
-            return await fetch(file)
-        except Exception:  # noqa: BLE001 - a failed download is told to the person, not raised
-            log.warning("could not download a file on %s", transport)
-            return None
+            await handler(ref, result)
+        except Exception:  # noqa: BLE001 - a feature's bookkeeping must not stop delivery
+            log.exception("the outcome handler of %s failed", kind)
+
+    async def deliver_due(self) -> int:
+        """Try every chat with a message due now (the background sender; tests call it)."""
+        chats = await self.outbox.due_chats(self.clock.now())
+        for chat in chats:
+            await self.deliver_chat(chat)
+        return len(chats)
+
+    async def start_sender(self) -> None:
+        """Deliver what was left waiting (a restart) and keep trying in the background."""
+        self._sweeper = asyncio.create_task(self._sweep(), name="outbox-sender")
+
+    async def stop_sender(self) -> None:
+        """Stop the background sender (waiting messages stay in the outbox)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+                nxt = await self.outbox.next_due()
+            except Exception:  # noqa: BLE001 - keep the sender alive (e.g. the disk was full)
+                log.exception("the outbox sender failed; trying again shortly")
+                nxt = None
+            wait = SWEEP_IDLE
+            if nxt is not None:
+                wait = min(max((nxt - self.clock.now()).total_seconds(), 0.05), SWEEP_IDLE)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except TimeoutError:
+                pass
+
+    # --- to a person --------------------------------------------------------------------------------
 
     async def address_of(self, person_id: int) -> Address | None:
         """The chat where a person gets messages the bot starts (preferred messenger first)."""
@@ -86,8 +231,15 @@ class Messenger:
         chosen = _pick(identities, person.preferred_transport)
         return Address(chosen.transport, chosen.chat_id)
 
-    async def send_to_person(self, person_id: int, out: Outgoing) -> SendResult:
-        """Send to a person on their preferred running messenger, in their language."""
+    async def send_to_person(
+        self,
+        person_id: int,
+        out: Outgoing,
+        *,
+        purpose: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> SendResult:
+        """Queue a message for a person on their preferred running messenger, in their language."""
         rows = await self.db.fetchall(
             "SELECT p.language, p.status, p.preferred_transport, i.transport, i.chat_id "
             "FROM people p JOIN identities i ON i.person_id = p.id WHERE p.id = ? "
@@ -105,7 +257,36 @@ class Messenger:
         )
         if out.lang is None:
             out = replace(out, lang=chosen["language"])
-        return await self.send(Address(chosen["transport"], chosen["chat_id"]), out)
+        to = Address(chosen["transport"], chosen["chat_id"])
+        return await self.post(to, out, person_id=person_id, purpose=purpose, dedupe_key=dedupe_key)
+
+    # --- straight to the transport -------------------------------------------------------------------
+
+    async def send(self, to: Address, out: Outgoing) -> SendResult:
+        """One try on the chat's transport (broadcasts keep their own rows; the outbox uses it)."""
+        transport = self.transports.get(to.transport)
+        if transport is None:
+            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
+        return await transport.send(to, out)
+
+    async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
+        """Edit a message sent earlier (best effort: an edit that fails is not queued)."""
+        transport = self.transports.get(to.transport)
+        if transport is None:
+            return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
+        return await transport.edit(to, message_id, out)
+
+    async def download(self, transport: str, file: dict) -> bytes | None:
+        """The bytes of a file a person sent (None where the messenger cannot fetch it)."""
+        adapter = self.transports.get(transport)
+        fetch = getattr(adapter, "download", None)
+        if fetch is None:
+            return None
+        try:
+            return await fetch(file)
+        except Exception:  # noqa: BLE001 - a failed download is told to the person, not raised
+            log.warning("could not download a file on %s", transport)
+            return None
 
     async def set_commands(
         self, person_id: int, commands: list[tuple[str, str]], language: str
@@ -128,3 +309,35 @@ def _pick(identities: list[Identity], preferred: str | None) -> Identity:
         if identity.transport == preferred:
             return identity
     return identities[0]
+
+
+def _dump(out: Outgoing) -> str:
+    """A message as JSON for the outbox."""
+    data: dict = {
+        "text": out.text,
+        "rows": [[[c.id, c.label, c.url] for c in row] for row in out.choices],
+        "lang": out.lang,
+        "numbered": out.numbered,
+        "reply_to": out.reply_to_message_id,
+    }
+    if out.attachment is not None:
+        att = out.attachment
+        data["file"] = [att.filename, base64.b64encode(att.data).decode(), att.mime, att.kind]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _load(payload: str) -> Outgoing:
+    data = json.loads(payload)
+    rows = tuple(tuple(Choice(i, label, url) for i, label, url in row) for row in data["rows"])
+    attachment = None
+    if data.get("file"):
+        name, encoded, mime, kind = data["file"]
+        attachment = Attachment(name, base64.b64decode(encoded), mime, kind)
+    return Outgoing(
+        data["text"],
+        rows,
+        attachment=attachment,
+        reply_to_message_id=data.get("reply_to"),
+        lang=data.get("lang"),
+        numbered=data.get("numbered", True),
+    )

@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 import os
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +18,8 @@ from bot.clock import Clock, SystemClock, to_iso
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_tx", default=False)
+# Work to do once the transaction being run commits (e.g. deliver a queued message).
+_after_commit: contextvars.ContextVar[list | None] = contextvars.ContextVar("after", default=None)
 
 R = TypeVar("R")
 
@@ -82,8 +84,10 @@ class Database:
         if _in_transaction.get():
             yield self
             return
+        after: list[Callable[[], Awaitable[None]]] = []
         async with self._lock:
             token = _in_transaction.set(True)
+            after_token = _after_commit.set(after)
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self
@@ -94,6 +98,17 @@ class Database:
                 await self.conn.execute("COMMIT")
             finally:
                 _in_transaction.reset(token)
+                _after_commit.reset(after_token)
+        for work in after:  # only after COMMIT, outside the lock
+            await work()
+
+    async def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` once the current transaction commits (at once when there is none)."""
+        pending = _after_commit.get()
+        if pending is None:
+            await work()
+        else:
+            pending.append(work)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement (a write outside a transaction is its own transaction)."""

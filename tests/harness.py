@@ -214,4 +214,6 @@ class Harness:
     async def advance(self, delta: timedelta) -> int:
         """Move the fake clock and run every job that fell due; returns how many ran."""
         self.clock.advance(delta)
-        return await self.app.scheduler.run_due()
+        ran = await self.app.scheduler.run_due()
+        await self.app.messenger.deliver_due()  # messages waiting in the outbox, now due
+        return ran

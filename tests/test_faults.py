@@ -198,8 +198,8 @@ async def _question_and_answer(rig: Rig, mentor: int, expert: int) -> int:
 async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fake):
     """~15% of sends fail in transit. What the bot stores is complete; every broadcast recipient
     gets exactly one copy (two only where the answer of a delivered send was lost); interactive
-    replies are tried again twice after a failure, so one is lost only when all three tries fail
-    (counted and printed here); nothing else is lost or duplicated.
+    replies wait in the outbox until they go through, so none is lost; nothing else is lost or
+    duplicated (two copies only where the answer of a delivered send was lost).
     """
     staff, expert, mentors = 6001, 6002, [6101 + n for n in range(6)]
     rig.proxy.rate, rig.proxy.weights = 0.15, dict(MIX)
@@ -218,6 +218,8 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     await rig.say(staff, BROADCAST)
     await rig.tap(staff, "bc:aud")
     await rig.tap(staff, "bc:a:all")
+    waiting = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+    await _until(lambda: _zero(rig.app.db, waiting), within=30, what="the outbox to empty")
     previews = sum(c.text == BROADCAST for c in fake.sent(staff, "sendMessage"))
     # Besides the random faults, each kind once on a broadcast copy (the next send to that chat).
     rig.proxy.force("lost_answer", "sendMessage", chat_id=mentors[1])  # arrives, bot sees error
@@ -230,6 +232,7 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     done = "SELECT COUNT(*) FROM broadcasts WHERE status != 'done'"
     await _until(lambda: _zero(db, done), within=30, what="the broadcast to finish")
     await asyncio.wait_for(rig.app.services.broadcasts.fanout.idle(), 10)
+    await _until(lambda: _zero(db, waiting), within=60, what="the outbox to empty")
 
     # 1. Everything stored is complete.
     for user, role, name in people:
@@ -279,12 +282,12 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
         assert copies == 1 + anyway[key], (user, copies, anyway[key])
     assert arrived[(str(mentors[1]), BROADCAST)] >= 2  # the forced lost answer: a duplicate
 
-    # 4. Interactive replies are tried up to three times: one is lost only when every try failed.
+    # 4. Interactive replies wait in the outbox until they go through: none is lost.
     replies = {k for k in intended if k[1] != BROADCAST}
     lost = {k for k in replies if arrived[k] == 0}
     retried = sum(n - 1 for k, n in intended.items() if k in replies and n > 1)
     failed_anyway = sum(n for (_, text), n in anyway.items() if text != BROADCAST)
-    assert len(lost) <= 2, lost  # 15% faults on each of three tries: about 0.3% of replies
+    assert not lost, lost
     print(
         f"\nbusy day: {len(rig.proxy.attempts)} send calls, faults {dict(rig.proxy.faults)}; "
         f"{len(lost)} of {len(replies)} interactive replies lost after {retried} new tries, "
@@ -294,29 +297,39 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     )
 
 
-async def test_a_reply_that_fails_is_tried_again_and_the_step_is_kept(rig, fake):
-    """An interactive reply that fails after PTB's own retries is tried again (ctx.reply retries
-    twice); when every try fails, the step is still stored and the next message asks again."""
+async def test_a_reply_that_fails_waits_in_the_outbox_and_goes_out_in_order(rig, fake):
+    """An interactive reply that fails after PTB's own retries stays in the outbox and is sent as
+    soon as Telegram answers again (the background sender tries again after 1, 2, 4 ... s); the
+    step is stored meanwhile, and the person sees the replies once each, in order."""
     user = 6301
     code = await rig.app.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
     await rig.say(user, f"/start {code}")
     rig.proxy.force("error", "sendMessage", chat_id=user)
     await rig.tap(user, "onb:consent:yes")
-    assert [a.outcome for a in rig.proxy.attempts_to(user)] == ["ok", "error", "ok"]
-    assert any("onb:lang:en" in c.callback_data for c in fake.sent(user))
+    await _until(
+        lambda: [a.outcome for a in rig.proxy.attempts_to(user)] == ["ok", "error", "ok"],
+        what="the reply sent again from the outbox",
+    )
+    await fake.wait_for(lambda f: any("onb:lang:en" in c.callback_data for c in f.sent(user)))
 
     rig.proxy.force("error", "sendMessage", chat_id=user, times=3)
     await rig.tap(user, "onb:lang:en")
-    assert [a.outcome for a in rig.proxy.attempts_to(user)][-3:] == ["error"] * 3
     person = await rig.person(user)
     assert (await rig.app.db.repo(DialogsRepo).get(person.id)).step == "onb.name"
-    await rig.say(user, "/start")  # the person wonders; the bot asks again
-    assert "What name would you like" in fake.last_to(user).text
+    await rig.say(user, "/start")  # the person wonders: this answer waits behind the first
+    await _until(
+        lambda: sum("What name would you like" in c.text for c in fake.sent(user)) == 2,
+        within=30,
+        what="both name questions, once the errors are over",
+    )
+    texts = [c.text for c in fake.sent(user)]
+    assert [t.startswith("What name would you like") for t in texts[-2:]] == [True, True]
+    assert await rig.app.db.scalar("SELECT COUNT(*) FROM outbox") == 0, "nothing left waiting"
 
 
 async def test_an_expert_answer_lost_in_transit_is_kept_and_sent_again(rig, fake):
     """The answer to the mentor fails on the wire: the expert is told so (not "sent"), and the
-    ticket's relay job sends it again; the mentor gets it once."""
+    outbox sends it again; the mentor gets it once."""
     mentor, expert = 6401, 6402
     await _onboard(rig, mentor, Role.MENTOR, "Amina")
     await _onboard(rig, expert, Role.EXPERT, "Eero")
@@ -328,15 +341,15 @@ async def test_an_expert_answer_lost_in_transit_is_kept_and_sent_again(rig, fake
     number = await rig.app.db.scalar("SELECT MAX(id) FROM tickets")
     rig.proxy.force("drop", "sendMessage", chat_id=mentor)
     await rig.say(expert, f"/answer {number} Start by listening.")
-    assert not any("Start by listening" in c.text for c in fake.sent(mentor))
     assert "was sent to the mentor" not in fake.last_to(expert).text
     assert f"#{number}" in fake.last_to(expert).text
-    jobs = await rig.app.scheduler.jobs.pending_for("ticket.relay", str(number))
-    assert len(jobs) == 1, "a job keeps trying"
-    assert await rig.app.scheduler.fire(jobs[0].id)  # its time has come
+    await _until(
+        lambda: [c for c in fake.sent(mentor) if "Start by listening" in c.text],
+        what="the answer sent again from the outbox",
+    )
+    await asyncio.sleep(0.5)
     answers = [c for c in fake.sent(mentor) if "Start by listening" in c.text]
     assert len(answers) == 1 and f"esc:reply:{number}" in answers[0].callback_data
-    assert not await rig.app.scheduler.jobs.pending_for("ticket.relay", str(number))
 
 
 async def test_faults_on_get_updates_lose_and_repeat_no_update(rig, fake):
@@ -470,7 +483,6 @@ async def test_kill_during_onboarding_continues_at_the_same_step(fake, child):
     assert person is not None and person.status == "onboarding" and person.consent_version == 1
     assert (await db.repo(DialogsRepo).get(person.id)).step == "onb.language"
     await db.close()
-    reoffered = [u["update_id"] for u in fake.updates]
 
     child.start()
     await fake.tap(user, "onb:lang:en", message_id=language.result_id)
@@ -489,8 +501,10 @@ async def test_kill_during_onboarding_continues_at_the_same_step(fake, child):
     assert sum("onb:consent:yes" in c.callback_data for c in fake.sent(user)) == 1, texts
     # Without a re-offered update, the questions come once each; a re-offered consent tap would
     # add "that button is from an earlier message" and the language question once more.
+    # The language question was on its way when the process died: Telegram had it, the bot had not
+    # heard back, so the outbox sends it once more after the restart (at most once more).
     language_questions = sum("onb:lang:en" in c.callback_data for c in fake.sent(user))
-    assert language_questions == (2 if reoffered else 1), (reoffered, texts)
+    assert 1 <= language_questions <= 2, texts
 
 
 def _checkins_sent(fake: FakeTelegram) -> list[int]:
@@ -505,9 +519,9 @@ def _checkins_sent(fake: FakeTelegram) -> list[int]:
 
 async def test_kill_while_checkins_fire_loses_none(fake, child):
     """Check-ins due at start fire together. The process dies when the first has arrived and the
-    others are on their way (marked 'sent', not delivered). After the restart, their jobs, still
-    pending, send them again: every check-in reaches its mentor, and at most the one that had
-    arrived without its follow-up being stored comes twice."""
+    others are on their way (marked 'sent' and queued in the outbox with their follow-ups, in one
+    transaction). After the restart, the outbox sends them: every check-in reaches its mentor, at
+    most the ones in flight at the kill come twice, and every sent one has its follow-up."""
     db = await child.db()
     expert = await _active(db, Role.EXPERT, "Eero", 5300)
     mentors = [await _active(db, Role.MENTOR, f"M{n}", 5301 + n) for n in range(3)]
@@ -539,6 +553,8 @@ async def test_kill_while_checkins_fire_loses_none(fake, child):
     try:
         pending = "SELECT COUNT(*) FROM jobs WHERE kind = 'checkin' AND status = 'pending'"
         await _until(lambda: _zero(db, pending), within=20, what="the check-in jobs to run")
+        waiting = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+        await _until(lambda: _zero(db, waiting), within=30, what="the outbox to empty")
         try:
             await fake.wait_for(lambda f: set(_checkins_sent(f)) >= set(checkins), within=3)
         except AssertionError:
@@ -554,7 +570,7 @@ async def test_kill_while_checkins_fire_loses_none(fake, child):
     sent = _checkins_sent(fake)
     missing = sorted(set(checkins) - set(sent))
     assert not missing, f"check-ins that never reached their mentor: {missing} (sent: {sent})"
-    assert len(sent) - len(set(sent)) <= 1, f"more than the one in flight sent twice: {sent}"
+    assert all(sent.count(c) <= 2 for c in set(sent)), f"one sent more than twice: {sent}"
     orphans = [r["id"] for r in waiting]
     assert not orphans, f"sent check-ins without a follow-up (no reminder, never missed): {orphans}"
 
@@ -641,24 +657,25 @@ async def test_kill_in_the_middle_of_the_workshop_form_keeps_the_answers(fake, c
     # Each question came once (the themes question again after the tap, with the tick).
     for data, times in [
         ("ws:date:today", 1),
-        ("ws:th:done", 2),
+        ("ws:th:done", (2, 3)),  # again after the tick; maybe once more: in flight at the kill
         ("ws:dur:90", 1),
         ("ws:cof:no", 1),
         ("ws:sup:no", 1),
         ("ws:save", 1),
     ]:
-        assert _count(fake, user, data) == times, (data, [c.text[:40] for c in fake.sent(user)])
+        low, high = times if isinstance(times, tuple) else (times, times)
+        assert low <= _count(fake, user, data) <= high, (
+            data,
+            [c.text[:40] for c in fake.sent(user)],
+        )
 
 
-async def test_an_update_offered_again_after_a_kill_is_handled_again(fake, child):
+async def test_an_update_offered_again_after_a_kill_is_not_applied_twice(fake, child):
     """python-telegram-bot confirms updates only with its next getUpdates call. When that call
-    does not get through (network trouble) and the process dies, Telegram offers the update again
-    and the bot, which keeps no record of update ids, handles it a second time. Documented here
-    with the theme buttons of the workshop form: a re-offered tick is a second toggle, so the theme
-    is unticked again (the person sees the question again, without the tick). Answers that move a
-    form on are safe: in the next step the old answer only gets "use the buttons" or "that button
-    is from an earlier message".
-    """
+    does not get through and the process dies, Telegram offers the update again. The bot records
+    every update it handled (before its replies go out), so the re-offered tick is not a second
+    toggle: the theme stays ticked. The ticked question itself was on its way at the kill, so it
+    may come once more from the outbox (at most once more)."""
     user = 5202
     db = await child.db()
     mentor = await _active(db, Role.MENTOR, "Anna", user)
@@ -679,18 +696,22 @@ async def test_an_update_offered_again_after_a_kill_is_handled_again(fake, child
 
     child.point_at(fake.base_url)
     child.start()
-    again = await _do(fake, user, asyncio.sleep(0), data="ws:th:done", within=20)
-    assert not any("✓" in b["text"] for b in again.buttons), "the re-offer toggled it back"
+    await fake.wait_for(lambda f: not f.updates, within=20)  # offered again and confirmed
+    await asyncio.sleep(0.5)
     db = await child.db()
     try:
         dialog = await db.repo(DialogsRepo).get(mentor.id)
-        assert dialog.step == "ws.themes" and dialog.data["form"].get("themes") == []
+        assert dialog.step == "ws.themes"
+        assert dialog.data["form"].get("themes") == [section.split(":")[2]], "still ticked"
         assert dialog.data["form"]["community"] == "Kallio youth club"
         await _db_check(db)
     finally:
         await db.close()
-    assert _count(fake, user, "ws:th:done") == 3  # asked, ticked, unticked by the re-offer
-    await _do(fake, user, fake.tap(user, section), label="✓")  # and the person can go on
+    assert 2 <= _count(fake, user, "ws:th:done") <= 3
+    assert all(
+        "✓" in b["text"] for b in fake.last_to(user).buttons if b.get("callback_data") == section
+    )
+    await _do(fake, user, fake.tap(user, "ws:th:done"), data="ws:dur:90")  # and the person goes on
 
 
 def _broadcast_retries(rig: Rig) -> list[int]:

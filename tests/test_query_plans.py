@@ -456,6 +456,21 @@ async def exercise(db: Database) -> None:
     await run("SafetyRepo.full_help_since", safety.full_help_since(mentor, NOW))
     await run("SafetyRepo.take_held", safety.take_held(mentor))
     await run("SafetyRepo.clear_held_before", safety.clear_held_before(NOW))
+    from bot.messages import Address
+    from storage.outbox import OutboxRepo
+
+    outbox = db.repo(OutboxRepo)
+    chat = Address("telegram", "5550001")
+    queued = await run("OutboxRepo.add", outbox.add(chat, "{}", person_id=mentor, dedupe_key="k"))
+    await run("OutboxRepo.pending_for", outbox.pending_for(chat))
+    await run("OutboxRepo.due_chats", outbox.due_chats(NOW))
+    await run("OutboxRepo.next_due", outbox.next_due())
+    await run("OutboxRepo.retry_at", outbox.retry_at(queued, NOW, "TimedOut"))
+    await run("OutboxRepo.waiting", outbox.waiting())
+    await run("OutboxRepo.give_up", outbox.give_up(queued, "blocked", "Forbidden"))
+    await run("OutboxRepo.problems_since", outbox.problems_since(NOW))
+    await run("OutboxRepo.forget_problems_before", outbox.forget_problems_before(NOW))
+    await run("OutboxRepo.delivered", outbox.delivered(queued))
     seen = db.repo(SeenUpdatesRepo)
     await run("SeenUpdatesRepo.record", seen.record("telegram", "12345"))
     await run("SeenUpdatesRepo.seen", seen.seen("telegram", "12345"))

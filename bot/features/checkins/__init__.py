@@ -17,4 +17,5 @@ def setup(app: App) -> None:
     app.router.include(experts.routes)
     app.scheduler.on("checkin", alarms.fire_checkin)
     app.scheduler.on("checkin.followup", alarms.follow_up)
+    app.messenger.on_outcome("checkin", lambda ref, result: alarms.undeliverable(app, ref, result))
     app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))

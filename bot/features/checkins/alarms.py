@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.clock import in_quiet_hours, next_allowed
+from bot.clock import in_quiet_hours, next_allowed, to_iso
 from bot.features.checkins.messages import checkin_message, tell_expert
-from bot.messages import DeliveryStatus
+from bot.messages import SendResult
 from storage.checkins import Checkin, CheckinsRepo
-from storage.jobs import Job, JobsRepo
+from storage.jobs import Job
 from storage.people import PeopleRepo, Person
 
 if TYPE_CHECKING:
@@ -46,10 +46,7 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
     checkin = await repo.get(int(job.ref))
     if checkin is None or checkin.status not in ("scheduled", "sent"):
         return None
-    # 'sent' while this job is still pending: the process stopped mid-send. Unless its follow-up
-    # already exists (then it did go out), it is sent again: the one message in flight at a crash.
-    interrupted = checkin.status == "sent"
-    if interrupted and await app.db.repo(JobsRepo).pending_for("checkin.followup", str(checkin.id)):
+    if checkin.status == "sent":  # queued before (the job runs again after a restart)
         return None
     mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
     if mentor is None or not mentor.active:
@@ -62,24 +59,37 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
         return next_allowed(now, tz, quiet.start, quiet.end)
     if mentor.paused:
         return now + timedelta(days=1)
-    # Marked sent first, so an answer can be taken while the message is on its way.
-    if not interrupted and not await repo.mark_sent(checkin.id):
-        return None
-    result = await app.messenger.send_to_person(
-        mentor.id, await checkin_message(app, checkin, mentor)
-    )
-    if result.status is DeliveryStatus.BLOCKED:
-        await repo.set_status(checkin.id, "missed")
-        await tell_expert(app, checkin, "ck.unreachable_to_expert", mentor)
-        return None
-    if not result.ok:
-        retry = now + timedelta(seconds=result.retry_after or 300)
-        await repo.reschedule(checkin.id, retry)
-        return retry
-    await app.scheduler.add(
-        "checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app))
-    )
+    out = await checkin_message(app, checkin, mentor)
+    # Sent, queued and followed up together: the outbox delivers it (after an outage too), and a
+    # person who cannot receive it is handled by `undeliverable` below.
+    async with app.db.transaction():
+        if not await repo.mark_sent(checkin.id):
+            return None
+        await app.messenger.send_to_person(
+            mentor.id,
+            out,
+            purpose=f"checkin:{checkin.id}",
+            dedupe_key=f"checkin:{checkin.id}:{to_iso(job.due_at)}",
+        )
+        await app.scheduler.add(
+            "checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app))
+        )
     return None
+
+
+async def undeliverable(app: App, ref: str, result: SendResult) -> None:
+    """The outbox could not deliver a check-in (blocked, left the messenger, gave up): missed,
+    and the expert is told."""
+    if result.ok:
+        return
+    repo = app.db.repo(CheckinsRepo)
+    checkin = await repo.get(int(ref))
+    if checkin is None or checkin.status != "sent":
+        return
+    await repo.set_status(checkin.id, "missed")
+    await app.scheduler.cancel_for("checkin.followup", str(checkin.id))
+    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
+    await tell_expert(app, checkin, "ck.unreachable_to_expert", mentor)
 
 
 async def follow_up(app: App, job: Job) -> datetime | None:

@@ -215,10 +215,7 @@ class Escalations:
             return "esc.answer_sent"
         if result.status is DeliveryStatus.BLOCKED:
             return "esc.answer_unreachable"
-        # Not delivered now: the answer is on the ticket, and a job keeps trying.
-        await self.app.scheduler.add(
-            "ticket.relay", str(ticket.id), self.app.clock.now() + timedelta(minutes=2)
-        )
+        # Not delivered now: the answer waits in the outbox, which keeps trying.
         return "esc.answer_queued"
 
     async def relay_answer(self, ticket: Ticket, expert: Person, text: str) -> SendResult | None:

@@ -1,0 +1,141 @@
+"""The outbox: messages waiting to be delivered, per chat in order (bot/messenger.py delivers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_iso, to_iso
+from bot.messages import Address
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message waiting in the outbox."""
+
+    id: int
+    address: Address
+    person_id: int | None
+    payload: str
+    purpose: str | None
+    attempts: int
+    next_at: datetime
+    created_at: datetime
+
+
+_COLUMNS = (
+    "id, transport, chat_id, thread_id, person_id, payload, purpose, attempts, next_at, created_at"
+)
+
+
+def _queued(row) -> Queued:
+    return Queued(
+        row["id"],
+        Address(row["transport"], row["chat_id"], row["thread_id"]),
+        row["person_id"],
+        row["payload"],
+        row["purpose"],
+        row["attempts"],
+        from_iso(row["next_at"]),
+        from_iso(row["created_at"]),
+    )
+
+
+class OutboxRepo:
+    """Rows of outbox."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        to: Address,
+        payload: str,
+        *,
+        person_id: int | None = None,
+        purpose: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queue a message; None when one with the same dedupe key was queued before."""
+        now = self.db.now_iso()
+        rows = await self.db.fetchall_write(
+            "INSERT OR IGNORE INTO outbox (person_id, transport, chat_id, thread_id, payload, "
+            "purpose, dedupe_key, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            (
+                person_id,
+                to.transport,
+                to.chat_id,
+                to.thread_id,
+                payload,
+                purpose,
+                dedupe_key,
+                now,
+                now,
+            ),
+        )
+        return rows[0]["id"] if rows else None
+
+    async def pending_for(self, to: Address, limit: int = 50) -> list[Queued]:
+        """The chat's waiting messages, oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE transport = ? AND chat_id = ? "
+            "AND status = 'pending' ORDER BY id LIMIT ?",
+            (to.transport, to.chat_id, limit),
+        )
+        return [_queued(r) for r in rows]
+
+    async def due_chats(self, now: datetime, limit: int = 500) -> list[Address]:
+        """Chats with a message whose next try is due."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT transport, chat_id FROM outbox WHERE status = 'pending' "
+            "AND next_at <= ? LIMIT ?",
+            (to_iso(now), limit),
+        )
+        return [Address(r["transport"], r["chat_id"]) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest waiting message is due."""
+        value = await self.db.scalar("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'")
+        return from_iso(value) if value else None
+
+    async def delivered(self, outbox_id: int) -> None:
+        """Delivered: the row (and its text) is gone."""
+        await self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+
+    async def retry_at(self, outbox_id: int, when: datetime, error: str | None) -> None:
+        """A try failed for now: try again at `when`."""
+        await self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_at = ?, error = ? WHERE id = ?",
+            (to_iso(when), (error or "")[:200], outbox_id),
+        )
+
+    async def give_up(self, outbox_id: int, status: str, error: str | None) -> None:
+        """Blocked or failed for good: keep who and when, not the text."""
+        await self.db.execute(
+            "UPDATE outbox SET status = ?, payload = NULL, error = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (status, (error or "")[:200], outbox_id),
+        )
+
+    async def problems_since(self, since: datetime) -> list[dict]:
+        """Messages given up since `since`, per person: (person_id, status, count, last)."""
+        rows = await self.db.fetchall(
+            "SELECT person_id, transport, status, COUNT(*) AS count, MAX(created_at) AS last "
+            "FROM outbox WHERE status != 'pending' AND created_at >= ? "
+            "GROUP BY person_id, transport, status ORDER BY last DESC",
+            (to_iso(since),),
+        )
+        return [dict(r) for r in rows]
+
+    async def waiting(self) -> int:
+        """How many messages wait to be delivered."""
+        return await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0
+
+    async def forget_problems_before(self, before: datetime) -> int:
+        """Retention: given-up rows older than `before` are deleted; returns how many."""
+        cursor = await self.db.execute(
+            "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (to_iso(before),)
+        )
+        return cursor.rowcount
