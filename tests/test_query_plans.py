@@ -610,11 +610,16 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
 
         privacy = db.repo(PrivacyRepo)
         await run("PrivacyRepo.export", privacy.export(mentor))
-        for kind in ("reflections", "ticket_texts", "checkin_words", "workshop_notes"):
+        from bot.features.privacy.settings import RetentionDays
+
+        for kind in RetentionDays.model_fields:
             await run(
                 f"PrivacyRepo.purge_older_than[{kind}]", privacy.purge_older_than(kind, 365, NOW)
             )
+        await run("PrivacyRepo.person_columns", privacy.person_columns())
+        await run("PrivacyRepo.uncovered", privacy.uncovered())
         await run("PrivacyRepo.erase", privacy.erase(other))
+        await run("PrivacyRepo.reapply_erasures", privacy.reapply_erasures())
 
 
 # --- the plans ------------------------------------------------------------------------------------
