@@ -274,3 +274,34 @@ async def test_invite_guesses_are_limited_and_audited(h):
     newcomer = h.user("N")
     await h.say(f"/start {code}", newcomer)
     assert h.last(newcomer).choice_ids[0] == "onb:consent:yes"
+
+
+async def test_someone_half_way_through_onboarding_can_link_or_go_on(h):
+    signal = await _with_signal(h)
+    anna = await h.onboard(Role.MENTOR, "Anna")
+    started = User("started-uuid", "Anna", transport="signal")
+    await h.say(f"/start {await h.invite()}", started)  # began onboarding on Signal by mistake
+    code = await _code(h, anna)
+    await h.say(f"/link {code}", started)
+    await h.tap(h.last(anna).choice_ids[1], anna)  # "no": onboarding there goes on where it was
+    assert "was not confirmed" in _last(signal, started).text
+    await h.tap("onb:consent:yes", started)
+    assert "onb:lang:en" in _last(signal, started).choice_ids
+
+    code = await _code(h, anna)
+    await h.say(f"/link {code}", started)
+    await h.tap(h.last(anna).choice_ids[0], anna)  # "yes": the half-made profile is dropped
+    assert await h.person(started) == await h.person(anna)
+    assert await h.app.db.scalar("SELECT COUNT(*) FROM people") == 1
+
+
+async def test_a_form_under_way_stays_while_linking(h):
+    await _with_signal(h)
+    anna = await h.onboard(Role.MENTOR, "Anna")
+    await h.tap("ws:new", anna)
+    await h.tap("ws:date:today", anna)
+    code = await _code(h, anna)
+    await h.say(f"/link {code}", User("sg", "Anna", transport="signal"))
+    await h.tap(h.last(anna).choice_ids[0], anna)
+    await h.say("Youth club", anna)  # still the workshop form's community question
+    assert "How many people took part" in h.last(anna).text

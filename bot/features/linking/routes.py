@@ -29,7 +29,8 @@ def _valid(ctx: Ctx) -> timedelta:
     return timedelta(minutes=ctx.app.config.features.linking.code_valid_minutes)
 
 
-@routes.command("link", min_role=Role.GUEST, help_key="cmd.link")
+# A side step: a form or onboarding under way stays where it was (after a "no", onboarding goes on).
+@routes.command("link", min_role=Role.GUEST, help_key="cmd.link", keep_dialog=True)
 async def link(ctx: Ctx) -> None:
     """/link: show a code (known person) or claim this account with a code (/link CODE)."""
     if ctx.args:
@@ -177,7 +178,7 @@ async def _ask_owner(ctx: Ctx, owner: Person, claim: Claim) -> bool:
 # --- the owner's answer ----------------------------------------------------------------------------
 
 
-@routes.choice("link:yes", ids.Confirm)
+@routes.choice("link:yes", ids.Confirm, keep_dialog=True)
 async def confirm(ctx: Ctx, choice: ids.Confirm) -> None:
     """The owner says the account that sent the code is theirs: join it."""
     claim = await ctx.repo(LinkCodesRepo).take_claim(choice.claim, ctx.person.id, ctx.now())
@@ -203,7 +204,7 @@ async def confirm(ctx: Ctx, choice: ids.Confirm) -> None:
     await other.show_menu()
 
 
-@routes.choice("link:no", ids.Refuse)
+@routes.choice("link:no", ids.Refuse, keep_dialog=True)
 async def refuse(ctx: Ctx, choice: ids.Refuse) -> None:
     """The owner did not send the code: nothing is joined, the code is gone."""
     claim = await ctx.repo(LinkCodesRepo).take_claim(choice.claim, ctx.person.id, ctx.now())
