@@ -312,6 +312,12 @@ class PrivacyRepo:
                     "SELECT id FROM tickets WHERE expert_id = ? ORDER BY id", (person_id,)
                 )
             ]
+            # Questions the person had claimed but not answered go back to every expert.
+            await db.execute(
+                "UPDATE tickets SET status = 'open', expert_id = NULL, claimed_at = NULL, "
+                "updated_at = ? WHERE expert_id = ? AND status = 'claimed'",
+                (db.now_iso(), person_id),
+            )
             await db.execute(
                 "DELETE FROM ticket_messages WHERE author_id = ? OR ticket_id IN "
                 "(SELECT id FROM tickets WHERE mentor_id = ?)",

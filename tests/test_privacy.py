@@ -387,11 +387,24 @@ async def test_erasing_an_expert_redraws_the_posts_they_answered(tmp_path):
         await h.say(f"/answer 1 {ANSWER}", eero)
         team = [s for s in h.transport.sent if s.to.chat_id == "-100777"]
         assert "Eero" in team[-1].text and ANSWER in team[-1].text
+        await h.tap("esc:new", mentor)  # a second question, claimed by Eero, not yet answered
+        await h.tap("esc:topic:s1", mentor)
+        await h.say("Another question", mentor)
+        await h.tap("esc:send", mentor)
+        await h.tap("esc:anon:no", mentor)
+        await h.tap("esc:x:claim:2", eero)
         eero_id = (await h.person(eero)).id
         await h.say("/forget", eero)
         await h.tap("priv:forget:yes", eero)
-        redrawn = [s for s in h.transport.sent if s.to.chat_id == "-100777"][-1]
-        assert redrawn.edited and redrawn.message_id == team[0].message_id
+        second = await h.app.db.repo(TicketsRepo).get(2)
+        assert (second.status, second.expert_id) == ("open", None), "back to every expert"
+        assert (
+            "esc:x:claim:2"
+            in [s for s in h.transport.sent if s.to.chat_id == "-100777"][-1].choice_ids
+        )
+        redrawn = [s for s in h.transport.sent if s.edited and s.message_id == team[0].message_id][
+            -1
+        ]
         assert "Eero" not in redrawn.text and ANSWER not in redrawn.text
         assert QUESTION in redrawn.text, "the mentor's question stays for the other experts"
         assert await _traces(h.app.db, eero_id, ["Eero", ANSWER, eero.sender_id]) == []
