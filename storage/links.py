@@ -78,7 +78,8 @@ class LinkCodesRepo:
         """Claim a live code for the sending account: (claim, "ok") or (None, reason).
 
         Reasons: "unknown" (no such live code), "used" (claimed already), "same_messenger" (sent
-        on the messenger it was shown on). A claim waits `valid` for the owner's answer.
+        on the messenger it was shown on: the code no longer works). A claim waits `valid` for the
+        owner's answer.
         """
         async with self.db.transaction():
             await self.purge_expired(now)
@@ -91,6 +92,8 @@ class LinkCodesRepo:
             if row["claimed_at"] is not None:
                 return None, "used"
             if row["shown_on"] == transport:
+                # Another account on the owner's own messenger holds the code: it is burnt.
+                await self.db.execute("DELETE FROM link_codes WHERE id = ?", (row["id"],))
                 return None, "same_messenger"
             expires = now + valid
             await self.db.execute(

@@ -151,10 +151,12 @@ async def test_a_right_code_from_someone_else_joins_nothing_without_the_owner(h)
     await h.say(f"/link {code}", second_tg)
     assert "cannot be used on the messenger where it was shown" in h.last(second_tg).text
     assert await h.person(second_tg) is None
+    mallory = User("mallory-uuid", "Aila", transport="signal")
+    await h.say(f"/link {code}", mallory)
+    assert "not valid" in _last(signal, mallory).text, "that code is burnt"
 
     # From Signal: the owner is asked, says no; nothing is joined and the code is gone.
     code = await _code(h, admin)
-    mallory = User("mallory-uuid", "Aila", transport="signal")
     await h.say(f"/link {code}", mallory)
     ask = h.last(admin)
     assert "Was that you?" in ask.text
