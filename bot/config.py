@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.features.broadcasts.settings import BroadcastSettings
 from bot.features.checkins.settings import CheckinSettings
 from bot.features.escalations.settings import EscalationSettings
+from bot.features.linking.settings import LinkingSettings
+from bot.features.onboarding.settings import OnboardingSettings
 from bot.features.privacy.settings import PrivacySettings
 from bot.messages import Address
 
@@ -210,6 +212,8 @@ class FeatureSettings(BaseModel):
     escalations: EscalationSettings = EscalationSettings()
     checkins: CheckinSettings = CheckinSettings()
     broadcasts: BroadcastSettings = BroadcastSettings()
+    linking: LinkingSettings = LinkingSettings()
+    onboarding: OnboardingSettings = OnboardingSettings()
 
 
 class Config(BaseModel):

@@ -59,7 +59,11 @@ async def test_signal_mentor_links_telegram_and_sees_the_same_progress(both):
     [code_message, *_] = await amina.say("/link")
     code = code_message.message.split("/link ")[1].split()[0]
     await telegram.message(TG_USER, f"/link {code}", first_name="Amina")
-    replies = await telegram.wait_sent(TG_USER, 2)
+    [almost] = await telegram.wait_sent(TG_USER, 1)
+    assert "asked you on Signal to confirm" in almost.text
+    assert "Was that you?" in amina.offer().message  # asked where the code was shown
+    await amina.pick("Yes, that was me")
+    replies = await telegram.wait_sent(TG_USER, 3)
     assert any("Done, Amina!" in r.text for r in replies)
 
     await telegram.message(TG_USER, "/workshops")

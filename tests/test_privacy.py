@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
+from bot import i18n
+from bot.messages import DeliveryStatus, SendResult
 from bot.roles import Role
 from storage.audit import AuditRepo
+from storage.broadcasts import BroadcastsRepo
 from storage.checkins import CheckinsRepo
+from storage.dialogs import DialogsRepo
+from storage.invites import InvitesRepo
 from storage.journal import JournalRepo
 from storage.people import PeopleRepo
+from storage.privacy import PARTS, PrivacyRepo
 from storage.progress import ProgressRepo
+from storage.safety import SafetyRepo
 from storage.tickets import TicketsRepo
-from storage.workshops import Filter, WorkshopsRepo
+from storage.workshops import DraftsRepo, Filter, WorkshopsRepo
 from tests.harness import Harness, User, make_config
 
 NAME = "Zyxwv Qvistberg"
@@ -20,11 +29,21 @@ SECRET = "my very private reflection 4711"
 QUESTION = "a question only Zyxwv would ask 0815"
 CHECKIN_WORDS = "checkin words 2357"
 NOTE = "went well note 1113"
-PERSON_COLUMNS = {"person_id", "mentor_id", "actor_id", "author_id", "expert_id"}
+DRAFT = "Draft community 6661"
+HALF_TYPED = "a half-typed question 5417"
+COMMENT = "a feedback comment 9931"
+HELD = "a held reply 7727"
+ANSWER = "an answer from Eero 3141"
 
 
 async def _rich_mentor(h) -> tuple[User, int]:
     """A mentor with something in every table group."""
+    mentor, pid, _ = await _rich_pair(h)
+    return mentor, pid
+
+
+async def _rich_pair(h) -> tuple[User, int, User]:
+    """A mentor with something in every table group, and the expert who answered them."""
     mentor = User("987654321987", NAME)
     code = await h.invite(Role.MENTOR, "2025-02")
     await h.say(f"/start {code}", mentor)
@@ -65,7 +84,7 @@ async def _rich_mentor(h) -> tuple[User, int]:
     await h.tap(f"ck:s:{checkin.id}:4", mentor)
     await h.say(CHECKIN_WORDS, mentor)
     await h.say("/link", mentor)
-    return mentor, pid
+    return mentor, pid, expert
 
 
 async def test_mydata_is_everything_as_json(h):
@@ -86,6 +105,7 @@ async def test_mydata_is_everything_as_json(h):
 async def _traces(db, pid: int, needles: list[str]) -> list[str]:
     """Every place in the database that still holds the person's id, name or words."""
     found = []
+    person_columns = await db.repo(PrivacyRepo).person_columns() | {("people", "id")}
     tables = [
         r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
     ]
@@ -94,7 +114,7 @@ async def _traces(db, pid: int, needles: list[str]) -> list[str]:
         for row in await db.fetchall(f"SELECT * FROM {table}"):
             for column in columns:
                 value = row[column]
-                if column in PERSON_COLUMNS and value == pid:
+                if (table, column) in person_columns and value == pid:
                     found.append(f"{table}.{column} = {pid}")
                 if isinstance(value, bytes):
                     value = value.decode(errors="ignore")
@@ -104,8 +124,9 @@ async def _traces(db, pid: int, needles: list[str]) -> list[str]:
 
 
 async def test_forget_leaves_no_trace_but_anonymous_counts(h):
-    mentor, pid = await _rich_mentor(h)
+    mentor, pid, _, _ = await _everything(h)
     needles = [NAME, "Zyxwv", SECRET, QUESTION, CHECKIN_WORDS, NOTE, "987654321987"]
+    needles += [DRAFT, HALF_TYPED, COMMENT, HELD, ANSWER]
     before = await _traces(h.app.db, pid, needles)
     assert len(before) > 15, before  # the scan does see the person before
     await h.say("/forget", mentor)
@@ -128,7 +149,7 @@ async def test_forget_leaves_no_trace_but_anonymous_counts(h):
         9,
     )
     totals = await db.repo(ProgressRepo).feedback_totals()
-    assert [(t.section_id, t.answers) for t in totals] == [("s1", 1)]
+    assert [(t.section_id, t.answers) for t in totals] == [("s1", 1), ("s2", 1)]
     [entry] = await db.repo(AuditRepo).entries("person.erased")
     assert entry["actor_id"] is None and entry["subject"] is None
     # The file itself: the deleted pages were overwritten and the log emptied.
@@ -161,24 +182,42 @@ async def test_a_new_consent_version_asks_again(tmp_path):
 
 
 async def test_old_free_text_is_deleted_daily(tmp_path):
-    extra = "privacy:\n  retention_days:\n    reflections: 30\n    ticket_texts: 10\n    checkin_words: 10\n    workshop_notes: 10\n"
+    extra = (
+        "privacy:\n  retention_days:\n    reflections: 30\n    ticket_texts: 10\n"
+        "    checkin_words: 10\n    workshop_notes: 10\n    unfinished: 10\n"
+        "    feedback_comments: 10\n    held_replies: 10\n"
+    )
     h = Harness(tmp_path / "bot.db", make_config(tmp_path / "bot.db", extra))
     await h.start()
     try:
-        mentor, pid = await _rich_mentor(h)
+        mentor, pid, _, _ = await _everything(h)
+        db = h.app.db
+        newcomer = h.user("New")  # onboarding, stopped at the consent question: keeps its place
+        await h.say(f"/start {await h.invite()}", newcomer)
+        newcomer_id = (await h.person(newcomer)).id
         await h.advance(timedelta(days=5))
-        assert await h.app.db.repo(JournalRepo).count(pid) == 1
+        assert await db.repo(JournalRepo).count(pid) == 1
+        assert await db.repo(DraftsRepo).take(pid) is not None
+        assert await db.repo(DialogsRepo).get(pid) is not None
         await h.advance(timedelta(days=10))
-        [ticket] = await h.app.db.repo(TicketsRepo).of_mentor(pid)
-        assert await h.app.db.repo(TicketsRepo).messages(ticket.id) == []
-        [checkin] = [c for c in await h.app.db.repo(CheckinsRepo).of_mentor(pid) if c.score]
+        [ticket] = await db.repo(TicketsRepo).of_mentor(pid)
+        assert await db.repo(TicketsRepo).messages(ticket.id) == []
+        [checkin] = [c for c in await db.repo(CheckinsRepo).of_mentor(pid) if c.score]
         assert (checkin.score, checkin.words) == (4, None)
-        [workshop] = await h.app.db.repo(WorkshopsRepo).page(pid, 0, 1)
+        [workshop] = await db.repo(WorkshopsRepo).page(pid, 0, 1)
         assert workshop.went_well is None and workshop.participants == 9
-        assert await h.app.db.repo(JournalRepo).count(pid) == 1  # 30 days for reflections
+        assert await db.repo(DraftsRepo).take(pid) is None
+        assert await db.repo(DialogsRepo).get(pid) is None
+        assert (await db.repo(DialogsRepo).get(newcomer_id)).step == "onb.consent"
+        feedback = await db.fetchall("SELECT score, comment FROM section_feedback")
+        assert sorted(tuple(f) for f in feedback) == [(4, None), (5, None)]
+        assert await db.scalar("SELECT COUNT(*) FROM safety_flags WHERE held IS NOT NULL") == 0
+        assert await db.repo(JournalRepo).count(pid) == 1  # 30 days for reflections
+        [run] = await db.repo(AuditRepo).entries("privacy.retention", limit=1)
+        assert run["detail"]["unfinished"] == 2 and run["detail"]["held_replies"] == 1
         await h.advance(timedelta(days=20))
-        assert await h.app.db.repo(JournalRepo).count(pid) == 0
-        assert (await h.app.db.repo(PeopleRepo).get(pid)).display_name == NAME
+        assert await db.repo(JournalRepo).count(pid) == 0
+        assert (await db.repo(PeopleRepo).get(pid)).display_name == NAME
     finally:
         await h.stop()
 
@@ -197,3 +236,193 @@ async def test_erasing_needs_the_question_just_asked_and_is_said_in_the_persons_
     from bot import i18n
 
     assert h.last(mentor).text == i18n.t("fi", "priv.forgotten")
+
+
+# --- /mydata covers every table that holds a person's data -----------------------------------------
+
+
+async def _everything(h) -> tuple[User, int, User, int]:
+    """A mentor and an expert with a row in every table that can point to a person."""
+    mentor, pid, eero = await _rich_pair(h)
+    db = h.app.db
+    eero_id = (await h.person(eero)).id
+    [ticket] = await db.repo(TicketsRepo).of_mentor(pid)
+    await h.say(f"/answer {ticket.id} {ANSWER}", eero)
+    await db.repo(CheckinsRepo).add(pid, eero_id, h.clock.now() + timedelta(days=3))
+    await db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="2025-02", created_by=eero_id)
+    cast = await db.repo(BroadcastsRepo).create(eero_id, "news", {"en": "Hello"}, {"type": "all"})
+    await db.repo(BroadcastsRepo).start(cast.id, [pid, eero_id], [])
+    await db.repo(ProgressRepo).complete(pid, "s1")
+    await db.repo(ProgressRepo).answer_check(pid, "s1", "a", True)
+    feedback = await db.repo(ProgressRepo).give_feedback(pid, "s2", "2025-02", 4)
+    await db.repo(ProgressRepo).add_feedback_comment(feedback, COMMENT)
+    await db.repo(SafetyRepo).flag(pid, "self", held=[{"text": HELD}])
+    await db.repo(DraftsRepo).keep(pid, {"form": {"community": DRAFT}})
+    await h.tap("esc:new", mentor)
+    await h.tap("esc:topic:s3", mentor)
+    await h.say(HALF_TYPED, mentor)  # typed, not sent yet: only in the dialog's data
+    await h.say("/link", eero)
+    return mentor, pid, eero, eero_id
+
+
+async def test_mydata_covers_every_column_that_points_to_a_person(h):
+    privacy = h.app.db.repo(PrivacyRepo)
+    assert await privacy.uncovered() == [], "add these tables to storage/privacy.py PARTS"
+
+    # The check is derived from the schema: a new table with people's data is noticed at once.
+    db = h.app.db
+    await db.execute(
+        "CREATE TABLE t_notes (id INTEGER PRIMARY KEY, who INTEGER REFERENCES people(id))"
+    )
+    await db.execute("CREATE TABLE t_votes (reviewer_id INTEGER, score INTEGER)")
+    try:
+        assert await privacy.uncovered() == ["t_notes.who", "t_votes.reviewer_id"]
+    finally:
+        await db.execute("DROP TABLE t_notes")
+        await db.execute("DROP TABLE t_votes")
+
+    # Every such column holds data in this fixture, and the export shows it for its person.
+    mentor, pid, eero, eero_id = await _everything(h)
+    columns = await privacy.person_columns()
+    filled = set()
+    for person in (pid, eero_id):
+        data = await privacy.export(person)
+        for table, column in sorted(columns):
+            count = await db.scalar(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (person,))
+            if not count:
+                continue
+            filled.add((table, column))
+            parts = [p.key for p in PARTS if (table, column) in p.covers]
+            assert any(data[key] for key in parts), f"{table}.{column} of {person}: not in {parts}"
+    assert filled == columns, f"the fixture leaves out {sorted(columns - filled)}"
+
+
+async def test_mydata_has_drafts_dialog_text_comments_and_held_replies(h):
+    mentor, pid, eero, eero_id = await _everything(h)
+    data = await h.app.db.repo(PrivacyRepo).export(pid)
+    assert data["workshop_draft"][0]["data"]["form"]["community"] == DRAFT
+    assert HALF_TYPED in json.dumps(data["current_dialog"], ensure_ascii=False)
+    assert COMMENT in [f["comment"] for f in data["section_feedback"]]
+    assert data["safety_notices"][-1]["held"] == [{"text": HELD}]
+    assert data["link_codes"][0]["shown_on"] == "telegram"
+    expert = await h.app.db.repo(PrivacyRepo).export(eero_id)
+    assert [a["text"] for a in expert["answers_given"]] == [f"An answer for {NAME}", ANSWER]
+    assert expert["announcements_written"][0]["texts"] == {"en": "Hello"}
+    assert expert["invites_created"][0]["cohort"] == "2025-02"
+    assert expert["check_ins_scheduled"] and expert["questions_taken"]
+
+    await h.say("/mydata", mentor)  # the same through the command
+    sent = json.loads(h.last(mentor).out.attachment.data)
+    assert sent["workshop_draft"][0]["data"]["form"]["community"] == DRAFT
+
+
+# --- /forget: experts' posts, tombstones -----------------------------------------------------------
+
+
+def _edits(h, chat_id: str) -> list:
+    return [s for s in h.transport.sent if s.edited and s.to.chat_id == chat_id]
+
+
+@pytest.mark.parametrize("lang", ["en", "fi", "sv"])
+async def test_forget_turns_the_posts_of_questions_into_erased(tmp_path, lang):
+    """Team chat and direct messages to experts: every post of the mentor's questions is edited."""
+    db = tmp_path / "bot.db"
+    config = make_config(
+        db,
+        'team:\n  experts_chat: "telegram:-100777"\n'
+        "features:\n  escalations:\n    direct_messages: true\n",
+    )
+    bot = config.bot.model_copy(update={"default_language": lang})
+    h = Harness(db, config.model_copy(update={"bot": bot}))
+    await h.start()
+    try:
+        eero = await h.onboard(Role.EXPERT, "Eero", lang=lang)
+        mentor = await h.onboard(Role.MENTOR, NAME)
+        await h.tap("esc:new", mentor)
+        await h.tap("esc:topic:s2", mentor)
+        await h.say(QUESTION, mentor)
+        await h.tap("esc:send", mentor)
+        await h.tap("esc:anon:no", mentor)
+        posts = [s for s in h.transport.sent if QUESTION in s.text and not s.edited]
+        assert {p.to.chat_id for p in posts} == {"-100777", eero.sender_id}
+        # Telegram is busy for the first edit: that post is tried again half an hour later.
+        edit = h.transport.edit
+        busy = [SendResult(DeliveryStatus.RETRY, retry_after=30)]
+
+        async def flaky(to, message_id, out):
+            return busy.pop() if busy else await edit(to, message_id, out)
+
+        h.transport.edit = flaky
+        await h.say("/forget", mentor)
+        await h.tap("priv:forget:yes", mentor)
+        erased = i18n.t(lang, "priv.erased_post")
+        done = {
+            (e.to.chat_id, e.message_id) for e in h.transport.sent if e.edited and e.text == erased
+        }
+        assert len(done) == 1
+        await h.advance(timedelta(minutes=31))
+        done = {
+            (e.to.chat_id, e.message_id) for e in h.transport.sent if e.edited and e.text == erased
+        }
+        assert done == {(p.to.chat_id, p.message_id) for p in posts}
+        [ticket] = [t for t in await h.app.db.repo(TicketsRepo).not_closed()] or [None]
+        assert ticket is None, "the erased mentor's question left the experts' queue"
+        assert await h.app.db.repo(TicketsRepo).posts(1) == []
+    finally:
+        await h.stop()
+
+
+async def test_erasing_an_expert_redraws_the_posts_they_answered(tmp_path):
+    db = tmp_path / "bot.db"
+    h = Harness(db, make_config(db, 'team:\n  experts_chat: "telegram:-100777"\n'))
+    await h.start()
+    try:
+        eero = await h.onboard(Role.EXPERT, "Eero")
+        mentor = await h.onboard(Role.MENTOR, "Mira")
+        await h.tap("esc:new", mentor)
+        await h.tap("esc:topic:s2", mentor)
+        await h.say(QUESTION, mentor)
+        await h.tap("esc:send", mentor)
+        await h.tap("esc:anon:no", mentor)
+        await h.say(f"/answer 1 {ANSWER}", eero)
+        team = [s for s in h.transport.sent if s.to.chat_id == "-100777"]
+        assert "Eero" in team[-1].text and ANSWER in team[-1].text
+        await h.tap("esc:new", mentor)  # a second question, claimed by Eero, not yet answered
+        await h.tap("esc:topic:s1", mentor)
+        await h.say("Another question", mentor)
+        await h.tap("esc:send", mentor)
+        await h.tap("esc:anon:no", mentor)
+        await h.tap("esc:x:claim:2", eero)
+        eero_id = (await h.person(eero)).id
+        await h.say("/forget", eero)
+        await h.tap("priv:forget:yes", eero)
+        second = await h.app.db.repo(TicketsRepo).get(2)
+        assert (second.status, second.expert_id) == ("open", None), "back to every expert"
+        assert (
+            "esc:x:claim:2"
+            in [s for s in h.transport.sent if s.to.chat_id == "-100777"][-1].choice_ids
+        )
+        redrawn = [s for s in h.transport.sent if s.edited and s.message_id == team[0].message_id][
+            -1
+        ]
+        assert "Eero" not in redrawn.text and ANSWER not in redrawn.text
+        assert QUESTION in redrawn.text, "the mentor's question stays for the other experts"
+        assert await _traces(h.app.db, eero_id, ["Eero", ANSWER, eero.sender_id]) == []
+    finally:
+        await h.stop()
+
+
+async def test_tombstones_list_erasures_outside_the_database(h):
+    mentor, pid = await _rich_mentor(h)
+    created = await h.app.db.scalar("SELECT created_at FROM people WHERE id = ?", (pid,))
+    await h.say("/forget", mentor)
+    await h.tap("priv:forget:yes", mentor)
+    tombstones = h.db_path.with_name(h.db_path.name + ".erased")
+    [line] = tombstones.read_text().splitlines()
+    assert json.loads(line) == {
+        "person": pid,
+        "created": created,
+        "erased": h.app.db.now_iso(),
+    }
+    assert oct(tombstones.stat().st_mode & 0o777) == "0o600"
+    assert NAME not in line and mentor.sender_id not in line

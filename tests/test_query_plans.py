@@ -561,8 +561,24 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
         from storage.links import LinkCodesRepo
 
         links = db.repo(LinkCodesRepo)
-        code = await run("LinkCodesRepo.create", links.create(mentor, NOW))
-        await run("LinkCodesRepo.redeem", links.redeem(code, NOW))
+        valid = timedelta(minutes=10)
+        code = await run("LinkCodesRepo.create", links.create(mentor, "telegram", NOW, valid))
+        claim, _ = await run(
+            "LinkCodesRepo.claim",
+            links.claim(code, transport="signal", sender_id="u", chat_id="u", now=NOW, valid=valid),
+        )
+        await run("LinkCodesRepo.take_claim", links.take_claim(claim.id, mentor, NOW))
+        await run("LinkCodesRepo.drop", links.drop(claim.id))
+        await run("LinkCodesRepo.purge_expired", links.purge_expired(NOW))
+    if "guesses" in modules:
+        from storage.guesses import GuessesRepo, GuessLimits, sender_key
+
+        guesses = db.repo(GuessesRepo)
+        sender, limits = sender_key("signal", "u"), GuessLimits(per_sender_per_hour=1)
+        await run("GuessesRepo.wrong", guesses.wrong("link", sender, NOW))
+        await run("GuessesRepo.check", guesses.check("link", sender, NOW, limits))
+        await run("GuessesRepo.purge", guesses.purge(NOW))
+        await run("GuessesRepo.forget_senders", guesses.forget_senders([sender]))
     if "broadcasts" in modules:
         from storage.broadcasts import BroadcastsRepo, MutesRepo, audience_of
 
@@ -614,11 +630,16 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
 
         privacy = db.repo(PrivacyRepo)
         await run("PrivacyRepo.export", privacy.export(mentor))
-        for kind in ("reflections", "ticket_texts", "checkin_words", "workshop_notes"):
+        from bot.features.privacy.settings import RetentionDays
+
+        for kind in RetentionDays.model_fields:
             await run(
                 f"PrivacyRepo.purge_older_than[{kind}]", privacy.purge_older_than(kind, 365, NOW)
             )
+        await run("PrivacyRepo.person_columns", privacy.person_columns())
+        await run("PrivacyRepo.uncovered", privacy.uncovered())
         await run("PrivacyRepo.erase", privacy.erase(other))
+        await run("PrivacyRepo.reapply_erasures", privacy.reapply_erasures())
 
 
 # --- the plans ------------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         parents=[common],
         help="replace the database with a backup",
         description="Replace the database with a backup file (stop the bot first). The current "
-        "database is kept next to it as .before-restore.",
+        "database is kept next to it as .before-restore. Everything since the backup is lost, "
+        "except erasures: people who used /forget after the backup (listed in the file "
+        "<database>.erased, which a restore keeps) are erased again from the restored copy.",
     )
     restore.add_argument("file", metavar="FILE", help="a file written by mentorbot backup")
     restore.set_defaults(func=restore_command)
@@ -85,7 +87,31 @@ def restore_command(args: argparse.Namespace) -> int:
     shutil.copyfile(source, target)
     os.chmod(target, 0o600)
     print(f"restored {source} to {target}")
+    from storage.privacy import Tombstones
+
+    again = asyncio.run(_reapply_erasures(target))
+    print(
+        f"erased again {again} {'person' if again == 1 else 'people'} who asked to be forgotten "
+        f"after this backup was made (listed in {Tombstones(target).path.name})"
+    )
     return 0
+
+
+async def _reapply_erasures(path: Path) -> int:
+    """Erase again everyone erased after the backup (the tombstone file survives a restore)."""
+    from storage.audit import AuditRepo
+    from storage.db import Database
+    from storage.privacy import PrivacyRepo
+
+    db = Database(path)
+    await db.open()  # a backup from an older version is migrated here, as at start
+    try:
+        again = await db.repo(PrivacyRepo).reapply_erasures()
+        await db.repo(AuditRepo).record("privacy.restore", erased_again=again)
+        await db.checkpoint()
+    finally:
+        await db.close()
+    return again
 
 
 def _integrity_problem(path: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bot.ids import ChoiceId, Key
+from bot.ids import ChoiceId, Int, Key
 
 
 class Home(ChoiceId, prefix="link:home"):
@@ -15,3 +15,18 @@ class Prefer(ChoiceId, prefix="link:pref"):
     """Send to this messenger from now on."""
 
     transport: Annotated[str, Key(16)]  # a transport's name: telegram, signal, console
+
+
+ClaimNumber = Annotated[int, Int(1)]  # a link code's row id
+
+
+class Confirm(ChoiceId, prefix="link:yes"):
+    """Yes: the account that sent my code is mine, join it."""
+
+    claim: ClaimNumber
+
+
+class Refuse(ChoiceId, prefix="link:no"):
+    """No: that was not me, join nothing."""
+
+    claim: ClaimNumber

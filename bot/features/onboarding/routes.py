@@ -11,10 +11,12 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
-from storage.invites import InvitesRepo
+from storage.guesses import GuessesRepo, sender_key
+from storage.invites import Invite, InvitesRepo
 from storage.people import PeopleRepo
 
 NAME_MAX = 40
+GUESS_KIND = "invite"
 _KEEP_FORMAT_CHARS = {"\u200c", "\u200d"}  # joiners inside emoji and some scripts
 
 routes = Routes("onb", steps=Step)
@@ -37,13 +39,44 @@ async def start(ctx: Ctx) -> None:
     if not code:
         await ctx.reply(ctx.t("onboarding.need_invite"))
         return
+    invite = await _take_invite(ctx, code)
+    if invite is not None:
+        await _begin(ctx, invite.role, invite.cohort, invite.id)
+
+
+async def _take_invite(ctx: Ctx, code: str) -> Invite | None:
+    """The invite a code names, with one use taken; otherwise None and the reason said.
+
+    Wrong codes count toward the limits (per sender an hour, from everyone a minute) and every
+    failure is audited with its reason, never the code.
+    """
+    incoming = ctx.incoming
+    transport = incoming.address.transport
+    guesses = ctx.repo(GuessesRepo)
+    sender = sender_key(transport, incoming.sender_id)
+    limits = ctx.app.config.features.onboarding.wrong_codes
+    verdict = await guesses.check(GUESS_KIND, sender, ctx.now(), limits)
+    if not verdict.allowed:
+        if verdict.first:
+            await ctx.audit("invite.limited", limit=verdict.limit, transport=transport)
+        if verdict.limit == "global":
+            await ctx.reply(ctx.t("onboarding.invite_busy"))
+        else:
+            at = verdict.retry_at.astimezone(ctx.tz).strftime("%H:%M")
+            await ctx.reply(
+                ctx.t("onboarding.invite_wait", count=limits.per_sender_per_hour, time=at)
+            )
+        return None
     invites = ctx.repo(InvitesRepo)
     invite, state = await invites.check(code)
-    if state != "ok" or invite is None or not await invites.consume(invite.id):
-        reason = state if state != "ok" else "used"
-        await ctx.reply(ctx.t(f"onboarding.invite_{reason}"))
-        return
-    await _begin(ctx, invite.role, invite.cohort, invite.id)
+    if state == "ok" and not await invites.consume(invite.id):
+        state = "used"
+    if state != "ok":
+        await guesses.wrong(GUESS_KIND, sender, ctx.now())
+        await ctx.audit("invite.failed", reason=state, transport=transport)
+        await ctx.reply(ctx.t(f"onboarding.invite_{state}"))
+        return None
+    return invite
 
 
 @routes.choice("onb:consent", ids.Consent, min_role=Role.GUEST)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.features.privacy import consent, routes
+from bot.features.privacy.erasure import ERASE_POST_JOB, retry_erase_post
 from bot.features.privacy.retention import RETENTION_JOB, clean_up, ensure_clean_up
 
 if TYPE_CHECKING:
@@ -12,9 +13,10 @@ if TYPE_CHECKING:
 
 
 def setup(app: App) -> None:
-    """Register /mydata, /forget, the consent gate and the daily clean-up."""
+    """Register /mydata, /forget (and its post edits), the consent gate and the daily clean-up."""
     app.router.include(routes.routes)
     app.router.include(consent.routes)
     app.router.gate(consent.consent_gate)
     app.scheduler.on(RETENTION_JOB, clean_up)
+    app.scheduler.on(ERASE_POST_JOB, retry_erase_post)
     app.on_started.append(lambda: ensure_clean_up(app))

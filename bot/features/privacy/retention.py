@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import local_at
+from storage.guesses import GuessesRepo
 from storage.jobs import Job, JobsRepo
+from storage.links import LinkCodesRepo
 from storage.privacy import PrivacyRepo
 
 if TYPE_CHECKING:
@@ -38,6 +40,10 @@ async def clean_up(app: App, job: Job) -> datetime:
     for kind, days in app.config.privacy.retention_days.model_dump().items():
         if days:
             removed[kind] = await privacy.purge_older_than(kind, days, now)
+    # Link codes past their time (with the id of an account that claimed one) and wrong-code
+    # counts older than their hour; both are also deleted as they are used.
+    removed["link_codes"] = await app.db.repo(LinkCodesRepo).purge_expired(now)
+    removed["code_guesses"] = await app.db.repo(GuessesRepo).purge(now)
     await app.db.execute(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, NULL, ?, NULL, ?)",
         (app.db.now_iso(), "privacy.retention", json.dumps(removed)),

@@ -6,6 +6,7 @@ import json
 
 from bot.context import Ctx
 from bot.features.privacy import ids
+from bot.features.privacy.erasure import erase_person
 from bot.features.privacy.ids import Step
 from bot.messages import Attachment, Outgoing
 from bot.router import Routes
@@ -59,8 +60,7 @@ async def forget_confirmed(ctx: Ctx, choice: ids.ForgetConfirm) -> None:
         await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return
     said = ctx.t("priv.forgotten")  # in their language, before the person is gone
-    await ctx.repo(PrivacyRepo).erase(ctx.person.id)
-    await ctx.app.db.checkpoint()
+    await erase_person(ctx.app, ctx.person.id)
     ctx.person = None
     ctx.dialog = None
     await ctx.reply(said)

@@ -17,6 +17,9 @@ class RetentionDays(BaseModel):
     ticket_texts: int | None = Field(730, ge=1)
     checkin_words: int | None = Field(365, ge=1)
     workshop_notes: int | None = Field(None, ge=1)
+    unfinished: int | None = Field(30, ge=1)  # workshop forms left half-way, text typed in a dialog
+    feedback_comments: int | None = Field(730, ge=1)  # comments after a section's feedback score
+    held_replies: int | None = Field(30, ge=1)  # replies held back while crisis help was shown
 
 
 class PrivacySettings(BaseModel):
