@@ -34,7 +34,6 @@ class Ctx:
     replies: list[Outgoing] = field(default_factory=list)
     # Not None while a crisis answer is due first: replies wait here (see bot/dispatch.py).
     held: list[Outgoing] | None = None
-    posted: bool = False  # replies wait in the outbox until the update is recorded as handled
 
     @property
     def lang(self) -> str:
@@ -94,7 +93,6 @@ class Ctx:
         # Through the outbox, delivered when the update is done (bot/dispatch.py), or (the
         # messenger unreachable) as soon as it can be.
         person_id = self.person.id if self.person is not None and self.incoming.is_private else None
-        self.posted = True
         return await self.app.messenger.post(
             self.incoming.address, out, person_id=person_id, deliver=False
         )

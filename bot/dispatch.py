@@ -50,6 +50,14 @@ async def dispatch(app: App, incoming: Incoming) -> None:
 
 
 async def _handle(app: App, ctx: Ctx) -> None:
+    """Handle the update; its replies go out once it is recorded as handled."""
+    async with app.messenger.deferring() as chats:
+        await _handle_update(app, ctx)
+    for chat in dict.fromkeys(chats):
+        await app.messenger.deliver_chat(chat)
+
+
+async def _handle_update(app: App, ctx: Ctx) -> None:
     incoming, person = ctx.incoming, ctx.person
     seen = app.db.repo(SeenUpdatesRepo)
     key = incoming.update_id
@@ -83,8 +91,6 @@ async def _handle(app: App, ctx: Ctx) -> None:
         # in the outbox and the update, offered again, is not applied twice.
         if key is not None:
             await seen.record(incoming.address.transport, key)
-        if ctx.posted:
-            await app.messenger.deliver_chat(incoming.address)
 
 
 def normalised(incoming: Incoming) -> Incoming:

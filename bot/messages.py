@@ -91,6 +91,7 @@ class DeliveryStatus(StrEnum):
     RETRY = "retry"  # rate limited: retry after `retry_after` seconds
     FAILED = "failed"  # network or server error: retry with backoff
     QUEUED = "queued"  # in the outbox, delivered after the current transaction commits
+    REJECTED = "rejected"  # the messenger refuses this message as it is (too long, bad markup)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,6 +40,10 @@ GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer wo
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 
 Outcome = Callable[[str, SendResult], Awaitable[None]]  # (purpose ref, final result)
+# Chats whose replies wait until the update being handled is recorded (see Messenger.deferring).
+_deferred: contextvars.ContextVar[list[Address] | None] = contextvars.ContextVar(
+    "deferred", default=None
+)
 
 
 class KeyedLocks:
@@ -115,7 +120,9 @@ class Messenger:
         )
         if outbox_id is None:
             return SendResult(DeliveryStatus.SENT, error="queued before")
-        if not deliver:
+        deferred = _deferred.get()
+        if not deliver and deferred is not None:
+            deferred.append(to)  # delivered by the one who deferred (dispatch, after the update)
             return SendResult(DeliveryStatus.QUEUED)
         outcome: list[SendResult] = []
 
@@ -124,6 +131,17 @@ class Messenger:
 
         await self.db.after_commit(deliver)
         return outcome[0] if outcome else SendResult(DeliveryStatus.QUEUED)
+
+    @asynccontextmanager
+    async def deferring(self) -> AsyncIterator[list[Address]]:
+        """Replies posted with deliver=False inside the block wait; the caller delivers the chats
+        listed (bot/dispatch.py does, after recording the update as handled)."""
+        chats: list[Address] = []
+        token = _deferred.set(chats)
+        try:
+            yield chats
+        finally:
+            _deferred.reset(token)
 
     async def deliver_chat(self, to: Address, *, until: int | None = None) -> SendResult:
         """Send the chat's waiting messages in order (up to `until`); stops at the first that has
@@ -143,11 +161,23 @@ class Messenger:
         return last
 
     async def _try(self, queued: Queued) -> SendResult:
-        result = await self.send(queued.address, _load(queued.payload))
+        try:
+            out = _load(queued.payload)
+        except (ValueError, KeyError, TypeError):  # written by another version: cannot be sent
+            out = None
+        if out is None:
+            result = SendResult(DeliveryStatus.FAILED, error="unreadable")
+            await self.outbox.give_up(queued.id, "failed", result.error)
+            await self._tell(queued.purpose, result)
+            return SendResult(DeliveryStatus.REJECTED, error="unreadable")
+        result = await self.send(queued.address, out)
         if result.ok:
             await self.outbox.delivered(queued.id)
         elif result.status is DeliveryStatus.BLOCKED:
             await self.outbox.give_up(queued.id, "blocked", result.error)
+        elif result.status is DeliveryStatus.REJECTED:  # this message can never be sent as it is
+            await self.outbox.give_up(queued.id, "failed", result.error)
+            log.warning("the messenger refused a message on %s", queued.address.transport)
         elif self.clock.now() - queued.created_at > GIVE_UP_AFTER:
             await self.outbox.give_up(queued.id, "failed", result.error)
             log.warning(
@@ -155,7 +185,7 @@ class Messenger:
                 queued.address.transport,
                 queued.attempts + 1,
             )
-            result = SendResult(DeliveryStatus.FAILED, error="given up")
+            result = SendResult(DeliveryStatus.REJECTED, error="given up")
         else:
             await self.outbox.retry_at(queued.id, self._next_try(queued, result), result.error)
             return result

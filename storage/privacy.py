@@ -172,6 +172,13 @@ PARTS: tuple[Part, ...] = (
         ("detail",),
     ),
     Part(
+        "messages_waiting_for_you",
+        "SELECT transport, status, attempts, error, created_at, payload FROM outbox "
+        "WHERE person_id = ? ORDER BY id",
+        (("outbox", "person_id"),),
+        ("payload",),
+    ),
+    Part(
         "actions_about_you",
         "SELECT at, action, detail FROM audit_log WHERE subject = CAST(? AS TEXT) "
         "AND action LIKE 'person.%' ORDER BY id",

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot import i18n
-from bot.messages import DeliveryStatus, SendResult
+from bot.messages import Address, DeliveryStatus, SendResult
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
@@ -16,6 +16,7 @@ from storage.checkins import CheckinsRepo
 from storage.dialogs import DialogsRepo
 from storage.invites import InvitesRepo
 from storage.journal import JournalRepo
+from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.privacy import PARTS, PrivacyRepo
 from storage.progress import ProgressRepo
@@ -254,6 +255,12 @@ async def _everything(h) -> tuple[User, int, User, int]:
     await db.repo(BroadcastsRepo).start(cast.id, [pid, eero_id], [])
     await db.repo(ProgressRepo).complete(pid, "s1")
     await db.repo(ProgressRepo).answer_check(pid, "s1", "a", True)
+    # A message waiting in the outbox (for a messenger that is down at the moment).
+    await db.repo(OutboxRepo).add(
+        Address("signal", "+358401234999"),
+        '{"text": "See you on Friday", "rows": []}',
+        person_id=pid,
+    )
     feedback = await db.repo(ProgressRepo).give_feedback(pid, "s2", "2025-02", 4)
     await db.repo(ProgressRepo).add_feedback_comment(feedback, COMMENT)
     await db.repo(SafetyRepo).flag(pid, "self", held=[{"text": HELD}])

@@ -456,7 +456,6 @@ async def exercise(db: Database) -> None:
     await run("SafetyRepo.full_help_since", safety.full_help_since(mentor, NOW))
     await run("SafetyRepo.take_held", safety.take_held(mentor))
     await run("SafetyRepo.clear_held_before", safety.clear_held_before(NOW))
-    from bot.messages import Address
     from storage.outbox import OutboxRepo
 
     outbox = db.repo(OutboxRepo)

@@ -439,6 +439,8 @@ def outcome_of(exc: TelegramError) -> SendResult:
         return SendResult(DeliveryStatus.BLOCKED, error=str(exc))
     if isinstance(exc, BadRequest) and "chat not found" in str(exc).lower():
         return SendResult(DeliveryStatus.BLOCKED, error=str(exc))
+    if isinstance(exc, BadRequest):  # the request itself is wrong: trying it again cannot help
+        return SendResult(DeliveryStatus.REJECTED, error=type(exc).__name__)
     if isinstance(exc, NetworkError | TelegramError):
         return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)
     return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)

@@ -59,11 +59,14 @@ async def forget_confirmed(ctx: Ctx, choice: ids.ForgetConfirm) -> None:
         # An old button or number: erasing everything needs the question asked again.
         await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return
-    said = ctx.t("priv.forgotten")  # in their language, before the person is gone
+    said = Outgoing(ctx.t("priv.forgotten"), lang=ctx.lang)  # before the person is gone
     await erase_person(ctx.app, ctx.person.id)
     ctx.person = None
     ctx.dialog = None
-    await ctx.reply(said)
+    # Straight to the chat, not through the outbox: nothing with this chat's id may stay behind
+    # (a lost confirmation is the lesser harm); then the write-ahead log is emptied again.
+    await ctx.app.messenger.send(ctx.incoming.address, said)
+    await ctx.app.db.checkpoint()
 
 
 @routes.choice("priv:forget:no", ids.ForgetCancel)
