@@ -80,7 +80,7 @@ async def test_mydata_is_everything_as_json(h):
     assert data["questions_to_experts"][0]["messages"][0]["text"] == QUESTION
     assert data["check_ins"][0]["words"] == CHECKIN_WORDS
     assert data["identities"][0]["external_id"] == "987654321987"
-    assert "1 reflections" in h.sent_to(mentor)[-2].text
+    assert "reflections: 1;" in h.sent_to(mentor)[-2].text
 
 
 async def _traces(db, pid: int, needles: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.features.broadcasts import ids
 from bot.features.broadcasts.ids import Step
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.i18n import LANGUAGES
 from bot.messages import Outgoing
 from storage.broadcasts import Broadcast
 
@@ -20,7 +20,7 @@ async def show_options(ctx: Ctx) -> None:
     """The draft with what can be added or changed next."""
     data = draft_data(ctx)
     texts = data.get("texts", {})
-    versions = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in texts)
+    versions = ", ".join(ctx.t(f"language.name_{lang}") for lang in LANGUAGES if lang in texts)
     button = data.get("button")
     lines = [
         ctx.t("bc.draft_title"),
@@ -33,7 +33,11 @@ async def show_options(ctx: Ctx) -> None:
     if data.get("file"):
         lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
     rows = [
-        [ids.AddVersion(lang).button(ctx.t("bc.add_version", language=LANGUAGE_NAMES[lang]))]
+        [
+            ids.AddVersion(lang).button(
+                ctx.t("bc.add_version", language=ctx.t(f"language.name_{lang}"))
+            )
+        ]
         for lang in LANGUAGES
         if lang != "en"
     ]
@@ -57,7 +61,7 @@ def describe_audience(ctx: Ctx, audience: dict) -> str:
     elif kind == "role":
         value = ctx.t(f"bc.role_{value}")
     elif kind == "lang":
-        value = LANGUAGE_NAMES.get(value, value)
+        value = ctx.t(f"language.name_{value}") if value in LANGUAGES else value
     return ctx.t(f"bc.audience_{kind}", value=value)
 
 

@@ -11,7 +11,6 @@ from bot.features.broadcasts import ids
 from bot.features.broadcasts.draft import draft_data, draft_or_stale, show_options
 from bot.features.broadcasts.ids import Step
 from bot.features.broadcasts.service import TEXT_MAX
-from bot.i18n import LANGUAGE_NAMES
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
@@ -72,7 +71,7 @@ async def text_typed(ctx: Ctx) -> None:
 async def _ask_text(ctx: Ctx, lang: str) -> None:
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t("bc.write", language=LANGUAGE_NAMES[lang], max=TEXT_MAX),
+            ctx.t("bc.write", language=ctx.t(f"language.name_{lang}"), max=TEXT_MAX),
             [ids.CancelDraft().button(ctx.t("bc.cancel"))],
         )
     )
