@@ -160,8 +160,8 @@ async def rig(fake, tmp_path):
 async def _onboard(rig: Rig, user: int, role: Role, name: str) -> None:
     code = await rig.app.db.repo(InvitesRepo).create(role=role, cohort="2025-02", max_uses=1)
     await rig.say(user, f"/start {code}")
-    await rig.tap(user, "onb:consent:yes")
     await rig.tap(user, "onb:lang:en")
+    await rig.tap(user, "onb:consent:yes")
     await rig.say(user, name)
 
 
@@ -301,12 +301,12 @@ async def test_a_reply_that_fails_is_tried_again_and_the_step_is_kept(rig, fake)
     code = await rig.app.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
     await rig.say(user, f"/start {code}")
     rig.proxy.force("error", "sendMessage", chat_id=user)
-    await rig.tap(user, "onb:consent:yes")
+    await rig.tap(user, "onb:lang:en")
     assert [a.outcome for a in rig.proxy.attempts_to(user)] == ["ok", "error", "ok"]
-    assert any("onb:lang:en" in c.callback_data for c in fake.sent(user))
+    assert any("onb:consent:yes" in c.callback_data for c in fake.sent(user))
 
     rig.proxy.force("error", "sendMessage", chat_id=user, times=3)
-    await rig.tap(user, "onb:lang:en")
+    await rig.tap(user, "onb:consent:yes")
     assert [a.outcome for a in rig.proxy.attempts_to(user)][-3:] == ["error"] * 3
     person = await rig.person(user)
     assert (await rig.app.db.repo(DialogsRepo).get(person.id)).step == "onb.name"
@@ -459,21 +459,21 @@ async def test_kill_during_onboarding_continues_at_the_same_step(fake, child):
     await db.close()
     child.start()
     await fake.message(user, f"/start {code}", first_name="Amina")
-    consent = (await fake.wait_sent(user, 1, within=20))[-1]
-    await fake.tap(user, "onb:consent:yes", message_id=consent.result_id)
-    language = (await fake.wait_sent(user, 2))[-1]
-    assert "onb:lang:en" in language.callback_data
-    child.kill()  # consent given, language asked, no name yet
+    language = (await fake.wait_sent(user, 1, within=20))[-1]
+    await fake.tap(user, "onb:lang:en", message_id=language.result_id)
+    consent = (await fake.wait_sent(user, 2))[-1]
+    assert "onb:consent:yes" in consent.callback_data
+    child.kill()  # language chosen, consent asked, no name yet
 
     db = await child.db()
     person = await db.repo(PeopleRepo).by_identity("telegram", str(user))
-    assert person is not None and person.status == "onboarding" and person.consent_version == 1
-    assert (await db.repo(DialogsRepo).get(person.id)).step == "onb.language"
+    assert person is not None and person.status == "onboarding" and person.language == "en"
+    assert (await db.repo(DialogsRepo).get(person.id)).step == "onb.consent"
     await db.close()
     reoffered = [u["update_id"] for u in fake.updates]
 
     child.start()
-    await fake.tap(user, "onb:lang:en", message_id=language.result_id)
+    await fake.tap(user, "onb:consent:yes", message_id=consent.result_id)
     await fake.wait_for(lambda f: any("name" in t.lower() for t in _texts(f, user)[2:]), 20)
     await fake.message(user, "Amina")
     await fake.wait_for(lambda f: f.sent(user) and f.last_to(user).callback_data, 10)
@@ -486,11 +486,11 @@ async def test_kill_during_onboarding_continues_at_the_same_step(fake, child):
     await _db_check(db)
     await db.close()
     texts = _texts(fake, user)
-    assert sum("onb:consent:yes" in c.callback_data for c in fake.sent(user)) == 1, texts
-    # Without a re-offered update, the questions come once each; a re-offered consent tap would
-    # add "that button is from an earlier message" and the language question once more.
-    language_questions = sum("onb:lang:en" in c.callback_data for c in fake.sent(user))
-    assert language_questions == (2 if reoffered else 1), (reoffered, texts)
+    assert sum("onb:lang:en" in c.callback_data for c in fake.sent(user)) == 1, texts
+    # Without a re-offered update, the questions come once each; a re-offered language tap would
+    # add "that button is from an earlier message" and the consent question once more.
+    consent_questions = sum("onb:consent:yes" in c.callback_data for c in fake.sent(user))
+    assert consent_questions == (2 if reoffered else 1), (reoffered, texts)
 
 
 def _checkins_sent(fake: FakeTelegram) -> list[int]:

@@ -28,8 +28,8 @@ async def _rich_mentor(h) -> tuple[User, int]:
     mentor = User("987654321987", NAME)
     code = await h.invite(Role.MENTOR, "2025-02")
     await h.say(f"/start {code}", mentor)
-    await h.tap("onb:consent:yes", mentor)
     await h.tap("onb:lang:en", mentor)
+    await h.tap("onb:consent:yes", mentor)
     await h.say(NAME, mentor)
     pid = (await h.person(mentor)).id
     expert = await h.onboard(Role.EXPERT, "Eero")
