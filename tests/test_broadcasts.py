@@ -77,9 +77,9 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     await b.tap(cohort_choice, staff)
     sent = b.sent_to(staff)
     previews = [s for s in sent if "Koulutus" in s.text or "Training on" in s.text]
-    assert {p.text for p in previews[-2:]} == {
-        "Training on 5 December in Helsinki.",
-        "Koulutus 5. joulukuuta Helsingissä.",
+    assert {p.text for p in previews[-2:]} == {  # under the team's header, in each language
+        "📣 RE-MAP team\n\nTraining on 5 December in Helsinki.",
+        "📣 RE-MAP-tiimi\n\nKoulutus 5. joulukuuta Helsingissä.",
     }
     assert previews[-1].out.all_choices()[0].url == "https://example.org/register"
     assert "It goes to 3 people" in b.last(staff).text
@@ -316,7 +316,9 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path):
         await _service(h).fanout.idle()
         counts = await h.app.db.repo(BroadcastsRepo).counts(broadcast.id)
         delivered = sum(
-            1 for s in h.transport.sent if s.text == "Stop me" and s.to.chat_id != staff.sender_id
+            1
+            for s in h.transport.sent
+            if s.text.endswith("\n\nStop me") and s.to.chat_id != staff.sender_id
         )
         assert 0 < counts.sent < 30 and counts.cancelled > 0
         assert delivered == counts.sent

@@ -119,11 +119,11 @@ async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
         await _join(fake, bot, user, Role.MENTOR, f"M{number}", lang="fi" if number == 0 else "en")
     picture = b"\x89PNG\r\n\x1a\n" + b"fake-picture" * 50
     await fake.message(staff, "/broadcast")
-    await fake.wait_for(lambda f: "Write the announcement" in f.last_to(staff).text)
+    await fake.wait_for(lambda f: "version of the announcement" in f.last_to(staff).text)
     await fake.photo(staff, picture, caption="Our new handbook is out! " + "More words. " * 100)
     await fake.wait_for(lambda f: "Attached: photo.jpg" in f.last_to(staff).text)
     await fake.tap(staff, "bc:lang:fi")
-    await fake.wait_for(lambda f: "suomi" in f.last_to(staff).text)
+    await fake.wait_for(lambda f: "Finnish" in f.last_to(staff).text)
     await fake.message(staff, "Uusi käsikirja on ilmestynyt!")
     await fake.wait_for(lambda f: "bc:aud" in f.last_to(staff).callback_data)
     await fake.tap(staff, "bc:aud")
@@ -141,10 +141,11 @@ async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
     assert len(uploads) == 1, "uploaded once (the preview), then sent by file id"
     assert next(iter(uploads[0].files.values())) == picture
     finnish = [c for c in photos if c.chat_id == str(mentors[0])][0]
-    assert finnish.params.get("caption") == "Uusi käsikirja on ilmestynyt!"
+    assert finnish.params.get("caption") == "📣 RE-MAP-tiimi\n\nUusi käsikirja on ilmestynyt!"
     # The English text is longer than a caption: the photo comes first, then the whole text.
     english = fake.sent(mentors[1])
-    assert english[-1].text.startswith("Our new handbook is out!") and len(english[-1].text) > 1024
+    assert english[-1].text.startswith("📣 RE-MAP team\n\nOur new handbook is out!")
+    assert len(english[-1].text) > 1024
 
 
 def test_the_config_sets_the_transport_client(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ async def show_options(ctx: Ctx) -> None:
         lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
     if data.get("file"):
         lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
+    lines.append(ctx.t("bc.replies_on" if data.get("replies") else "bc.replies_off"))
     rows = [
         [
             ids.AddVersion(lang).button(
@@ -47,6 +48,8 @@ async def show_options(ctx: Ctx) -> None:
     else:
         rows.append([ids.AddFile().button(ctx.t("bc.add_file"))])
     rows.append([ids.ChooseKind().button(ctx.t("bc.change_kind"))])
+    toggle = "bc.replies_turn_off" if data.get("replies") else "bc.replies_turn_on"
+    rows.append([ids.ToggleReplies().button(ctx.t(toggle))])
     rows.append([ids.ChooseAudience().button(ctx.t("bc.choose_audience"))])
     rows.append([ids.CancelDraft().button(ctx.t("bc.cancel"))])
     await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
@@ -83,6 +86,7 @@ def as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
         progress_to=None,
         created_at=ctx.now(),
         file_id=(data.get("file") or {}).get("id"),
+        replies=bool(data.get("replies")),
     )
 
 

@@ -18,3 +18,4 @@ def setup(app: App) -> None:
     app.scheduler.on("checkin", alarms.fire_checkin)
     app.scheduler.on("checkin.followup", alarms.follow_up)
     app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))
+    app.router.menu_line(routes.waiting_line)

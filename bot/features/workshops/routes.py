@@ -19,7 +19,8 @@ from bot.features.workshops.questions import (
     show_summary,
 )
 from bot.features.workshops.render import day_label, duration_words
-from bot.messages import NOTE_MAX, Outgoing, clean_text
+from bot.messages import NOTE_MAX, Choice, Outgoing, clean_text
+from bot.roles import Role
 from bot.router import Routes
 from bot.text import parse_choices, parse_count, parse_date, parse_duration, parse_yes_no
 from storage.workshops import DraftsRepo
@@ -77,6 +78,16 @@ async def resume_draft(ctx: Ctx, choice: ids.ResumeDraft) -> None:
 async def fresh_form(ctx: Ctx, choice: ids.FreshForm) -> None:
     """Drop the kept draft and start a new form."""
     await start_fresh(ctx)
+
+
+async def draft_line(ctx: Ctx) -> list[Choice]:
+    """The menu's "Finish your workshop draft" while an unsaved form is kept."""
+    if ctx.person is None or not ctx.person.active or ctx.role != Role.MENTOR:
+        return []
+    draft = await ctx.repo(DraftsRepo).take(ctx.person.id)
+    if not draft or not draft.get("form"):
+        return []
+    return [ids.ResumeDraft().button(ctx.t("ws.finish_draft"))]
 
 
 @routes.on_leave(*Step)
