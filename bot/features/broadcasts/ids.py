@@ -149,15 +149,15 @@ class ToggleReplies(ChoiceId, prefix="bc:replies"):
     """Offer recipients a Reply button (their replies reach the team as tickets), or not."""
 
 
-class Reply(ChoiceId, prefix="bc:reply"):
+class Reply(ChoiceId, prefix="bc:r:reply"):
     """A recipient replies to an announcement (0: the staff member's preview)."""
 
     broadcast: Annotated[int, Int(0)]
 
 
-class SendReply(ChoiceId, prefix="bc:rsend"):
+class SendReply(ChoiceId, prefix="bc:r:send"):
     """Send the reply written so far to the team."""
 
 
-class CancelReply(ChoiceId, prefix="bc:rcancel"):
+class CancelReply(ChoiceId, prefix="bc:r:cancel"):
     """Do not send a reply."""

@@ -17,7 +17,7 @@ REPLY_MAX = 3000
 routes = Routes("bc")
 
 
-@routes.choice("bc:reply", ids.Reply, min_role=Role.MENTOR)
+@routes.choice("bc:r:reply", ids.Reply, min_role=Role.MENTOR)
 async def start_reply(ctx: Ctx, choice: ids.Reply) -> None:
     """Write a reply to an announcement (the preview's button only explains itself)."""
     if choice.broadcast == 0:
@@ -61,7 +61,7 @@ async def reply_text(ctx: Ctx) -> None:
     )
 
 
-@routes.choice("bc:rsend", ids.SendReply, min_role=Role.MENTOR)
+@routes.choice("bc:r:send", ids.SendReply, min_role=Role.MENTOR)
 async def send_reply(ctx: Ctx, choice: ids.SendReply) -> None:
     """The reply reaches the team as a ticket; the person is told its number."""
     data = ctx.dialog.data if ctx.dialog and ctx.dialog.step == Step.REPLY else {}
@@ -88,7 +88,7 @@ async def send_reply(ctx: Ctx, choice: ids.SendReply) -> None:
     await ctx.show_menu(lead=ctx.t("bc.reply_sent", number=ticket))
 
 
-@routes.choice("bc:rcancel", ids.CancelReply, min_role=Role.MENTOR)
+@routes.choice("bc:r:cancel", ids.CancelReply, min_role=Role.MENTOR)
 async def cancel_reply(ctx: Ctx, choice: ids.CancelReply) -> None:
     """No reply after all."""
     await ctx.clear_step()

@@ -25,4 +25,6 @@ def setup(app: App) -> None:
     app.router.menu(MenuItem(ids.Help().pack(), "menu.help", order=95))
     app.services.inbox = Inbox(app)
     app.router.menu_line(routes.held_lines)
+    # New answers first: set up after the features, so moved to the top of the menu's lines.
+    app.router.menu_lines.insert(0, app.router.menu_lines.pop())
     app.router.on_loose_text(routes.offer_experts)
