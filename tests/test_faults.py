@@ -72,6 +72,7 @@ async def _db_check(db: Database) -> None:
 # --- faults between the bot and Telegram (in process) --------------------------------------------
 
 BROADCAST = "Training on 5 December in Helsinki: all welcome."
+COPY = f"📣 RE-MAP team\n\n{BROADCAST}"  # as recipients get it, under the team's header
 # Fault mix on sends: 5xx, 429 (PTB waits retry_after and tries again, twice), dropped
 # connections, no answer within the client's read timeout, and answers lost after delivery.
 MIX = {"error": 3, "retry_after": 2, "drop": 3, "timeout": 1, "lost_answer": 1}
@@ -218,7 +219,7 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     await rig.say(staff, BROADCAST)
     await rig.tap(staff, "bc:aud")
     await rig.tap(staff, "bc:a:all")
-    previews = sum(c.text == BROADCAST for c in fake.sent(staff, "sendMessage"))
+    previews = sum(c.text == COPY for c in fake.sent(staff, "sendMessage"))
     # Besides the random faults, each kind once on a broadcast copy (the next send to that chat).
     rig.proxy.force("lost_answer", "sendMessage", chat_id=mentors[1])  # arrives, bot sees error
     rig.proxy.force("error", "sendMessage", chat_id=mentors[2], times=2)
@@ -274,23 +275,23 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
 
     # 3. The broadcast: one copy each, two only where a delivered copy's answer was lost.
     for user, *_ in people:
-        key = (str(user), BROADCAST)
+        key = (str(user), COPY)
         copies = arrived[key] - (previews if user == staff else 0)
         assert copies == 1 + anyway[key], (user, copies, anyway[key])
-    assert arrived[(str(mentors[1]), BROADCAST)] >= 2  # the forced lost answer: a duplicate
+    assert arrived[(str(mentors[1]), COPY)] >= 2  # the forced lost answer: a duplicate
 
     # 4. Interactive replies are tried up to three times: one is lost only when every try failed.
-    replies = {k for k in intended if k[1] != BROADCAST}
+    replies = {k for k in intended if k[1] != COPY}
     lost = {k for k in replies if arrived[k] == 0}
     retried = sum(n - 1 for k, n in intended.items() if k in replies and n > 1)
-    failed_anyway = sum(n for (_, text), n in anyway.items() if text != BROADCAST)
+    failed_anyway = sum(n for (_, text), n in anyway.items() if text != COPY)
     assert len(lost) <= 2, lost  # 15% faults on each of three tries: about 0.3% of replies
     print(
         f"\nbusy day: {len(rig.proxy.attempts)} send calls, faults {dict(rig.proxy.faults)}; "
         f"{len(lost)} of {len(replies)} interactive replies lost after {retried} new tries, "
         f"{failed_anyway} arrived although the bot saw an error; broadcast: "
         f"{sum(_broadcast_retries(rig))} sends retried, "
-        f"{sum(anyway[(str(u), BROADCAST)] for u, *_ in people)} copies doubled"
+        f"{sum(anyway[(str(u), COPY)] for u, *_ in people)} copies doubled"
     )
 
 
@@ -698,4 +699,4 @@ async def test_an_update_offered_again_after_a_kill_is_handled_again(fake, child
 
 def _broadcast_retries(rig: Rig) -> list[int]:
     """A 1 for each failed broadcast send (the fan-out tries it again)."""
-    return [1 for _, text, ok in rig.sends if text == BROADCAST and not ok]
+    return [1 for _, text, ok in rig.sends if text == COPY and not ok]

@@ -50,7 +50,7 @@ async def test_free_text_at_the_menu_offers_the_experts_and_matching_items(h):
     offer = h.last(mentor)
     assert "not sure where this message belongs" in offer.text and "add a workshop" in offer.text
     assert offer.choice_ids[:2] == ["ws:new", "ws:list:0"]  # Log a workshop, My workshops
-    assert offer.choice_ids[-3:] == ["menu:ask:no", "menu:ask:yes", "menu:home"]
+    assert offer.choice_ids[-3:] == ["menu:home", "menu:ask:no", "menu:ask:yes"]
     await h.say("It is for a youth group.", mentor)  # more text is added, not lost
     assert "youth group" in h.last(mentor).text
     await h.tap("menu:ask:no", mentor)

@@ -46,7 +46,7 @@ async def new_broadcast(ctx: Ctx, choice: ids.NewBroadcast) -> None:
 async def cancel_draft(ctx: Ctx, choice: ids.CancelDraft) -> None:
     """Drop the draft."""
     await ctx.clear_step()
-    await ctx.reply(ctx.t("bc.cancelled"))
+    await ctx.show_menu(lead=ctx.t("bc.cancelled"))
 
 
 @routes.choice("bc:lang", ids.AddVersion, min_role=Role.STAFF)
@@ -267,10 +267,5 @@ async def _create(ctx: Ctx, data: dict, due: datetime | None) -> None:
         await service.begin(broadcast, ctx.lang)
         return
     await ctx.app.scheduler.add("broadcast", str(broadcast.id), due)
-    await ctx.reply(
-        ctx.t(
-            "bc.scheduled",
-            number=broadcast.id,
-            when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"),
-        )
-    )
+    when = due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M")
+    await ctx.show_menu(lead=ctx.t("bc.scheduled", number=broadcast.id, when=when))

@@ -172,7 +172,7 @@ async def _own_checkin(ctx: Ctx, checkin_id: int) -> Checkin | None:
     """The mentor's own check-in; otherwise (said) the button is stale."""
     checkin = await ctx.repo(CheckinsRepo).get(checkin_id)
     if checkin is None or checkin.mentor_id != ctx.person.id:
-        await ctx.reply(ctx.t("common.stale_button"))
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return None
     return checkin
 
@@ -184,6 +184,6 @@ async def _open_checkin(ctx: Ctx, checkin_id: int) -> Checkin | None:
         return None
     if checkin.status not in ("sent", "missed"):  # a missed one can still be answered
         key = "ck.already_answered" if checkin.status == "answered" else "ck.no_longer_open"
-        await ctx.reply(ctx.t(key))
+        await ctx.show_menu(lead=ctx.t(key))  # never a screen without a way on
         return None
     return checkin

@@ -179,9 +179,10 @@ async def _offer(ctx: Ctx, key: str) -> None:
     text = ctx.dialog.data.get("text", "")
     preview = text if len(text) <= 200 else text[:199] + "…"
     rows = [[item] for item in _suggestions(ctx, text)]
+    # The menu before sending: a stray "1" typed on a numbered messenger sends nothing.
+    rows.append([ids.Home().button(ctx.t("menu.loose_no"))])
     rows.append([ids.LooseToExperts("no").button(ctx.t("menu.loose_send"))])
     rows.append([ids.LooseToExperts("yes").button(ctx.t("menu.loose_send_anonymously"))])
-    rows.append([ids.Home().button(ctx.t("menu.loose_no"))])
     await ctx.reply(Outgoing.with_buttons(ctx.t(key, text=preview), *rows))
 
 
