@@ -658,3 +658,29 @@ async def test_a_long_text_arrives_whole_in_parts_under_signals_limit(world):
     assert "1. Päävalikko" in parts[-1] and "1. Päävalikko" not in parts[0]
     pending = await world.app.db.repo(PendingChoicesRepo).recall(Address("signal", uuid))
     assert [c.id for c in pending.choices] == ["menu:home"], "a number picks it, as usual"
+
+
+async def test_an_answer_mid_form_never_takes_the_forms_numbers(world):
+    """On Signal, choices are numbered replies: an expert's answer with Reply / Solved arriving in
+    the middle of the workshop form would turn the "2" typed for the form into "Mark as solved".
+    It comes without choices and waits in the menu instead ("1 new answer")."""
+    amina = await onboard(world, AMINA, "Amina")
+    eero = await onboard(world, EERO, "Eero", Role.EXPERT)
+    await amina.pick("Ask an expert")
+    await amina.pick("Practical matters")
+    await amina.say("Where do I find the handouts?")
+    await amina.pick("Send")
+    await amina.pick("With my name")
+    number = int(amina.last.message.split("#")[1].split(".")[0])
+    await amina.pick("Log a workshop")
+    await amina.pick("Yesterday")
+    await amina.say("Youth club Kontula")
+    await eero.say(f"/answer {number} In the shared folder.")
+    note = amina.last
+    assert "In the shared folder." in note.message and not note.choices
+    [themes] = await amina.say("2")  # the participants, not choice 2 of the answer
+    assert "Which themes" in themes.message
+    await amina.say("/menu")
+    assert "📬 1 new answer from the experts" in amina.last.choices
+    [answer] = await amina.pick("📬 1 new answer")
+    assert list(answer.choices) == ["Reply", "Mark as solved"]
