@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.features.broadcasts.service import Broadcasts
     from bot.features.escalations.service import Escalations
     from bot.features.learning.service import LearningService
+    from bot.features.menu.inbox import Inbox
     from bot.features.nudges.service import NudgeService
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Services:
     broadcasts: Broadcasts | None = None
     crisis: CrisisDetector | None = None
     people_admin: PeopleAdmin | None = None
+    inbox: Inbox | None = None  # prompts held while a person is in a form (features/menu)
     linking: bool = False  # /link is available (people may join a second messenger)
 
 
@@ -144,7 +146,8 @@ class App:
     ) -> None:
         """Send the main menu for the person's role (`lead`: a line above it, same message)."""
         items = self.router.menu_for(ctx.role)
-        rows = [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
+        rows = [[line] for provider in self.router.menu_lines for line in await provider(ctx)]
+        rows += [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
         text = ctx.t(intro_key) if lead is None else f"{lead}\n\n{ctx.t(intro_key)}"
         await ctx.reply(Outgoing.with_buttons(text, *rows))
 

@@ -97,6 +97,19 @@ class Ctx:
             self.incoming.address, out, person_id=person_id, deliver=False
         )
 
+    async def show(self, out: Outgoing) -> None:
+        """Reply; a button tapped on a message that can be edited (Telegram) edits that message
+        instead (one message per question while a toggle is ticked)."""
+        incoming = self.incoming
+        tapped = incoming.choice_id and incoming.text is None and incoming.message_id
+        if not tapped or out.attachment is not None or self.held is not None:
+            await self.reply(out)
+            return
+        if out.lang is None:
+            out = replace(out, lang=self.lang)
+        person_id = self.person.id if self.person is not None else None
+        await self.app.messenger.edit_or_post(incoming.address, incoming.message_id, out, person_id)
+
     async def set_step(self, step: StrEnum, data: dict | None = None) -> None:
         """Enter a dialog step (a feature's `Step` member; persisted, so a restart continues here)."""
         if self.person is None:

@@ -51,10 +51,8 @@ async def dispatch(app: App, incoming: Incoming) -> None:
 
 async def _handle(app: App, ctx: Ctx) -> None:
     """Handle the update; its replies go out once it is recorded as handled."""
-    async with app.messenger.deferring() as chats:
+    async with app.messenger.deferring():
         await _handle_update(app, ctx)
-    for chat in dict.fromkeys(chats):
-        await app.messenger.deliver_chat(chat)
 
 
 async def _handle_update(app: App, ctx: Ctx) -> None:

@@ -40,10 +40,9 @@ GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer wo
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 
 Outcome = Callable[[str, SendResult], Awaitable[None]]  # (purpose ref, final result)
-# Chats whose replies wait until the update being handled is recorded (see Messenger.deferring).
-_deferred: contextvars.ContextVar[list[Address] | None] = contextvars.ContextVar(
-    "deferred", default=None
-)
+# What waits until the update being handled is recorded (see Messenger.deferring): chats whose
+# replies are queued, and edits of messages sent earlier (Address, message id, Outgoing, person).
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred", default=None)
 
 
 class KeyedLocks:
@@ -133,15 +132,41 @@ class Messenger:
         return outcome[0] if outcome else SendResult(DeliveryStatus.QUEUED)
 
     @asynccontextmanager
-    async def deferring(self) -> AsyncIterator[list[Address]]:
-        """Replies posted with deliver=False inside the block wait; the caller delivers the chats
-        listed (bot/dispatch.py does, after recording the update as handled)."""
-        chats: list[Address] = []
-        token = _deferred.set(chats)
+    async def deferring(self) -> AsyncIterator[None]:
+        """Replies posted with deliver=False and edits asked for with `edit_or_post` inside the
+        block wait until it ends (bot/dispatch.py: after the update is recorded as handled); then
+        they go out in the order they were made."""
+        waiting: list = []
+        token = _deferred.set(waiting)
         try:
-            yield chats
+            yield
         finally:
             _deferred.reset(token)
+        done: set[tuple[str, str]] = set()
+        for item in waiting:
+            if isinstance(item, Address):
+                if (item.transport, item.chat_id) not in done:
+                    done.add((item.transport, item.chat_id))
+                    await self.deliver_chat(item)
+            else:
+                await self._edit_or_post(*item)
+
+    async def edit_or_post(
+        self, to: Address, message_id: str, out: Outgoing, person_id: int | None
+    ) -> None:
+        """Replace a message sent earlier (a toggle ticked); where it cannot be edited, post it."""
+        waiting = _deferred.get()
+        if waiting is not None:
+            waiting.append((to, message_id, out, person_id))
+            return
+        await self._edit_or_post(to, message_id, out, person_id)
+
+    async def _edit_or_post(
+        self, to: Address, message_id: str, out: Outgoing, person_id: int | None
+    ) -> None:
+        result = await self.edit(to, message_id, out)
+        if not result.ok:
+            await self.post(to, out, person_id=person_id)
 
     async def deliver_chat(self, to: Address, *, until: int | None = None) -> SendResult:
         """Send the chat's waiting messages in order (up to `until`); stops at the first that has

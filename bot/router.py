@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ids import SEP, ChoiceId
+from bot.messages import Choice
 from bot.roles import Role
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.messages import Outgoing
 
 Handler = Callable[["Ctx"], Awaitable[None]]
+MenuLines = Callable[["Ctx"], Awaitable[list[Choice]]]  # buttons at the top of one person's menu
 ChoiceHandler = Callable[["Ctx", Any], Awaitable[None]]
 Hook = Callable[["Ctx"], Awaitable[bool]]  # True when it took the update
 
@@ -204,6 +206,7 @@ class Router:
     steps: dict[str, Route] = field(default_factory=dict)
     leave_hooks: dict[str, Handler] = field(default_factory=dict)
     menu_items: list[MenuItem] = field(default_factory=list)
+    menu_lines: list[MenuLines] = field(default_factory=list)
     # Hooks, in the order dispatch calls them (docs/DEVELOPING.md: "The path of one update").
     gates: list[Hook] = field(default_factory=list)
     reply_handlers: list[Hook] = field(default_factory=list)
@@ -252,6 +255,10 @@ class Router:
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""
         self.group_handlers.append(handler)
+
+    def menu_line(self, provider: MenuLines) -> None:
+        """Buttons for one person at the top of the menu: where they are ("Continue: bite 3/10")."""
+        self.menu_lines.append(provider)
 
     def menu(self, item: MenuItem) -> None:
         """Add a main-menu button."""

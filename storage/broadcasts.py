@@ -32,6 +32,7 @@ class Broadcast:
     progress_to: dict | None
     created_at: datetime
     file_id: int | None = None
+    replies: bool = False  # a Reply button: answers reach the team as tickets
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Counts:
 
 _COLUMNS = (
     "id, author_id, kind, texts, button_label, button_url, audience, status, due_at, total, "
-    "held_back, progress_to, created_at, file_id"
+    "held_back, progress_to, created_at, file_id, replies"
 )
 
 
@@ -79,6 +80,7 @@ def _broadcast(row) -> Broadcast:
         progress_to=json.loads(row["progress_to"]) if row["progress_to"] else None,
         created_at=from_iso(row["created_at"]),
         file_id=row["file_id"],
+        replies=bool(row["replies"]),
     )
 
 
@@ -98,11 +100,13 @@ class BroadcastsRepo:
         button: tuple[str, str] | None = None,
         due_at: datetime | None = None,
         file_id: int | None = None,
+        replies: bool = False,
     ) -> Broadcast:
         """Store a broadcast, scheduled for `due_at` (now when None)."""
         broadcast_id = await self.db.insert(
             "INSERT INTO broadcasts (author_id, kind, texts, button_label, button_url, audience, "
-            "status, due_at, created_at, file_id) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)",
+            "status, due_at, created_at, file_id, replies) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)",
             (
                 author_id,
                 kind,
@@ -113,6 +117,7 @@ class BroadcastsRepo:
                 to_iso(due_at) if due_at else self.db.now_iso(),
                 self.db.now_iso(),
                 file_id,
+                int(replies),
             ),
         )
         return await self.get(broadcast_id)

@@ -98,18 +98,20 @@ class CheckinsRepo:
         return cursor.rowcount == 1
 
     async def reschedule(self, checkin_id: int, due_at: datetime, *, snooze: bool = False) -> None:
-        """Back to scheduled at a new time (a failed send, a move, or the mentor's 'not now')."""
+        """Back to scheduled at a new time (a failed send, a move, or the mentor's 'not now',
+        also on a missed check-in found again from the menu)."""
         await self.db.execute(
             "UPDATE checkins SET status = 'scheduled', due_at = ?, sent_at = NULL, reminded = 0, "
-            "snoozes = snoozes + ? WHERE id = ? AND status IN ('scheduled','sent')",
+            "snoozes = snoozes + ? WHERE id = ? AND status IN ('scheduled','sent','missed')",
             (to_iso(due_at), 1 if snooze else 0, checkin_id),
         )
 
     async def answer(self, checkin_id: int, score: int) -> bool:
-        """The mentor's 1-5 answer; False when it was no longer waiting for one."""
+        """The mentor's 1-5 answer (a missed one too, found again later); False when it was no
+        longer waiting for one."""
         cursor = await self.db.execute(
             "UPDATE checkins SET status = 'answered', score = ?, answered_at = ? "
-            "WHERE id = ? AND status = 'sent'",
+            "WHERE id = ? AND status IN ('sent','missed')",
             (score, self.db.now_iso(), checkin_id),
         )
         return cursor.rowcount == 1
@@ -138,6 +140,31 @@ class CheckinsRepo:
             f"SELECT {_COLUMNS} FROM checkins WHERE expert_id = ? AND status IN "
             "('scheduled','sent') ORDER BY due_at, id",
             (expert_id,),
+        )
+        return [_checkin(r) for r in rows]
+
+    async def around(self, mentor_id: int, start: datetime, end: datetime) -> list[Checkin]:
+        """A mentor's check-ins (not cancelled) due from `start` until before `end`."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM checkins WHERE mentor_id = ? AND due_at >= ? AND due_at < ? "
+            "AND status != 'cancelled' ORDER BY due_at, id",
+            (mentor_id, to_iso(start), to_iso(end)),
+        )
+        return [_checkin(r) for r in rows]
+
+    async def sent_since(self, mentor_id: int, since: datetime, but: int) -> int:
+        """How many check-ins (other than `but`) went out to a mentor since `since`."""
+        return await self.db.scalar(
+            "SELECT COUNT(*) FROM checkins WHERE mentor_id = ? AND sent_at >= ? AND id != ?",
+            (mentor_id, to_iso(since), but),
+        )
+
+    async def waiting(self, mentor_id: int, since: datetime) -> list[Checkin]:
+        """A mentor's check-ins sent or missed since `since` and not answered, newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM checkins WHERE mentor_id = ? AND status IN ('sent','missed') "
+            "AND due_at >= ? ORDER BY due_at DESC, id DESC",
+            (mentor_id, to_iso(since)),
         )
         return [_checkin(r) for r in rows]
 

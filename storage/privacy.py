@@ -172,6 +172,11 @@ PARTS: tuple[Part, ...] = (
         ("detail",),
     ),
     Part(
+        "messages_kept_for_after_a_form",
+        "SELECT kind, ref, text, created_at FROM held_prompts WHERE person_id = ? ORDER BY id",
+        (("held_prompts", "person_id"),),
+    ),
+    Part(
         "messages_waiting_for_you",
         "SELECT transport, status, attempts, error, created_at, payload FROM outbox "
         "WHERE person_id = ? ORDER BY id",

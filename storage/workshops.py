@@ -30,6 +30,8 @@ class Workshop:
     support_flagged: bool
     created_at: datetime
     updated_at: datetime
+    participants_low: int | None = None  # a range typed ("15-20"); participants is its midpoint
+    participants_high: int | None = None
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Workshop))
@@ -45,6 +47,8 @@ FORM_FIELDS = (
     "share_practice",
     "was_hard",
     "needs_support",
+    "participants_low",
+    "participants_high",
 )
 
 
@@ -66,6 +70,8 @@ def _workshop(row) -> Workshop:
         support_flagged=bool(row["support_flagged"]),
         created_at=from_iso(row["created_at"]),
         updated_at=from_iso(row["updated_at"]),
+        participants_low=row["participants_low"],
+        participants_high=row["participants_high"],
     )
 
 

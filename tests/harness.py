@@ -204,8 +204,8 @@ class Harness:
         user = self.user(name)
         code = await self.invite(role, cohort)
         await self.say(f"/start {code}", user)
-        await self.tap("onb:consent:yes", user)
         await self.tap(f"onb:lang:{lang}", user)
+        await self.tap("onb:consent:yes", user)
         await self.say(name, user)
         person = await self.person(user)
         assert person is not None and person.active, "onboarding did not complete"

@@ -25,6 +25,7 @@ BUTTONS = {
     "set:": M, "link:": M, "priv:": M, "safety:": M,
     "jr:x:": E, "esc:x:": E, "ck:x:": E, "rep:": E,
     "rep:x:": S, "bc:": S, "pr:": S,
+    "bc:r:": M,  # replying to an announcement
 }  # fmt: skip
 
 ROLES = (Role.MENTOR, Role.EXPERT, Role.STAFF, Role.ADMIN)

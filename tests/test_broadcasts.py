@@ -77,9 +77,9 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     await b.tap(cohort_choice, staff)
     sent = b.sent_to(staff)
     previews = [s for s in sent if "Koulutus" in s.text or "Training on" in s.text]
-    assert {p.text for p in previews[-2:]} == {
-        "Training on 5 December in Helsinki.",
-        "Koulutus 5. joulukuuta Helsingissä.",
+    assert {p.text for p in previews[-2:]} == {  # under the team's header, in each language
+        "📣 RE-MAP team\n\nTraining on 5 December in Helsinki.",
+        "📣 RE-MAP-tiimi\n\nKoulutus 5. joulukuuta Helsingissä.",
     }
     assert previews[-1].out.all_choices()[0].url == "https://example.org/register"
     assert "It goes to 3 people" in b.last(staff).text
@@ -92,7 +92,7 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     assert _got(b, sven, "Training on 5 December") == 1  # no Swedish version: English
     assert _got(b, other, "Training") == 0
     assert _got(b, expert, "Training") == 0, "a cohort means its mentors"
-    assert "3 delivered" in b.last(staff).text
+    assert "Delivered: 3." in b.last(staff).text
     [broadcast] = await b.app.db.repo(BroadcastsRepo).recent()
     counts = await b.app.db.repo(BroadcastsRepo).counts(broadcast.id)
     assert (broadcast.status, counts.sent, counts.pending) == ("done", 3, 0)
@@ -152,14 +152,17 @@ async def test_muted_and_paused_people_are_counted_not_sent(b):
     await b.tap("bc:aud", staff)
     await b.tap("bc:a:role", staff)
     await b.tap("bc:av:role:mentor", staff)
-    assert "It goes to 1 people; 2 more" in b.last(staff).text
+    assert (
+        "It goes to 1 person. Held back (paused the bot or turned this kind off; counted but not sent to): 2."
+        in b.last(staff).text
+    )
     await b.tap("bc:go", staff)
     await _service(b).fanout.idle()
     assert _got(b, keen, "New training dates.") == 1
     assert (
         _got(b, muter, "New training dates.") == 0 and _got(b, pauser, "New training dates.") == 0
     )
-    assert "2 paused or muted" in b.last(staff).text
+    assert "counted but not sent to: 2." in b.last(staff).text
 
     # Urgent ones reach the muter, not the paused person; /resume ends the pause.
     await _compose(b, staff, text="Urgent: the venue changed.", audience=("role", "mentor"))
@@ -204,7 +207,7 @@ async def test_blocked_retry_after_and_network_errors(b):
     await b.tap("bc:go", staff)
     await _service(b).fanout.idle()
     assert _got(b, expert, "Third") == 0
-    assert "1 failed after retries" in b.last(staff).text
+    assert "Failed after retries: 1." in b.last(staff).text
 
 
 async def test_progress_bar_is_an_edited_message(tmp_path):
@@ -225,7 +228,7 @@ async def test_progress_bar_is_an_edited_message(tmp_path):
         edits = [s for s in status if s.edited and s.message_id == first.message_id]
         assert "sending… 0/20" in first.text and not first.edited
         assert any("sending…" in e.text and "/20" in e.text for e in edits)
-        assert "is done: 20 delivered" in edits[-1].text
+        assert "Delivered: 20." in edits[-1].text
     finally:
         await h.stop()
 
@@ -313,7 +316,9 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path):
         await _service(h).fanout.idle()
         counts = await h.app.db.repo(BroadcastsRepo).counts(broadcast.id)
         delivered = sum(
-            1 for s in h.transport.sent if s.text == "Stop me" and s.to.chat_id != staff.sender_id
+            1
+            for s in h.transport.sent
+            if s.text.endswith("\n\nStop me") and s.to.chat_id != staff.sender_id
         )
         assert 0 < counts.sent < 30 and counts.cancelled > 0
         assert delivered == counts.sent

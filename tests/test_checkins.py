@@ -122,8 +122,12 @@ async def test_no_answer_gets_one_reminder_then_is_missed(h):
     assert "did not answer check-in" in h.last(expert).text
     checkin_id = int(messages[0].choice_ids[0].split(":")[2])
     assert (await h.app.db.repo(CheckinsRepo).get(checkin_id)).status == "missed"
+    # Missed, but found again from the menu it can still be answered (a calm follow-up).
+    await h.say("/menu", mentor)
+    assert f"ck:open:{checkin_id}" in h.last(mentor).choice_ids
+    await h.tap(f"ck:open:{checkin_id}", mentor)
     await h.tap(f"ck:s:{checkin_id}:3", mentor)
-    assert "no longer open" in h.last(mentor).text
+    assert (await h.app.db.repo(CheckinsRepo).get(checkin_id)).status == "answered"
 
 
 async def test_the_rule_after_a_logged_workshop_tailors_the_question(h):

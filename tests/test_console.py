@@ -92,7 +92,7 @@ def test_invite_prints_code_link_and_qr(tmp_path):
     assert f"?start={code}" in result.stdout
     assert "█" in result.stdout or "▀" in result.stdout  # QR drawn in the terminal
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    onboard = _run(["console", "--db", db], f"/start {code}\n")
+    onboard = _run(["console", "--db", db], f"/start {code}\n1\n")
     assert "Do you agree?" in onboard.stdout
     bad = _run(["invite", "--db", db, "--expires", "soon"], "")
     assert bad.returncode == 2 and "not a duration" in bad.stderr
@@ -101,10 +101,11 @@ def test_invite_prints_code_link_and_qr(tmp_path):
 def test_console_logs_workshops_and_staff_get_report_and_export(tmp_path):
     db = tmp_path / "c.db"
     script = (
-        ":as mentor\n/log\nsoon\n2\nYouth club Kontula\n12\n1\n3\n5\n3\n2\n"
+        # A bare number for the duration is asked back ("3 hours - is that right?"): "yes".
+        ":as mentor\n/log\nsoon\n2\nYouth club Kontula\n12\n1\n3\n5\n3\nyes\n2\n"
         "We played a trust game.\n1\n1\n1\n1\n"
         # The second one: "1" for participants is an answer, not a button.
-        "/log\n1\n1\n1\n2\n5\n1\n1\n1\n1\n1\n2\n3\n8\n1\n"
+        "/log\n1\n1\n1\n2\n5\n1\nyes\n1\n1\n1\n1\n2\n3\n8\n1\n"
         ":as staff\n/report\n4\n1\n/export\n4\n1\n"
     )
     result = _run(["console", "--db", str(db)], script)

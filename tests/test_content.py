@@ -151,6 +151,28 @@ def test_cli_check_ok_and_broken(copy):
     assert f"s1_mental_health.yaml:{line}: bite s1-01: no prompt with id 's1-p99'" in bad.stderr
 
 
+def test_shipped_content_gives_every_bite_its_own_prompt():
+    ok, lines = check_content(CONTENT)
+    assert ok and not [line for line in lines if "warning" in line], lines
+
+
+def test_a_bite_without_its_own_prompt_is_a_warning_not_an_error(copy):
+    line = _edit(copy / S1, "    prompt: s1-p1\n", "")
+    _edit(copy / S1, "prompt: s1-p8", "prompt: s1-p2")  # s1-02 now shares s1-03's prompt
+    ok, lines = check_content(copy)
+    assert ok, lines
+    warnings = [x for x in lines if "warning" in x]
+    assert any(
+        f"{S1}:" in w and "bite s1-01 has no reflective prompt of its own (none given)" in w
+        for w in warnings
+    ), warnings
+    assert any("bite s1-02" in w and "shares s1-p2 with s1-03" in w for w in warnings)
+    assert any("bite s1-03" in w and "shares s1-p2 with s1-02" in w for w in warnings)
+    cli = _cli("content", "check", str(copy))
+    assert cli.returncode == 0 and "warning: bite s1-01" in cli.stdout
+    assert line > 1
+
+
 def test_the_bot_refuses_to_start_on_invalid_content(copy, tmp_path):
     _edit(copy / S1, "prompt: s1-p1", "prompt: s1-p99")
     config = tmp_path / "config.yaml"

@@ -41,15 +41,15 @@ async def test_onboarding_with_an_invite_deep_link(fake, bot):
     code = await bot.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="2025-02", max_uses=1)
     # Tapping https://t.me/remap_test_bot?start=CODE makes Telegram send "/start CODE".
     await fake.message(USER, f"/start {code}", first_name="Amina")
-    consent = (await fake.wait_sent(USER, 1))[-1]
-    assert "onb:consent:yes" in consent.callback_data
-
-    await fake.tap(USER, "onb:consent:yes", message_id=consent.result_id)
-    language = (await fake.wait_sent(USER, 2))[-1]
+    language = (await fake.wait_sent(USER, 1))[-1]  # the language comes first
     assert [b for b in language.callback_data] == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
-    assert await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery")), "taps are answered"
 
     await fake.tap(USER, "onb:lang:fi", message_id=language.result_id)
+    consent = (await fake.wait_sent(USER, 2))[-1]
+    assert "onb:consent:yes" in consent.callback_data
+    assert await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery")), "taps are answered"
+
+    await fake.tap(USER, "onb:consent:yes", message_id=consent.result_id)
     await fake.wait_sent(USER, 3)
     await fake.message(USER, "Amina 🌿")
     sent = await fake.wait_sent(USER, 4)
@@ -75,9 +75,9 @@ async def test_garbage_code_and_long_text_get_clear_replies(fake, bot):
     code = await bot.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
     await fake.message(USER, f"/start {code}")
     await fake.wait_sent(USER, 2)
-    await fake.tap(USER, "onb:consent:yes")
-    await fake.wait_sent(USER, 3)
     await fake.tap(USER, "onb:lang:en")
+    await fake.wait_sent(USER, 3)
+    await fake.tap(USER, "onb:consent:yes")
     await fake.wait_sent(USER, 4)
     await fake.message(USER, "Lee")
     await fake.wait_sent(USER, 5)
@@ -104,9 +104,9 @@ async def _join(fake, bot, user_id: int, role: Role, name: str, lang: str = "en"
     code = await bot.db.repo(InvitesRepo).create(role=role, cohort="x", max_uses=1)
     await fake.message(user_id, f"/start {code}")
     await fake.wait_sent(user_id, 1)
-    await fake.tap(user_id, "onb:consent:yes")
-    await fake.wait_sent(user_id, 2)
     await fake.tap(user_id, f"onb:lang:{lang}")
+    await fake.wait_sent(user_id, 2)
+    await fake.tap(user_id, "onb:consent:yes")
     await fake.wait_sent(user_id, 3)
     await fake.message(user_id, name)
     await fake.wait_sent(user_id, 4)
@@ -119,11 +119,11 @@ async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
         await _join(fake, bot, user, Role.MENTOR, f"M{number}", lang="fi" if number == 0 else "en")
     picture = b"\x89PNG\r\n\x1a\n" + b"fake-picture" * 50
     await fake.message(staff, "/broadcast")
-    await fake.wait_for(lambda f: "Write the announcement" in f.last_to(staff).text)
+    await fake.wait_for(lambda f: "version of the announcement" in f.last_to(staff).text)
     await fake.photo(staff, picture, caption="Our new handbook is out! " + "More words. " * 100)
     await fake.wait_for(lambda f: "Attached: photo.jpg" in f.last_to(staff).text)
     await fake.tap(staff, "bc:lang:fi")
-    await fake.wait_for(lambda f: "suomi" in f.last_to(staff).text)
+    await fake.wait_for(lambda f: "Finnish" in f.last_to(staff).text)
     await fake.message(staff, "Uusi käsikirja on ilmestynyt!")
     await fake.wait_for(lambda f: "bc:aud" in f.last_to(staff).callback_data)
     await fake.tap(staff, "bc:aud")
@@ -141,10 +141,11 @@ async def test_a_broadcast_with_a_photo_reaches_every_mentor_once(fake, bot):
     assert len(uploads) == 1, "uploaded once (the preview), then sent by file id"
     assert next(iter(uploads[0].files.values())) == picture
     finnish = [c for c in photos if c.chat_id == str(mentors[0])][0]
-    assert finnish.params.get("caption") == "Uusi käsikirja on ilmestynyt!"
+    assert finnish.params.get("caption") == "📣 RE-MAP-tiimi\n\nUusi käsikirja on ilmestynyt!"
     # The English text is longer than a caption: the photo comes first, then the whole text.
     english = fake.sent(mentors[1])
-    assert english[-1].text.startswith("Our new handbook is out!") and len(english[-1].text) > 1024
+    assert english[-1].text.startswith("📣 RE-MAP team\n\nOur new handbook is out!")
+    assert len(english[-1].text) > 1024
 
 
 def test_the_config_sets_the_transport_client(tmp_path, monkeypatch):

@@ -13,17 +13,18 @@ async def test_full_onboarding_with_invite(h):
     user = h.user("Anna")
     code = await h.invite(Role.MENTOR, "2025-02")
 
-    replies = await h.say(f"/start {code}", user)
-    assert "Do you agree?" in replies[-1].text
+    langs = await h.say(f"/start {code}", user)
+    assert langs[-1].choice_ids == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
+    assert langs[-1].labels[0] == "✓ English"  # the messenger's language, one tap away
+
+    replies = await h.tap("onb:lang:fi", user)
+    assert "Hyväksytkö?" in replies[-1].text  # consent comes in the language chosen
     assert replies[-1].choice_ids == ["onb:consent:yes", "onb:consent:more", "onb:consent:no"]
 
     more = await h.tap("onb:consent:more", user)
     assert "112" in more[0].text  # the bot says it is not a crisis service
 
-    langs = await h.tap("onb:consent:yes", user)
-    assert langs[-1].choice_ids == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
-
-    ask = await h.tap("onb:lang:fi", user)
+    ask = await h.tap("onb:consent:yes", user)
     assert "nimellä" in ask[-1].text  # the name question comes in Finnish
 
     done = await h.say("Anna", user)
@@ -71,28 +72,29 @@ async def test_codes_are_case_insensitive_and_stored_hashed(h):
     assert code not in stored and len(stored) == 64
     user = h.user()
     replies = await h.say(f"/start {code.lower()}", user)
-    assert "Do you agree?" in replies[-1].text
+    assert replies[-1].choice_ids[0] == "onb:lang:en"
 
 
 async def test_declining_consent_forgets_the_person_and_returns_the_use(h):
     code = await h.invite(uses=1)
     user = h.user()
     await h.say(f"/start {code}", user)
+    await h.tap("onb:lang:en", user)
     replies = await h.tap("onb:consent:no", user)
     assert "Nothing about you has been kept" in replies[-1].text
     assert await h.person(user) is None
     # the single-use code works again for the same person later
     again = await h.say(f"/start {code}", user)
-    assert "Do you agree?" in again[-1].text
+    assert again[-1].choice_ids[0] == "onb:lang:en"
 
 
 async def test_onboarding_survives_a_restart(h):
     user = h.user("Omar")
     code = await h.invite()
     await h.say(f"/start {code}", user)
-    await h.tap("onb:consent:yes", user)
+    await h.tap("onb:lang:en", user)
     await h.restart()
-    replies = await h.tap("onb:lang:en", user)
+    replies = await h.tap("onb:consent:yes", user)
     assert "What name" in replies[-1].text
     await h.restart()
     done = await h.say("Omar", user)
@@ -103,7 +105,11 @@ async def test_text_where_a_button_is_expected_re_asks(h):
     user = h.user()
     code = await h.invite()
     await h.say(f"/start {code}", user)
-    replies = await h.say("yes please", user)
+    replies = await h.say("klingon please", user)
+    assert "choose one of the options" in replies[0].text
+    assert replies[-1].choice_ids[0] == "onb:lang:en"
+    await h.tap("onb:lang:en", user)
+    replies = await h.say("maybe later", user)
     assert "choose one of the options" in replies[0].text
     assert replies[-1].choice_ids[0] == "onb:consent:yes"
 
@@ -113,8 +119,8 @@ async def test_names_with_emoji_and_right_to_left_text(h):
         user = h.user()
         code = await h.invite()
         await h.say(f"/start {code}", user)
-        await h.tap("onb:consent:yes", user)
         await h.tap("onb:lang:en", user)
+        await h.tap("onb:consent:yes", user)
         await h.say(name, user)
         assert (await h.person(user)).display_name == name
 
@@ -123,8 +129,8 @@ async def test_bad_names_get_a_friendly_re_ask(h):
     user = h.user()
     code = await h.invite()
     await h.say(f"/start {code}", user)
-    await h.tap("onb:consent:yes", user)
     await h.tap("onb:lang:en", user)
+    await h.tap("onb:consent:yes", user)
     assert "at most 40" in (await h.say("x" * 41, user))[-1].text
     assert "longer than I can take" in (await h.say("x" * 4100, user))[-1].text
     assert "looks like a command" in (await h.say("/menu", user))[-1].text
@@ -153,9 +159,9 @@ async def test_configured_admin_is_bootstrapped_without_invite(tmp_path):
 
         admin = User("4242", "Admin")
         replies = await harness.say("/start", admin)
-        assert "Do you agree?" in replies[-1].text
-        await harness.tap("onb:consent:yes", admin)
+        assert replies[-1].choice_ids[0] == "onb:lang:en"
         await harness.tap("onb:lang:en", admin)
+        await harness.tap("onb:consent:yes", admin)
         await harness.say("Sanna", admin)
         assert (await harness.person(admin)).role is Role.ADMIN
     finally:
@@ -166,9 +172,65 @@ async def test_cancel_during_onboarding_keeps_nothing(h):
     code = await h.invite(uses=1)
     user = h.user()
     await h.say(f"/start {code}", user)
-    await h.tap("onb:consent:yes", user)
     await h.tap("onb:lang:en", user)
+    await h.tap("onb:consent:yes", user)
     replies = await h.say("/cancel", user)
     assert "Nothing about you has been kept" in replies[-1].text
     assert await h.person(user) is None
     assert await h.app.db.scalar("SELECT uses FROM invites") == 0
+
+
+async def test_language_first_preselected_from_the_messenger(h):
+    for code_lang, label in (("fi", "✓ suomi"), ("sv-SE", "✓ svenska"), ("de", "✓ English")):
+        user = h.user("Lea", language_code=code_lang)
+        code = await h.invite()
+        replies = await h.say(f"/start {code}", user)
+        assert label in replies[-1].labels, code_lang
+        assert "Tervetuloa" in replies[-1].text and "Välkommen" in replies[-1].text
+
+
+async def test_typed_answers_work_where_there_are_no_buttons(h):
+    """A language's name and yes / kyllä / ja are understood; /language goes back a step."""
+    for lang, word, yes, welcome in (
+        ("fi", "suomi", "kyllä", "Tervetuloa, Aino"),
+        ("sv", "Svenska", "ja", "Välkommen, Aino"),
+        ("en", "English", "yes", "Welcome, Aino"),
+    ):
+        user = h.user("Aino", language_code=None)
+        code = await h.invite()
+        await h.say(f"/start {code}", user)
+        consent = await h.say(word, user)
+        assert consent[-1].choice_ids[0] == "onb:consent:yes", lang
+        again = await h.say("/language", user)  # change of mind: one step back
+        assert again[-1].choice_ids[0] == "onb:lang:en"
+        await h.say(word, user)
+        assert "?" in (await h.say(yes, user))[-1].text  # the name question
+        done = await h.say("Aino", user)
+        assert welcome in done[0].text
+        person = await h.person(user)
+        assert person.active and person.language == lang and person.consent_version == 1
+
+
+async def test_no_typed_at_consent_declines_and_forgets(h):
+    user = h.user()
+    code = await h.invite()
+    await h.say(f"/start {code}", user)
+    await h.say("suomi", user)
+    replies = await h.say("ei", user)
+    assert await h.person(user) is None
+    assert "Sinusta ei ole säilytetty mitään" in replies[-1].text  # in the language chosen
+
+
+async def test_a_bare_invite_code_without_start_works(h):
+    code = await h.invite()
+    user = h.user()
+    replies = await h.say(code, user)
+    assert replies[-1].choice_ids == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
+    spaced = await h.invite()
+    other = h.user()
+    replies = await h.say(f"{spaced[:5]}-{spaced[5:]}".lower(), other)
+    assert replies[-1].choice_ids[0] == "onb:lang:en"
+    stranger = h.user()
+    assert "invite" in (await h.say("hello there", stranger))[-1].text
+    assert "couldn't find" in (await h.say("NOPE1234", stranger))[-1].text
+    assert await h.person(stranger) is None

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot import i18n
-from bot.messages import Address, DeliveryStatus, SendResult
+from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
@@ -48,8 +48,8 @@ async def _rich_pair(h) -> tuple[User, int, User]:
     mentor = User("987654321987", NAME)
     code = await h.invite(Role.MENTOR, "2025-02")
     await h.say(f"/start {code}", mentor)
-    await h.tap("onb:consent:yes", mentor)
     await h.tap("onb:lang:en", mentor)
+    await h.tap("onb:consent:yes", mentor)
     await h.say(NAME, mentor)
     pid = (await h.person(mentor)).id
     expert = await h.onboard(Role.EXPERT, "Eero")
@@ -100,7 +100,7 @@ async def test_mydata_is_everything_as_json(h):
     assert data["questions_to_experts"][0]["messages"][0]["text"] == QUESTION
     assert data["check_ins"][0]["words"] == CHECKIN_WORDS
     assert data["identities"][0]["external_id"] == "987654321987"
-    assert "1 reflections" in h.sent_to(mentor)[-2].text
+    assert "reflections: 1;" in h.sent_to(mentor)[-2].text
 
 
 async def _traces(db, pid: int, needles: list[str]) -> list[str]:
@@ -209,7 +209,7 @@ async def test_old_free_text_is_deleted_daily(tmp_path):
         assert workshop.went_well is None and workshop.participants == 9
         assert await db.repo(DraftsRepo).take(pid) is None
         assert await db.repo(DialogsRepo).get(pid) is None
-        assert (await db.repo(DialogsRepo).get(newcomer_id)).step == "onb.consent"
+        assert (await db.repo(DialogsRepo).get(newcomer_id)).step == "onb.language"
         feedback = await db.fetchall("SELECT score, comment FROM section_feedback")
         assert sorted(tuple(f) for f in feedback) == [(4, None), (5, None)]
         assert await db.scalar("SELECT COUNT(*) FROM safety_flags WHERE held IS NOT NULL") == 0
@@ -255,7 +255,10 @@ async def _everything(h) -> tuple[User, int, User, int]:
     await db.repo(BroadcastsRepo).start(cast.id, [pid, eero_id], [])
     await db.repo(ProgressRepo).complete(pid, "s1")
     await db.repo(ProgressRepo).answer_check(pid, "s1", "a", True)
-    # A message waiting in the outbox (for a messenger that is down at the moment).
+    # An answer kept until a form is done, and a message waiting in the outbox.
+    from storage.held import HeldRepo
+
+    await db.repo(HeldRepo).keep(pid, "answer", "1", Outgoing("An answer for later"))
     await db.repo(OutboxRepo).add(
         Address("signal", "+358401234999"),
         '{"text": "See you on Friday", "rows": []}',

@@ -30,7 +30,7 @@ import pytest
 
 import storage
 from bot.clock import to_iso
-from bot.messages import Address, Choice
+from bot.messages import Address, Choice, Outgoing
 from bot.roles import Role
 from storage.db import Database
 
@@ -357,6 +357,7 @@ async def exercise(db: Database) -> None:
     from storage.checkins import CheckinsRepo
     from storage.choices import PendingChoicesRepo
     from storage.dialogs import DialogsRepo
+    from storage.held import HeldRepo
     from storage.invites import InvitesRepo
     from storage.jobs import JobsRepo
     from storage.journal import JournalRepo
@@ -507,6 +508,15 @@ async def exercise(db: Database) -> None:
     await run("CheckinsRepo.set_status", checkins.set_status(checkin.id, "missed"))
     await run("CheckinsRepo.of_expert", checkins.of_expert(expert))
     await run("CheckinsRepo.of_mentor", checkins.of_mentor(mentor))
+    await run("CheckinsRepo.around", checkins.around(mentor, NOW - timedelta(days=7), NOW))
+    await run("CheckinsRepo.sent_since", checkins.sent_since(mentor, NOW, checkin.id))
+    await run("CheckinsRepo.waiting", checkins.waiting(mentor, NOW - timedelta(days=14)))
+
+    held = db.repo(HeldRepo)
+    await run("HeldRepo.keep", held.keep(mentor, "answer", "1", Outgoing("an answer")))
+    [kept] = await run("HeldRepo.of_person", held.of_person(mentor, NOW - timedelta(days=30)))
+    await run("HeldRepo.take", held.take(mentor, kept.id))
+    await run("HeldRepo.drop", held.drop(mentor, "answer", "1"))
 
     choices = db.repo(PendingChoicesRepo)
     chat = Address("signal", "+358400000150")

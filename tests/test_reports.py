@@ -217,7 +217,7 @@ async def test_no_workshops_gives_a_kind_text_and_no_chart(h):
     sent = await _report(h, expert, "m3")  # no cohorts yet: no cohort question
     assert len(sent) == 1
     assert sent[0].out.attachment is None
-    assert "No workshops logged yet for Last 3 months" in sent[0].text
+    assert "No workshops logged yet. Your choice: Last 3 months" in sent[0].text
     assert "rep:r:p" in sent[0].choice_ids
     await h.tap("rep:r:p", expert)
     assert h.last(expert).choice_ids[0] == "rep:r:m1"

@@ -23,7 +23,10 @@ async def test_unknown_button_from_an_old_message(h):
 
 async def test_free_text_without_a_dialog_is_not_silently_dropped(h):
     user = await h.onboard()
-    replies = await h.say("hello there", user)
+    replies = await h.say("hello there", user)  # a mentor: kept, and offered to the experts
+    assert "“hello there”" in replies[0].text and "Nothing is sent unless" in replies[0].text
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    replies = await h.say("hello there", expert)
     assert "haven't saved it" in replies[0].text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import i18n
-from bot.content.check import display_path, validate
+from bot.content.check import display_path, validate, validate_with_warnings
 from bot.content.model import (
     BITE_MAX,
     ID_MAX,
@@ -66,11 +66,11 @@ def load_content(directory: Path | str) -> Content:
 
 
 def check_content(directory: Path | str) -> tuple[bool, list[str]]:
-    """Validate a content directory: (True, [summary]) or (False, error lines)."""
-    content, errors = validate(Path(directory))
+    """Validate a content directory: (True, [summary, warnings...]) or (False, error lines)."""
+    content, errors, warnings = validate_with_warnings(Path(directory))
     if content is None:
         return False, errors
-    return True, [summary(content)]
+    return True, [summary(content), *warnings]
 
 
 def summary(content: Content) -> str:

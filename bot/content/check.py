@@ -181,10 +181,17 @@ def _aliases(model: type[BaseModel]) -> set[str]:
 
 def validate(directory: Path) -> tuple[Content | None, list[str]]:
     """Every content file and the rules across them: (Content, []) or (None, errors)."""
+    content, errors, _ = validate_with_warnings(directory)
+    return content, errors
+
+
+def validate_with_warnings(directory: Path) -> tuple[Content | None, list[str], list[str]]:
+    """As validate(), with warnings that do not stop the bot (e.g. a bite without its own prompt)."""
     errors: list[str] = []
+    warnings: list[str] = []
     directory = Path(directory)
     if not directory.is_dir():
-        return None, [f"{display_path(directory)}:1: no such content directory"]
+        return None, [f"{display_path(directory)}:1: no such content directory"], []
     for path in sorted(directory.glob("*.yaml")):
         if path.name not in KNOWN_FILES:
             known = ", ".join(sorted(KNOWN_FILES))
@@ -200,16 +207,17 @@ def validate(directory: Path) -> tuple[Content | None, list[str]]:
         if section is not None:
             sections.append((section, check))
     _cross_check(sections, errors)
+    _own_prompts(sections, warnings)
     resources = _resources(directory / "resources.yaml", errors)
     checkins = _checkins(directory / "checkins.yaml", errors, {s.id for s, _ in sections})
     check_locales(directory / "locales", errors)
     if errors:
-        return None, errors
+        return None, errors, warnings
     questions: dict[str, Text] = {}
     if checkins is not None:
         questions = {"default": checkins.default, **checkins.themes}
     ordered = tuple(sorted((s for s, _ in sections), key=lambda s: s.order))
-    return Content(ordered, resources, questions), []
+    return Content(ordered, resources, questions), [], warnings
 
 
 def _cross_check(sections: list[tuple[Section, FileCheck]], errors: list[str]) -> None:
@@ -237,6 +245,26 @@ def _cross_check(sections: list[tuple[Section, FileCheck]], errors: list[str]) -
                     ("bites", index, "prompt"),
                     f"bite {bite.id}: no prompt with id {bite.prompt_id!r}",
                 )
+
+
+def _own_prompts(sections: list[tuple[Section, FileCheck]], warnings: list[str]) -> None:
+    """A warning for each bite without a reflective prompt of its own (none, or shared)."""
+    users: dict[str, list[str]] = {}
+    for section, _ in sections:
+        for bite in section.bites:
+            if bite.prompt_id:
+                users.setdefault(bite.prompt_id, []).append(bite.id)
+    for section, check in sections:
+        for index, bite in enumerate(section.bites):
+            shared = [b for b in users.get(bite.prompt_id or "", []) if b != bite.id]
+            if bite.prompt_id and not shared:
+                continue
+            why = f"shares {bite.prompt_id} with {', '.join(shared)}" if shared else "none given"
+            line = check.file.line(("bites", index, "id")) if check.file else 1
+            warnings.append(
+                f"{check.shown}:{line}: warning: bite {bite.id} has no reflective prompt of its "
+                f"own ({why}); mentors then get a general question about it"
+            )
 
 
 def _resources(path: Path, errors: list[str]) -> Resources | None:

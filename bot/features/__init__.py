@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 # settings models, and a feature may import bot/config.py.
 FEATURES = (
     "onboarding",
-    "menu",
     "learning",
     "journal",
     "nudges",
@@ -26,6 +25,7 @@ FEATURES = (
     "linking",
     "privacy",
     "admin",
+    "menu",  # after every feature with a loose-text hook: its "send to the experts?" comes last
     "safety",
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.broadcasts import audience, history, ids, routes
+from bot.features.broadcasts import audience, history, ids, replies, routes
 from bot.features.broadcasts.service import Broadcasts
 from bot.roles import Role
 from bot.router import MenuItem
@@ -18,6 +18,7 @@ def setup(app: App) -> None:
     app.router.include(routes.routes)
     app.router.include(audience.routes)
     app.router.include(history.routes)
+    app.router.include(replies.routes)
     app.router.menu(
         MenuItem(ids.NewBroadcast().pack(), "menu.broadcast", order=70, min_role=Role.STAFF)
     )

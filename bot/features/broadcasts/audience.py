@@ -153,7 +153,7 @@ async def _preview(ctx: Ctx, data: dict, audience: dict) -> None:
     attachment = await service.fanout.attachment_of(draft)
     for lang in LANGUAGES:
         if lang in data["texts"]:
-            await ctx.reply(ctx.t("bc.preview_of", language=LANGUAGE_NAMES[lang]))
+            await ctx.reply(ctx.t("bc.preview_of", language=ctx.t(f"language.name_{lang}")))
             await ctx.reply(service.fanout.message_for(draft, lang, attachment))
     await ctx.reply(
         Outgoing.with_buttons(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.features.broadcasts import ids
 from bot.features.broadcasts.ids import Step
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.i18n import LANGUAGES
 from bot.messages import Outgoing
 from storage.broadcasts import Broadcast
 
@@ -20,7 +20,7 @@ async def show_options(ctx: Ctx) -> None:
     """The draft with what can be added or changed next."""
     data = draft_data(ctx)
     texts = data.get("texts", {})
-    versions = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in texts)
+    versions = ", ".join(ctx.t(f"language.name_{lang}") for lang in LANGUAGES if lang in texts)
     button = data.get("button")
     lines = [
         ctx.t("bc.draft_title"),
@@ -32,8 +32,13 @@ async def show_options(ctx: Ctx) -> None:
         lines.append(ctx.t("bc.button_is", label=button[0], url=button[1]))
     if data.get("file"):
         lines.append(ctx.t("bc.file_is", name=data["file"]["name"]))
+    lines.append(ctx.t("bc.replies_on" if data.get("replies") else "bc.replies_off"))
     rows = [
-        [ids.AddVersion(lang).button(ctx.t("bc.add_version", language=LANGUAGE_NAMES[lang]))]
+        [
+            ids.AddVersion(lang).button(
+                ctx.t("bc.add_version", language=ctx.t(f"language.name_{lang}"))
+            )
+        ]
         for lang in LANGUAGES
         if lang != "en"
     ]
@@ -43,6 +48,8 @@ async def show_options(ctx: Ctx) -> None:
     else:
         rows.append([ids.AddFile().button(ctx.t("bc.add_file"))])
     rows.append([ids.ChooseKind().button(ctx.t("bc.change_kind"))])
+    toggle = "bc.replies_turn_off" if data.get("replies") else "bc.replies_turn_on"
+    rows.append([ids.ToggleReplies().button(ctx.t(toggle))])
     rows.append([ids.ChooseAudience().button(ctx.t("bc.choose_audience"))])
     rows.append([ids.CancelDraft().button(ctx.t("bc.cancel"))])
     await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
@@ -57,7 +64,7 @@ def describe_audience(ctx: Ctx, audience: dict) -> str:
     elif kind == "role":
         value = ctx.t(f"bc.role_{value}")
     elif kind == "lang":
-        value = LANGUAGE_NAMES.get(value, value)
+        value = ctx.t(f"language.name_{value}") if value in LANGUAGES else value
     return ctx.t(f"bc.audience_{kind}", value=value)
 
 
@@ -79,6 +86,7 @@ def as_broadcast(ctx: Ctx, data: dict) -> Broadcast:
         progress_to=None,
         created_at=ctx.now(),
         file_id=(data.get("file") or {}).get("id"),
+        replies=bool(data.get("replies")),
     )
 
 

@@ -108,21 +108,25 @@ class Fanout:
     def message_for(
         self, broadcast: Broadcast, lang: str, attachment: Attachment | None = None
     ) -> Outgoing:
-        """The announcement in a recipient's language (else English), with file and link button."""
+        """The announcement in a recipient's language (else English) under the team's header,
+        with its file, link button and Reply button."""
         text = (
             broadcast.texts.get(lang)
             or broadcast.texts.get("en")
             or next(iter(broadcast.texts.values()))
         )
-        out = Outgoing(text, attachment=attachment)
+        out = Outgoing(f"{i18n.t(lang, 'bc.header')}\n\n{text}", attachment=attachment)
+        rows: list[tuple[Choice, ...]] = []
         if broadcast.button_url:
             button = Choice(
                 ids.BroadcastLink(broadcast.id).pack(),
                 broadcast.button_label or "Link",
                 url=broadcast.button_url,
             )
-            out = replace(out, choices=((button,),))
-        return out
+            rows.append((button,))
+        if broadcast.replies:
+            rows.append((ids.Reply(broadcast.id).button(i18n.t(lang, "bc.reply_button")),))
+        return replace(out, choices=tuple(rows))
 
     async def attachment_of(self, broadcast: Broadcast) -> Attachment | None:
         """The broadcast's photo or document, if it has one."""
@@ -187,9 +191,24 @@ class Fanout:
                     )
                     continue
                 address, lang = target
-                await self._deliver(
-                    broadcast.id, person_id, attempts, address, messages.get(lang) or messages["en"]
-                )
+                out = messages.get(lang) or messages["en"]
+                if broadcast.replies:
+                    out = await self._unless_busy(broadcast, person_id, out, lang)
+                await self._deliver(broadcast.id, person_id, attempts, address, out)
+
+    async def _unless_busy(
+        self, broadcast: Broadcast, person_id: int, out: Outgoing, lang: str
+    ) -> Outgoing:
+        """Mid-form, the Reply button waits in the menu (numbers typed stay the form's)."""
+        inbox = self.app.services.inbox
+        if inbox is None or not await inbox.busy(person_id):
+            return out
+        await inbox.repo.keep(
+            person_id, "announcement", str(broadcast.id), replace(out, attachment=None)
+        )
+        links = tuple(row for row in out.choices if all(c.url for c in row))
+        note = i18n.t(lang, "menu.held_note")
+        return replace(out, text=f"{out.text}\n\n{note}", choices=links)
 
     async def _deliver(
         self, broadcast_id: int, person_id: int, attempts: int, address: Address, out: Outgoing
@@ -232,10 +251,13 @@ class Fanout:
         where = broadcast.progress_to
         lang = (where or {}).get("lang", "en")
         text = summary_text(broadcast, counts, lang, final=final)
+        edited = False
         if where is not None:
             address = Address(where["transport"], where["chat_id"])
-            await self.app.messenger.edit(address, where["message_id"], Outgoing(text))
-        if final and broadcast.author_id is not None:
+            result = await self.app.messenger.edit(address, where["message_id"], Outgoing(text))
+            edited = result.ok
+        # The summary once: in the edited progress message, or (no such message) as a new one.
+        if final and not edited and broadcast.author_id is not None:
             await self.app.messenger.send_to_person(broadcast.author_id, Outgoing(text, lang=lang))
 
 

@@ -24,6 +24,7 @@ class Step(StrEnum):
     LINK = "bc.link"  # typing a link button as "label | https://..."
     PREVIEW = "bc.preview"  # the preview with Send now / Schedule / Edit
     WHEN = "bc.when"  # typing the date and time to send it
+    REPLY = "bc.reply"  # a recipient writing a reply to an announcement (to the team)
 
 
 # --- composing ------------------------------------------------------------------------------------
@@ -139,3 +140,24 @@ class CancelBroadcast(ChoiceId, prefix="bc:cx"):
     """Cancel a scheduled broadcast, or the rest of one being sent."""
 
     broadcast: BroadcastNumber
+
+
+# --- replies to an announcement -----------------------------------------------------------------
+
+
+class ToggleReplies(ChoiceId, prefix="bc:replies"):
+    """Offer recipients a Reply button (their replies reach the team as tickets), or not."""
+
+
+class Reply(ChoiceId, prefix="bc:r:reply"):
+    """A recipient replies to an announcement (0: the staff member's preview)."""
+
+    broadcast: Annotated[int, Int(0)]
+
+
+class SendReply(ChoiceId, prefix="bc:r:send"):
+    """Send the reply written so far to the team."""
+
+
+class CancelReply(ChoiceId, prefix="bc:r:cancel"):
+    """Do not send a reply."""

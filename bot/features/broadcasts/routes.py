@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from bot.clock import parse_when
 from bot.context import Ctx
 from bot.features.broadcasts import ids
 from bot.features.broadcasts.draft import draft_data, draft_or_stale, show_options
 from bot.features.broadcasts.ids import Step
 from bot.features.broadcasts.service import TEXT_MAX
-from bot.i18n import LANGUAGE_NAMES
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
+from bot.text import parse_when
 from storage.broadcasts import KINDS
 
 FILE_MAX = 10 * 1024 * 1024
@@ -47,7 +46,7 @@ async def new_broadcast(ctx: Ctx, choice: ids.NewBroadcast) -> None:
 async def cancel_draft(ctx: Ctx, choice: ids.CancelDraft) -> None:
     """Drop the draft."""
     await ctx.clear_step()
-    await ctx.reply(ctx.t("bc.cancelled"))
+    await ctx.show_menu(lead=ctx.t("bc.cancelled"))
 
 
 @routes.choice("bc:lang", ids.AddVersion, min_role=Role.STAFF)
@@ -72,7 +71,7 @@ async def text_typed(ctx: Ctx) -> None:
 async def _ask_text(ctx: Ctx, lang: str) -> None:
     await ctx.reply(
         Outgoing.with_buttons(
-            ctx.t("bc.write", language=LANGUAGE_NAMES[lang], max=TEXT_MAX),
+            ctx.t("bc.write", language=ctx.t(f"language.name_{lang}"), max=TEXT_MAX),
             [ids.CancelDraft().button(ctx.t("bc.cancel"))],
         )
     )
@@ -170,6 +169,16 @@ async def _take_file(ctx: Ctx, data: dict, caption: str) -> None:
         await ctx.reply(ctx.t("bc.file_kept_write_text", max=TEXT_MAX))
 
 
+@routes.choice("bc:replies", ids.ToggleReplies, min_role=Role.STAFF)
+async def toggle_replies(ctx: Ctx, choice: ids.ToggleReplies) -> None:
+    """A Reply button for recipients (their replies reach the team as tickets), or none."""
+    data = await draft_or_stale(ctx)
+    if data is None:
+        return
+    await ctx.set_step(Step.OPTIONS, {**data, "replies": not data.get("replies")})
+    await show_options(ctx)
+
+
 @routes.choice("bc:kind", ids.ChooseKind, min_role=Role.STAFF)
 async def choose_kind(ctx: Ctx, choice: ids.ChooseKind) -> None:
     """The kinds of announcement."""
@@ -229,7 +238,7 @@ async def schedule(ctx: Ctx, choice: ids.Schedule) -> None:
 @routes.step(Step.WHEN, min_role=Role.STAFF, files=True)
 async def when_typed(ctx: Ctx) -> None:
     """The date and time to send it: within the next year."""
-    due = parse_when(_typed(ctx), ctx.local_now().date(), ctx.tz)
+    due = parse_when(_typed(ctx), ctx.local_now().date(), ctx.tz).value
     if due is None:
         await ctx.reply(ctx.t("bc.bad_when"))
         return
@@ -250,6 +259,7 @@ async def _create(ctx: Ctx, data: dict, due: datetime | None) -> None:
         button=button,
         due_at=due,
         file_id=(data.get("file") or {}).get("id"),
+        replies=bool(data.get("replies")),
     )
     await ctx.clear_step()
     await ctx.audit("broadcast.created", subject=str(broadcast.id), scheduled=due is not None)
@@ -257,10 +267,5 @@ async def _create(ctx: Ctx, data: dict, due: datetime | None) -> None:
         await service.begin(broadcast, ctx.lang)
         return
     await ctx.app.scheduler.add("broadcast", str(broadcast.id), due)
-    await ctx.reply(
-        ctx.t(
-            "bc.scheduled",
-            number=broadcast.id,
-            when=due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M"),
-        )
-    )
+    when = due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M")
+    await ctx.show_menu(lead=ctx.t("bc.scheduled", number=broadcast.id, when=when))

@@ -19,3 +19,4 @@ def setup(app: App) -> None:
     app.scheduler.on("checkin.followup", alarms.follow_up)
     app.messenger.on_outcome("checkin", lambda ref, result: alarms.undeliverable(app, ref, result))
     app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))
+    app.router.menu_line(routes.waiting_line)

@@ -16,6 +16,8 @@ from storage.people import PeopleRepo, Person
 if TYPE_CHECKING:
     from bot.app import App
 
+FORM_WAIT_MINUTES = 30  # a check-in due while the mentor fills in a form waits this long
+
 
 def local_tz(app: App, person: Person) -> ZoneInfo:
     """The person's timezone, else the config's."""
@@ -59,6 +61,12 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
         return next_allowed(now, tz, quiet.start, quiet.end)
     if mentor.paused:
         return now + timedelta(days=1)
+    if await _crowded(app, checkin, now):
+        await repo.set_status(checkin.id, "cancelled")  # calm: one was sent within the gap
+        return None
+    inbox = app.services.inbox
+    if inbox is not None and await inbox.busy(mentor.id):
+        return now + timedelta(minutes=FORM_WAIT_MINUTES)  # never in the middle of a form
     out = await checkin_message(app, checkin, mentor)
     # Sent, queued and followed up together: the outbox delivers it (after an outage too), and a
     # person who cannot receive it is handled by `undeliverable` below.
@@ -116,6 +124,15 @@ async def follow_up(app: App, job: Job) -> datetime | None:
     await repo.set_status(checkin.id, "missed")
     await tell_expert(app, checkin, "ck.missed_to_expert", mentor)
     return None
+
+
+async def _crowded(app: App, checkin: Checkin, now: datetime) -> bool:
+    """A check-in of the after-workshop rule when another went out within the gap (merged)."""
+    gap = app.config.features.checkins.min_gap_days
+    if checkin.workshop_id is None or gap <= 0:
+        return False  # an expert's own check-in is deliberate
+    repo = app.db.repo(CheckinsRepo)
+    return await repo.sent_since(checkin.mentor_id, now - timedelta(days=gap), checkin.id) > 0
 
 
 def _answer_hours(app: App) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.clock import local_at, parse_when
+from bot.clock import local_at
 from bot.context import Ctx
 from bot.features.checkins import ids
 from bot.features.checkins.alarms import schedule
@@ -12,6 +12,7 @@ from bot.features.checkins.ids import Step
 from bot.messages import Choice, Outgoing, clean_text
 from bot.roles import Role
 from bot.router import Routes
+from bot.text import parse_when
 from storage.checkins import Checkin, CheckinsRepo
 from storage.people import PeopleRepo, Person
 
@@ -79,7 +80,7 @@ async def choose_when(ctx: Ctx, choice: ids.ChooseWhen) -> None:
 @routes.step(Step.WHEN)
 async def typed_when(ctx: Ctx) -> None:
     """A date and time typed (within a year from now)."""
-    due = parse_when(ctx.text, ctx.local_now().date(), ctx.tz)
+    due = parse_when(ctx.text, ctx.local_now().date(), ctx.tz).value
     if due is None:
         await ctx.reply(ctx.t("ck.bad_when"))
         return

@@ -43,6 +43,12 @@ class Snooze(ChoiceId, prefix="ck:snz"):
     when: Annotated[str, OneOf("3h", "1d", "3d")]
 
 
+class OpenCheckin(ChoiceId, prefix="ck:open"):
+    """A check-in waiting for an answer (or missed), found again from the menu."""
+
+    checkin: CheckinNumber
+
+
 class SkipWords(ChoiceId, prefix="ck:skip"):
     """No words after the score."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
@@ -46,7 +47,8 @@ async def checkin_message(
     lines.append(i18n.t(lang, "ck.scale_hint"))
     scale = [ids.Score(checkin.id, n).button(str(n)) for n in range(1, 6)]
     later = [ids.Later(checkin.id).button(i18n.t(lang, "ck.not_now"))]
-    return Outgoing.with_buttons("\n\n".join(lines), scale, later)
+    # Bullets where choices are numbered replies: the 3 typed is the score 3, not option 3.
+    return replace(Outgoing.with_buttons("\n\n".join(lines), scale, later), numbered=False)
 
 
 async def tell_expert(app: App, checkin: Checkin, key: str, mentor: Person, **values) -> None:

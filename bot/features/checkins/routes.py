@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.context import Ctx
 from bot.features.checkins import ids
 from bot.features.checkins.ids import Step
 from bot.features.checkins.messages import checkin_message, tell_expert
-from bot.messages import NOTE_MAX, Outgoing, clean_text
+from bot.features.menu import ids as menu_ids
+from bot.messages import NOTE_MAX, Choice, Outgoing, clean_text
+from bot.roles import Role
 from bot.router import Routes
 from storage.checkins import Checkin, CheckinsRepo
 
@@ -16,6 +19,7 @@ MAX_SNOOZES = 2
 LOW_SCORE = 2
 SNOOZE_FOR = {"3h": timedelta(hours=3), "1d": timedelta(days=1), "3d": timedelta(days=3)}
 NEED_HELP = ("need help", "tarvitsen apua", "behöver hjälp", "apua", "help me")
+FIND_AGAIN_DAYS = 14  # a check-in sent or missed this recently can be opened from the menu
 
 routes = Routes("ck", steps=Step)
 
@@ -91,14 +95,38 @@ async def snooze(ctx: Ctx, choice: ids.Snooze) -> None:
     await ctx.repo(CheckinsRepo).reschedule(checkin.id, due, snooze=True)
     await ctx.app.scheduler.add("checkin", str(checkin.id), due)
     await ctx.audit("checkin.snoozed", subject=str(checkin.id))
-    await ctx.reply(ctx.t("ck.snoozed", when=due.astimezone(ctx.tz).strftime("%d.%m. %H:%M")))
+    await ctx.reply(
+        Outgoing.with_buttons(
+            ctx.t("ck.snoozed", when=due.astimezone(ctx.tz).strftime("%d.%m. %H:%M")),
+            [menu_ids.Home().button(ctx.t("common.back_to_menu"))],
+        )
+    )
+
+
+@routes.choice("ck:open", ids.OpenCheckin)
+async def open_checkin(ctx: Ctx, choice: ids.OpenCheckin) -> None:
+    """A check-in found again from the menu: the question with its scale."""
+    checkin = await _open_checkin(ctx, choice.checkin)
+    if checkin is not None:
+        await ctx.reply(await checkin_message(ctx.app, checkin, ctx.person))
+
+
+async def waiting_line(ctx: Ctx) -> list[Choice]:
+    """The menu's "A check-in is waiting for you" (also one that was missed)."""
+    if ctx.person is None or not ctx.person.active or ctx.role != Role.MENTOR:
+        return []
+    since = ctx.now() - timedelta(days=FIND_AGAIN_DAYS)
+    waiting = await ctx.repo(CheckinsRepo).waiting(ctx.person.id, since)
+    if not waiting:
+        return []
+    return [ids.OpenCheckin(waiting[0].id).button(ctx.t("ck.waiting", count=len(waiting)))]
 
 
 async def _offer_snooze(ctx: Ctx, checkin: Checkin) -> None:
     if checkin.snoozes >= MAX_SNOOZES:
         out = await checkin_message(ctx.app, checkin, ctx.person)
         await ctx.reply(ctx.t("ck.no_more_snoozes"))
-        await ctx.reply(Outgoing.with_buttons(out.text, out.choices[0]))
+        await ctx.reply(replace(out, choices=out.choices[:1]))
         return
     rows = [[ids.Snooze(checkin.id, key).button(ctx.t(f"ck.snooze_{key}"))] for key in SNOOZE_FOR]
     await ctx.reply(Outgoing.with_buttons(ctx.t("ck.when_later"), *rows))
@@ -144,7 +172,7 @@ async def _own_checkin(ctx: Ctx, checkin_id: int) -> Checkin | None:
     """The mentor's own check-in; otherwise (said) the button is stale."""
     checkin = await ctx.repo(CheckinsRepo).get(checkin_id)
     if checkin is None or checkin.mentor_id != ctx.person.id:
-        await ctx.reply(ctx.t("common.stale_button"))
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
         return None
     return checkin
 
@@ -154,8 +182,8 @@ async def _open_checkin(ctx: Ctx, checkin_id: int) -> Checkin | None:
     checkin = await _own_checkin(ctx, checkin_id)
     if checkin is None:
         return None
-    if checkin.status != "sent":
+    if checkin.status not in ("sent", "missed"):  # a missed one can still be answered
         key = "ck.already_answered" if checkin.status == "answered" else "ck.no_longer_open"
-        await ctx.reply(ctx.t(key))
+        await ctx.show_menu(lead=ctx.t(key))  # never a screen without a way on
         return None
     return checkin

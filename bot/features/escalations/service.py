@@ -225,20 +225,17 @@ class Escalations:
         if mentor is None:
             return None
         lang = mentor.language
-        return await self.app.messenger.send_to_person(
-            mentor.id,
-            Outgoing.with_buttons(
-                i18n.t(
-                    lang,
-                    "esc.answer_to_mentor",
-                    name=expert.display_name,
-                    number=ticket.id,
-                    text=text,
-                ),
-                [ids.Reply(ticket.id).button(i18n.t(lang, "esc.reply"))],
-                [ids.Solved(ticket.id).button(i18n.t(lang, "esc.solved"))],
+        out = Outgoing.with_buttons(
+            i18n.t(
+                lang, "esc.answer_to_mentor", name=expert.display_name, number=ticket.id, text=text
             ),
+            [ids.Reply(ticket.id).button(i18n.t(lang, "esc.reply"))],
+            [ids.Solved(ticket.id).button(i18n.t(lang, "esc.solved"))],
         )
+        inbox = self.app.services.inbox  # mid-form, the buttons wait in the menu
+        if inbox is not None:
+            return await inbox.deliver(mentor.id, out, kind="answer", ref=str(ticket.id), lang=lang)
+        return await self.app.messenger.send_to_person(mentor.id, out)
 
 
 async def ask_topic(ctx: Ctx, data: dict) -> None:

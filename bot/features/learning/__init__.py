@@ -17,3 +17,4 @@ def setup(app: App) -> None:
     app.router.include(routes.routes)
     app.router.menu(MenuItem(ids.Home().pack(), "menu.learn", order=10))
     app.services.learning = LearningService(app)
+    app.router.menu_line(routes.continue_line)

@@ -33,6 +33,12 @@ class ContinueSection(ChoiceId, prefix="learn:go"):
     section: ContentKey
 
 
+class BiteList(ChoiceId, prefix="learn:list"):
+    """Every bite of a section, to open any of them again."""
+
+    section: ContentKey
+
+
 class ShowBite(ChoiceId, prefix="learn:bite"):
     """One bite, read again or from the start."""
 

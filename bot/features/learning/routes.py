@@ -65,10 +65,13 @@ async def section_overview(ctx: Ctx, choice: ids.SectionOverview) -> None:
         return
     seen = await ctx.repo(ProgressRepo).seen(ctx.person.id)
     done = sum(1 for b in section.bites if b.id in seen)
-    key = "learn.start" if done == 0 else "learn.continue"
-    rows = [[ids.ContinueSection(section.id).button(ctx.t(key))]]
+    rows = []
+    if done < len(section.bites):  # a finished section has nothing to continue
+        key = "learn.start" if done == 0 else "learn.continue"
+        rows.append([ids.ContinueSection(section.id).button(ctx.t(key))])
     if done:
         rows.append([ids.ShowBite(section.bites[0].id).button(ctx.t("learn.from_start"))])
+        rows.append([ids.BiteList(section.id).button(ctx.t("learn.all_bites"))])
     rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
     text = f"{section.title.get(ctx.lang)}\n\n{section.intro.get(ctx.lang)}\n\n" + ctx.t(
         "learn.progress", done=done, total=len(section.bites)
@@ -83,12 +86,79 @@ async def continue_section(ctx: Ctx, choice: ids.ContinueSection) -> None:
     section = await _section(ctx, choice.section)
     if section is None:
         return
-    seen = await ctx.repo(ProgressRepo).seen(ctx.person.id)
+    progress = ctx.repo(ProgressRepo)
+    seen = await progress.seen(ctx.person.id)
     for bite in section.bites:
         if bite.id not in seen:
             await _send_bite(ctx, bite)
             return
+    await _end_or_review(ctx, section)
+
+
+async def _end_or_review(ctx: Ctx, section: Section) -> None:
+    """The section's end the first time; after that its bites to open again (not "Well done!")."""
+    if section.id in await ctx.repo(ProgressRepo).completed(ctx.person.id) and await _ended(
+        ctx, section
+    ):
+        following = [s for s in ctx.app.content.sections if s.order > section.order]
+        lead = ctx.t("learn.finished_already")
+        await bite_list(ctx, section, lead=lead, next_section=following[0] if following else None)
+        return
     await section_end(ctx, section)
+
+
+async def _ended(ctx: Ctx, section: Section) -> bool:
+    """True when the section's check and feedback question are behind the mentor too."""
+    progress = ctx.repo(ProgressRepo)
+    checked = section.check is None or await progress.check_answer(ctx.person.id, section.id)
+    return bool(checked) and await progress.feedback_given(ctx.person.id, section.id)
+
+
+@routes.choice("learn:list", ids.BiteList)
+async def list_bites(ctx: Ctx, choice: ids.BiteList) -> None:
+    """Every bite of a section, read ones ticked, to open any again (the crisis bite, say)."""
+    await _arrive(ctx)
+    section = await _section(ctx, choice.section)
+    if section is not None:
+        await bite_list(ctx, section)
+
+
+async def bite_list(
+    ctx: Ctx, section: Section, lead: str | None = None, next_section: Section | None = None
+) -> None:
+    """The bites of a section as buttons, with the way back (and on, after a finished one)."""
+    seen = await ctx.repo(ProgressRepo).seen(ctx.person.id)
+    rows = [
+        [ids.ShowBite(b.id).button(("✓ " if b.id in seen else "") + b.title.get(ctx.lang))]
+        for b in section.bites
+    ]
+    if next_section is not None:
+        label = ctx.t("learn.next_section", section=next_section.title.get(ctx.lang))
+        rows.append([ids.SectionOverview(next_section.id).button(label)])
+    rows.append([ids.SectionOverview(section.id).button(ctx.t("learn.back_to_section"))])
+    rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
+    text = ctx.t("learn.bites_of", section=section.title.get(ctx.lang))
+    await ctx.reply(Outgoing.with_buttons(f"{lead}\n\n{text}" if lead else text, *rows))
+
+
+async def continue_line(ctx: Ctx) -> list[Choice]:
+    """The menu's "Continue: section, bite 3/10" once the mentor has started learning."""
+    learning = ctx.app.services.learning
+    if learning is None or ctx.person is None or not ctx.person.active:
+        return []
+    if ctx.role != Role.MENTOR or not await ctx.repo(ProgressRepo).seen(ctx.person.id):
+        return []
+    bite = await learning.next_bite(ctx.person)
+    if bite is None:
+        return []
+    section = ctx.app.content.section(bite.section_id)
+    label = ctx.t(
+        "learn.continue_line",
+        section=section.title.get(ctx.lang),
+        n=section.bites.index(bite) + 1,
+        total=len(section.bites),
+    )
+    return [ids.ShowBite(bite.id).button(label)]
 
 
 @routes.choice("learn:bite", ids.ShowBite)
@@ -117,7 +187,7 @@ async def next_bite(ctx: Ctx, choice: ids.NextBite) -> None:
     if unread:  # they skipped ahead by re-reading: offer what is still unread
         await _send_bite(ctx, unread[0])
         return
-    await section_end(ctx, section)
+    await _end_or_review(ctx, section)
 
 
 async def _send_bite(ctx: Ctx, bite: Bite) -> None:

@@ -1,11 +1,18 @@
-"""The main menu's buttons (choice ids) and the language choice."""
+"""The main menu's buttons (choice ids), the language choice, and text typed at the menu."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from bot.i18n import LANGUAGES
-from bot.ids import ChoiceId, OneOf
+from bot.ids import ChoiceId, Int, OneOf
+
+
+class Step(StrEnum):
+    """Text typed outside any form, kept while the person decides where it goes."""
+
+    LOOSE = "menu.loose"
 
 
 class Home(ChoiceId, prefix="menu:home"):
@@ -18,6 +25,18 @@ class Help(ChoiceId, prefix="menu:help"):
 
 class ChooseLanguage(ChoiceId, prefix="menu:language"):
     """The language buttons."""
+
+
+class OpenHeld(ChoiceId, prefix="menu:held"):
+    """A message that waited while the person was in a form, with its buttons again."""
+
+    held: Annotated[int, Int(1)]
+
+
+class LooseToExperts(ChoiceId, prefix="menu:ask"):
+    """Send what was typed at the menu to the experts, by name or anonymously."""
+
+    anonymous: Annotated[str, OneOf("yes", "no")]
 
 
 class SetLanguage(ChoiceId, prefix="lang:set"):

@@ -1,16 +1,22 @@
-"""Handlers that work everywhere: /menu, /help, /language, /cancel."""
+"""Handlers that work everywhere: /menu, /help, /language, /cancel; text typed at the menu."""
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Ctx
 from bot.features.menu import ids
+from bot.features.menu.ids import Step
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing, clean_text
 from bot.roles import Role
 from bot.router import Routes
 from storage.people import PeopleRepo
 
-routes = Routes("menu")
+LOOSE_MAX = 3000  # what is kept of text typed at the menu, to send to the experts
+_WORD = re.compile(r"\w{4,}", re.UNICODE)
+
+routes = Routes("menu", steps=Step)
 language_routes = Routes("lang")
 
 
@@ -90,3 +96,108 @@ async def cancel(ctx: Ctx) -> None:
     else:
         lead = "common.cancelled"
     await ctx.show_menu(lead=ctx.t(lead))
+
+
+# --- what waited while the person was in a form --------------------------------------------------
+
+
+@routes.choice("menu:held", ids.OpenHeld)
+async def open_held(ctx: Ctx, choice: ids.OpenHeld) -> None:
+    """A message held back during a form, now with its buttons."""
+    inbox = ctx.app.services.inbox
+    held = await inbox.repo.take(ctx.person.id, choice.held) if inbox else None
+    if held is None:
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
+        return
+    await ctx.reply(held.out)
+
+
+async def held_lines(ctx: Ctx) -> list[Choice]:
+    """The menu's "1 new answer" / "1 announcement to reply to" buttons."""
+    inbox = ctx.app.services.inbox
+    if inbox is None or ctx.person is None or not ctx.person.active:
+        return []
+    lines = []
+    held = await inbox.held(ctx.person.id)
+    for kind in ("answer", "announcement"):
+        mine = [h for h in held if h.kind == kind]
+        if mine:
+            label = ctx.t(f"menu.held_{kind}", count=len(mine))
+            lines.append(ids.OpenHeld(mine[0].id).button(label))
+    return lines
+
+
+# --- free text at the menu -----------------------------------------------------------------------
+
+
+async def offer_experts(ctx: Ctx) -> bool:
+    """Text that belongs to nothing: suggest matching menu items and offer to ask the experts."""
+    if ctx.role != Role.MENTOR or ctx.app.services.escalations is None:
+        return False
+    if _crisis(ctx):
+        return True  # the safety net answers this text; a second question would compete with it
+    text, _ = clean_text(ctx.text, LOOSE_MAX)
+    if not text:
+        return False
+    await ctx.set_step(Step.LOOSE, {"text": text})
+    await _offer(ctx, "menu.loose_offer")
+    return True
+
+
+@routes.step(Step.LOOSE)
+async def more_loose_text(ctx: Ctx) -> None:
+    """More text while the offer is open: added to what would be sent."""
+    if _crisis(ctx):
+        return
+    kept = ctx.dialog.data.get("text", "")
+    text, problem = clean_text(f"{kept}\n{ctx.text}", LOOSE_MAX)
+    if problem == "too_long":
+        await ctx.reply(ctx.t("menu.loose_full", max=LOOSE_MAX))
+        return
+    await ctx.set_step(Step.LOOSE, {"text": text})
+    await _offer(ctx, "menu.loose_more")
+
+
+@routes.choice("menu:ask", ids.LooseToExperts)
+async def loose_to_experts(ctx: Ctx, choice: ids.LooseToExperts) -> None:
+    """Send the kept text to the experts as a question (a ticket), by name or anonymously."""
+    text = ctx.dialog.data.get("text") if ctx.dialog and ctx.dialog.step == Step.LOOSE else None
+    escalations = ctx.app.services.escalations
+    if not text or escalations is None:
+        await ctx.show_menu(lead=ctx.t("common.stale_button"))
+        return
+    anonymous = choice.anonymous == "yes"
+    number = await escalations.open_ticket(
+        mentor_id=ctx.person.id, topic="practical", text=text, anonymous=anonymous, source="menu"
+    )
+    await ctx.clear_step()
+    await ctx.audit("ticket.opened", subject=str(number), anonymous=anonymous)
+    await ctx.show_menu(lead=ctx.t("menu.loose_sent", number=number))
+
+
+async def _offer(ctx: Ctx, key: str) -> None:
+    text = ctx.dialog.data.get("text", "")
+    preview = text if len(text) <= 200 else text[:199] + "…"
+    rows = [[item] for item in _suggestions(ctx, text)]
+    # The menu before sending: a stray "1" typed on a numbered messenger sends nothing.
+    rows.append([ids.Home().button(ctx.t("menu.loose_no"))])
+    rows.append([ids.LooseToExperts("no").button(ctx.t("menu.loose_send"))])
+    rows.append([ids.LooseToExperts("yes").button(ctx.t("menu.loose_send_anonymously"))])
+    await ctx.reply(Outgoing.with_buttons(ctx.t(key, text=preview), *rows))
+
+
+def _suggestions(ctx: Ctx, text: str) -> list[Choice]:
+    """Menu items whose words the text uses ("how do I add a workshop?" -> Log a workshop)."""
+    said = {w[:5] for w in _WORD.findall(text.casefold())}
+    found = []
+    for item in ctx.app.router.menu_for(ctx.role):
+        label = ctx.t(item.label_key)
+        if said & {w[:5] for w in _WORD.findall(label.casefold())}:
+            found.append(Choice(item.choice_id, label))
+    return found[:3]
+
+
+def _crisis(ctx: Ctx) -> bool:
+    """True when the text carries a crisis signal (the safety feature answers it)."""
+    scan = getattr(ctx.app.services.crisis, "scan", None)
+    return bool(scan and scan(ctx.text))

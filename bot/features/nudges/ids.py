@@ -19,18 +19,27 @@ class Step(StrEnum):
     TIME = "nudge.time"  # choosing (or typing) the time of day after a rhythm
 
 
+Back = Annotated[str, OneOf("learn", "set")]  # where the reminders were opened from
+
+
 class Home(ChoiceId, prefix="nudge:home"):
-    """The current rhythm with buttons to change it (as /reminders)."""
+    """The current rhythm with buttons to change it (as /reminders); `back`: where it was opened
+    from, so its Back button leads there (the sections, or the settings)."""
+
+    back: Back = "learn"
 
 
 class Rhythm(ChoiceId, prefix="nudge:r"):
     """Choose a rhythm; then the time of day is asked."""
 
     rhythm: Annotated[str, OneOf(*(r for r in RHYTHMS if r != "off"))]
+    back: Back = "learn"
 
 
 class TurnOff(ChoiceId, prefix="nudge:r:off"):
     """No more nudges."""
+
+    back: Back = "learn"
 
 
 class Time(ChoiceId, prefix="nudge:t"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import time
 
 from bot.clock import in_quiet_hours, local_at
@@ -12,19 +11,27 @@ from bot.features.menu import ids as menu_ids
 from bot.features.nudges import ids
 from bot.features.nudges.ids import Step
 from bot.features.nudges.service import MAX_UNANSWERED
+from bot.features.settings import ids as settings_ids
 from bot.messages import Choice, Outgoing
 from bot.router import Routes
+from bot.text import parse_time
 from storage.nudges import RHYTHMS, NudgesRepo
 
 SUGGESTED_TIMES = (time(8, 30), time(12, 0), time(17, 0), time(19, 0))
 OFF_TIME = time(18, 0)  # stored with rhythm "off"; never used to send
-_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 routes = Routes("nudge", steps=Step)
 
 
+def _back(ctx: Ctx, back: str) -> Choice:
+    """Back to where the reminders were opened from."""
+    if back == "set":
+        return settings_ids.Home().button(ctx.t("nudge.back_to_settings"))
+    return learn_ids.Home().button(ctx.t("learn.back_to_sections"))
+
+
 @routes.command("reminders", help_key="cmd.reminders")
-async def show_settings(ctx: Ctx) -> None:
+async def show_settings(ctx: Ctx, back: str = "learn") -> None:
     """/reminders: the current rhythm and buttons to change it."""
     settings = await ctx.repo(NudgesRepo).get(ctx.person.id)
     if settings is None or settings.rhythm == "off":
@@ -37,29 +44,29 @@ async def show_settings(ctx: Ctx) -> None:
         )
         if settings.unanswered >= MAX_UNANSWERED:
             current += "\n" + ctx.t("nudge.stopped")
-    rows = [[ids.Rhythm(r).button(ctx.t(f"nudge.rhythm_{r}"))] for r in RHYTHMS if r != "off"]
-    rows.append([ids.TurnOff().button(ctx.t("nudge.rhythm_off"))])
-    rows.append([learn_ids.Home().button(ctx.t("learn.back_to_sections"))])
+    rows = [[ids.Rhythm(r, back).button(ctx.t(f"nudge.rhythm_{r}"))] for r in RHYTHMS if r != "off"]
+    rows.append([ids.TurnOff(back).button(ctx.t("nudge.rhythm_off"))])
+    rows.append([_back(ctx, back)])
     await ctx.reply(Outgoing.with_buttons(current + "\n\n" + ctx.t("nudge.choose_rhythm"), *rows))
 
 
 @routes.choice("nudge:home", ids.Home)
 async def home(ctx: Ctx, choice: ids.Home) -> None:
     """The reminders button of /learn and /settings."""
-    await show_settings(ctx)
+    await show_settings(ctx, choice.back)
 
 
 @routes.choice("nudge:r", ids.Rhythm)
 async def choose_rhythm(ctx: Ctx, choice: ids.Rhythm) -> None:
     """A rhythm chosen: now the time of day."""
-    await ctx.set_step(Step.TIME, {"rhythm": choice.rhythm})
+    await ctx.set_step(Step.TIME, {"rhythm": choice.rhythm, "back": choice.back})
     await _ask_time(ctx)
 
 
 @routes.choice("nudge:r:off", ids.TurnOff)
 async def turn_off(ctx: Ctx, choice: ids.TurnOff) -> None:
     """No more nudges."""
-    await _save(ctx, "off", OFF_TIME)
+    await _save(ctx, "off", OFF_TIME, choice.back)
 
 
 @routes.choice("nudge:t", ids.Time)
@@ -75,7 +82,7 @@ async def choose_time(ctx: Ctx, choice: ids.Time) -> None:
 @routes.step(Step.TIME)
 async def time_text(ctx: Ctx) -> None:
     """A typed time of day, e.g. 18:30 or 7."""
-    at = _parse(ctx.text)
+    at = parse_time(ctx.text).value
     if at is None:
         await ctx.reply(ctx.t("nudge.bad_time", text=ctx.text[:20]))
         await _ask_time(ctx)
@@ -116,17 +123,8 @@ async def _take_time(ctx: Ctx, at: time) -> None:
         )
         await _ask_time(ctx)
         return
-    await _save(ctx, ctx.dialog.data.get("rhythm", "daily"), at)
-
-
-def _parse(raw: str) -> time | None:
-    match = _TIME.match(raw or "")
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    data = ctx.dialog.data
+    await _save(ctx, data.get("rhythm", "daily"), at, data.get("back", "learn"))
 
 
 def _allowed(ctx: Ctx, at: time) -> bool:
@@ -135,7 +133,7 @@ def _allowed(ctx: Ctx, at: time) -> bool:
     return not in_quiet_hours(probe, ctx.tz, quiet.start, quiet.end)
 
 
-async def _save(ctx: Ctx, rhythm: str, at: time) -> None:
+async def _save(ctx: Ctx, rhythm: str, at: time, back: str = "learn") -> None:
     await ctx.repo(NudgesRepo).set(ctx.person.id, rhythm, at)
     await ctx.clear_step()
     await ctx.audit("nudge.set", rhythm=rhythm, at=at.strftime("%H:%M"))
@@ -152,7 +150,7 @@ async def _save(ctx: Ctx, rhythm: str, at: time) -> None:
     await ctx.reply(
         Outgoing.with_buttons(
             text,
-            [learn_ids.Home().button(ctx.t("learn.back_to_sections"))],
+            [_back(ctx, back)],
             [menu_ids.Home().button(ctx.t("common.back_to_menu"))],
         )
     )

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 JOB_KIND = "nudge"
 MAX_UNANSWERED = 3
+FORM_WAIT_MINUTES = 30  # a nudge due while the mentor fills in a form waits this long
 # Weekdays (Monday = 0) on which each rhythm sends.
 RHYTHM_DAYS = {
     "daily": frozenset(range(7)),
@@ -111,6 +112,9 @@ async def fire_nudge(app: App, job: Job) -> datetime | None:
     ):
         nxt = next_nudge_time(settings.rhythm, settings.at_time, tz, now, now)
         return service.defer(nxt, person) if nxt else None
+    inbox = app.services.inbox
+    if inbox is not None and await inbox.busy(person.id):
+        return now + timedelta(minutes=FORM_WAIT_MINUTES)  # a bite never interrupts a form
     learning = app.services.learning
     bite = await learning.next_bite(person)
     if bite is None:

@@ -1,4 +1,4 @@
-"""Onboarding by invite: /start CODE -> consent -> language -> display name -> main menu."""
+"""Onboarding by invite: /start CODE (or the bare code) -> language -> consent -> name -> menu."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Onboarding's handlers: /start CODE, consent, language, display name."""
+"""Onboarding's handlers: /start CODE (or the bare code), language, consent, display name."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from bot import i18n
 from bot.context import Ctx
 from bot.features.onboarding import ids
 from bot.features.onboarding.ids import Step
@@ -11,6 +13,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
+from bot.text import parse_yes_no
 from storage.guesses import GuessesRepo, sender_key
 from storage.invites import Invite, InvitesRepo
 from storage.people import PeopleRepo
@@ -18,13 +21,22 @@ from storage.people import PeopleRepo
 NAME_MAX = 40
 GUESS_KIND = "invite"
 _KEEP_FORMAT_CHARS = {"\u200c", "\u200d"}  # joiners inside emoji and some scripts
+# A bare invite code typed without /start: one word of letters and digits (with - or spaces
+# between groups), long enough not to be a greeting, with a digit or written in capitals.
+_BARE_CODE = re.compile(r"^[A-Za-z0-9]{3,}(?:[- ][A-Za-z0-9]{3,})*$")
+# Language names a person may type at the language question (any language's word for it).
+_LANGUAGE_WORDS = {
+    "en": {"en", "english", "englanti", "engelska", "eng"},
+    "fi": {"fi", "suomi", "finnish", "finska", "suomeksi", "fin"},
+    "sv": {"sv", "svenska", "swedish", "ruotsi", "på svenska", "swe", "se"},
+}
 
 routes = Routes("onb", steps=Step)
 
 
 @routes.command("start", min_role=Role.GUEST, help_key="cmd.start")
 async def start(ctx: Ctx) -> None:
-    """/start [CODE]: welcome back, continue onboarding, or begin it with an invite."""
+    """/start [CODE] (or a bare code): welcome back, continue onboarding, or begin with an invite."""
     person = ctx.person
     if person is not None and person.active:
         await ctx.show_menu(lead=ctx.t("onboarding.welcome_back", name=person.display_name))
@@ -35,7 +47,7 @@ async def start(ctx: Ctx) -> None:
     if _is_configured_admin(ctx):
         await _begin(ctx, Role.ADMIN, cohort=None, invite_id=None)
         return
-    code = ctx.args.split()[0] if ctx.args else ""
+    code = ctx.args.split()[0] if ctx.args else bare_code(ctx.text)
     if not code:
         await ctx.reply(ctx.t("onboarding.need_invite"))
         return
@@ -79,20 +91,29 @@ async def _take_invite(ctx: Ctx, code: str) -> Invite | None:
     return invite
 
 
-@routes.choice("onb:consent", ids.Consent, min_role=Role.GUEST)
-async def consent(ctx: Ctx, choice: ids.Consent) -> None:
-    """Agree (then the language), read more, or decline (everything is deleted)."""
-    if await _in_step(ctx, Step.CONSENT):
-        await _on_consent(ctx, choice.answer)
+def bare_code(text: str) -> str:
+    """The invite code in a message without /start ("" when it does not look like one)."""
+    raw = text.strip()
+    if not _BARE_CODE.match(raw) or len(raw) > 40:
+        return ""
+    letters = raw.replace("-", "").replace(" ", "")
+    if len(letters) < 6 or not (any(c.isdigit() for c in letters) or letters.isupper()):
+        return ""
+    return letters
 
 
 @routes.choice("onb:lang", ids.Language, min_role=Role.GUEST)
 async def language(ctx: Ctx, choice: ids.Language) -> None:
-    """The language chosen; then the display name."""
+    """The language chosen (the first question); then consent, in that language."""
     if await _in_step(ctx, Step.LANGUAGE):
-        ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=choice.code)
-        await ctx.set_step(Step.NAME)
-        await _ask_current_step(ctx)
+        await _take_language(ctx, choice.code)
+
+
+@routes.choice("onb:consent", ids.Consent, min_role=Role.GUEST)
+async def consent(ctx: Ctx, choice: ids.Consent) -> None:
+    """Agree (then the name), read more, or decline (everything is deleted)."""
+    if await _in_step(ctx, Step.CONSENT):
+        await _on_consent(ctx, choice.answer)
 
 
 async def _in_step(ctx: Ctx, step: Step) -> bool:
@@ -113,21 +134,35 @@ async def _in_step(ctx: Ctx, step: Step) -> bool:
 
 @routes.step(Step.CONSENT, Step.LANGUAGE, Step.NAME)
 async def on_text(ctx: Ctx) -> None:
-    """Typed text during onboarding: the display name, or a gentle re-ask."""
+    """Typed text during onboarding: a language, yes or no, the display name, or a gentle re-ask."""
     step = ctx.dialog.step if ctx.dialog else ""
-    if step == Step.NAME and not ctx.text.startswith("/cancel"):
-        await _on_name(ctx)
-        return
-    if ctx.text.split("@")[0].split(" ")[0] == "/cancel":
+    command = ctx.text.split("@")[0].split(" ")[0].lower()
+    if command == "/cancel":
         await abandon(ctx)
-        return
-    await ctx.reply(ctx.t("onboarding.use_buttons"))
-    await _ask_current_step(ctx)
+    elif command == "/language":  # changing the language is always one step away
+        await ctx.set_step(Step.LANGUAGE)
+        await _ask_current_step(ctx)
+    elif step == Step.NAME:
+        await _on_name(ctx)
+    elif step == Step.LANGUAGE and (code := typed_language(ctx.text)):
+        await _take_language(ctx, code)
+    elif step == Step.CONSENT and (answer := parse_yes_no(ctx.text)) is not None:
+        await _on_consent(ctx, "yes" if answer else "no")
+    else:
+        await ctx.reply(ctx.t("onboarding.use_buttons"))
+        await _ask_current_step(ctx)
+
+
+def typed_language(text: str) -> str | None:
+    """A language named in any of the three ("suomi", "Swedish", "en"), else None."""
+    word = " ".join(text.casefold().split()).strip(".!")
+    return next((code for code, words in _LANGUAGE_WORDS.items() if word in words), None)
 
 
 async def abandon(ctx: Ctx) -> None:
     """Stop onboarding: delete everything stored about the person and give the invite back."""
     invite_id = (ctx.dialog.data if ctx.dialog else {}).get("invite_id")
+    lang = ctx.person.language  # the goodbye comes in the language they chose
     async with ctx.app.db.transaction():
         await ctx.repo(PeopleRepo).delete(ctx.person.id)
         if invite_id:
@@ -135,26 +170,39 @@ async def abandon(ctx: Ctx) -> None:
     ctx.person = None
     ctx.dialog = None
     await ctx.audit("onboarding.declined")
-    await ctx.reply(ctx.t("onboarding.declined"))
+    await ctx.reply(i18n.t(lang, "onboarding.declined"))
 
 
 async def _begin(ctx: Ctx, role: Role, cohort: str | None, invite_id: int | None) -> None:
     incoming = ctx.incoming
     people = ctx.repo(PeopleRepo)
     async with ctx.app.db.transaction():
+        # The messenger's language (Telegram's language_code) is the first guess.
         person = await people.create(role=role, cohort=cohort, language=ctx.lang)
         await people.add_identity(
             person.id, incoming.address.transport, incoming.sender_id, incoming.address.chat_id
         )
     ctx.person = person
     await ctx.audit("onboarding.started", role=role.label, cohort=cohort)
-    await ctx.set_step(Step.CONSENT, {"invite_id": invite_id})
+    await ctx.set_step(Step.LANGUAGE, {"invite_id": invite_id})
     await _ask_current_step(ctx)
 
 
 async def _ask_current_step(ctx: Ctx) -> None:
-    step = ctx.dialog.step if ctx.dialog else Step.CONSENT
-    if step == Step.CONSENT:
+    step = ctx.dialog.step if ctx.dialog else Step.LANGUAGE
+    if step == Step.LANGUAGE:
+        current = ctx.person.language if ctx.person else ctx.lang
+        buttons = [
+            ids.Language(code).button(("✓ " if code == current else "") + LANGUAGE_NAMES[code])
+            for code in LANGUAGES
+        ]
+        await ctx.reply(
+            Outgoing.with_buttons(
+                ctx.t("onboarding.hello_all") + "\n\n" + ctx.t("onboarding.choose_language"),
+                *[[b] for b in buttons],
+            )
+        )
+    elif step == Step.CONSENT:
         await ctx.reply(
             Outgoing.with_buttons(
                 ctx.t("onboarding.consent"),
@@ -163,15 +211,16 @@ async def _ask_current_step(ctx: Ctx) -> None:
                 [ids.Consent("no").button(ctx.t("onboarding.consent_no"))],
             )
         )
-    elif step == Step.LANGUAGE:
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("onboarding.choose_language"),
-                [ids.Language(code).button(LANGUAGE_NAMES[code]) for code in LANGUAGES],
-            )
-        )
     else:
         await ctx.reply(ctx.t("onboarding.ask_name", max=NAME_MAX))
+
+
+async def _take_language(ctx: Ctx, code: str) -> None:
+    """Store the language; agreed already (a change of mind): the name, else consent."""
+    ctx.person = await ctx.repo(PeopleRepo).update(ctx.person.id, language=code)
+    agreed = (ctx.person.consent_version or 0) >= ctx.app.config.bot.consent_version
+    await ctx.set_step(Step.NAME if agreed else Step.CONSENT)
+    await _ask_current_step(ctx)
 
 
 async def _on_consent(ctx: Ctx, answer: str) -> None:
@@ -188,7 +237,7 @@ async def _on_consent(ctx: Ctx, answer: str) -> None:
         consented_at=ctx.app.db.now_iso(),
     )
     await ctx.audit("consent.given", version=ctx.app.config.bot.consent_version)
-    await ctx.set_step(Step.LANGUAGE)
+    await ctx.set_step(Step.NAME)
     await _ask_current_step(ctx)
 
 

@@ -33,7 +33,7 @@ async def show_settings(ctx: Ctx) -> None:
         else [ids.Pause().button(ctx.t("set.pause"))]
     )
     if ctx.app.services.nudges is not None:
-        rows.append([nudge_ids.Home().button(ctx.t("learn.reminders"))])
+        rows.append([nudge_ids.Home("set").button(ctx.t("learn.reminders"))])
     rows.append([menu_ids.ChooseLanguage().button(ctx.t("menu.language"))])
     if ctx.app.services.linking:
         rows.append([link_ids.Home().button(ctx.t("set.messengers"))])

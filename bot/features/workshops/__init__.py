@@ -17,3 +17,4 @@ def setup(app: App) -> None:
     app.router.include(log.routes)
     app.router.menu(MenuItem(ids.NewForm().pack(), "menu.log_workshop", order=20))
     app.router.menu(MenuItem(ids.ListPage(0).pack(), "menu.my_workshops", order=25))
+    app.router.menu_line(routes.draft_line)

@@ -9,9 +9,10 @@ from bot import i18n
 from bot.context import Ctx
 from bot.features.workshops import ids
 from bot.features.workshops.ids import QUESTIONS, Step
-from bot.features.workshops.questions import ask, form_data, show_summary
+from bot.features.workshops.questions import ask, ask_back, form_data, show_summary
 from bot.messages import Outgoing
 from bot.roles import Role
+from bot.text import Reading
 from storage.people import PeopleRepo
 from storage.workshops import DraftsRepo, WorkshopsRepo
 
@@ -39,6 +40,7 @@ async def answered(ctx: Ctx, step: Step, **values: object) -> None:
     data = form_data(ctx)
     form = {**data.get("form", {}), **values}
     data.update(form=form, bad=0)
+    data.pop("guess", None)
     if data.get("editing"):
         if step is Step.WELL and form.get("went_well") and "share_practice" not in values:
             await ctx.set_step(Step.SHARE, data)
@@ -64,24 +66,37 @@ def _next_question(step: Step, form: dict) -> Step | None:
     return None
 
 
+async def take(
+    ctx: Ctx, step: Step, reading: Reading, values: dict, problem_key: str, guess: str = ""
+) -> None:
+    """A typed answer read: kept, asked back when it was a guess, or a friendly re-ask."""
+    if not reading.ok:
+        await bad(ctx, step, f"{problem_key}{reading.problem}")
+    elif reading.guessed:
+        await ask_back(ctx, step, values, guess)
+    else:
+        await answered(ctx, step, **values)
+
+
 async def bad(ctx: Ctx, step: Step, problem_key: str, **values: object) -> None:
-    """A friendly re-ask; after three bad answers the whole question with its buttons again."""
+    """A friendly re-ask with the question and its options again (so a number typed next
+    lands where it belongs); after three bad answers for a count, quick picks."""
     data = form_data(ctx)
+    data.pop("guess", None)
     count = data.get("bad", 0) + 1
-    if count >= MAX_BAD:
+    problem = ctx.t(problem_key, **values)
+    if count >= MAX_BAD and step is Step.PARTICIPANTS:
         await ctx.set_step(step, {**data, "bad": 0})
-        await ctx.reply(ctx.t(problem_key, **values) + "\n\n" + ctx.t("ws.lets_use_buttons"))
-        if step is Step.PARTICIPANTS:
-            rows = [[ids.PickParticipants(n).button(str(n)) for n in QUICK_PARTICIPANTS]]
-            picks = Outgoing.with_buttons(
-                ctx.t("ws.pick_participants"), *rows, [ids.Cancel().button(ctx.t("ws.cancel"))]
-            )
-            await ctx.reply(replace(picks, numbered=False))
-        else:
-            await ask(ctx, step)
+        rows = [[ids.PickParticipants(n).button(str(n)) for n in QUICK_PARTICIPANTS]]
+        picks = Outgoing.with_buttons(
+            problem + "\n\n" + ctx.t("ws.pick_participants"),
+            *rows,
+            [ids.Cancel().button(ctx.t("ws.cancel"))],
+        )
+        await ctx.reply(replace(picks, numbered=False))
         return
     await ctx.set_step(step, {**data, "bad": count})
-    await ctx.reply(ctx.t(problem_key, **values))
+    await ask(ctx, step, lead=problem)
 
 
 async def save(ctx: Ctx) -> None:

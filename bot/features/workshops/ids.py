@@ -75,6 +75,12 @@ class Cancel(ChoiceId, prefix="ws:cancel"):
     """Leave the form without saving (an edited workshop stays as it was)."""
 
 
+class ConfirmGuess(ChoiceId, prefix="ws:guess"):
+    """Yes, that is what I meant ("last Saturday" read as 21.11.2026) / no, ask again."""
+
+    answer: YesNo
+
+
 # --- answers -------------------------------------------------------------------------------------
 
 
@@ -156,7 +162,7 @@ class EditField(ChoiceId, prefix="ws:ef"):
 
 
 class BackToSummary(ChoiceId, prefix="ws:sum"):
-    """From the edit menu back to the summary."""
+    """From the edit menu (or a question being changed) back to the summary, nothing lost."""
 
 
 # --- /workshops: the mentor's own log ------------------------------------------------------------

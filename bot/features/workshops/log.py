@@ -6,7 +6,7 @@ from bot.context import Ctx
 from bot.features.menu import ids as menu_ids
 from bot.features.workshops import ids
 from bot.features.workshops.ids import Step
-from bot.features.workshops.questions import show_summary
+from bot.features.workshops.questions import edit_menu
 from bot.features.workshops.render import describe, form_of
 from bot.messages import Outgoing
 from bot.router import Routes
@@ -73,14 +73,15 @@ async def open_workshop(ctx: Ctx, choice: ids.Open) -> None:
 
 @routes.choice("ws:change", ids.Change)
 async def change_workshop(ctx: Ctx, choice: ids.Change) -> None:
-    """Edit a saved workshop: its summary, where Save stores the changes."""
+    """Edit a saved workshop: the list of its answers to change; the summary's Save stores them."""
     workshop = await _own(ctx, choice.workshop)
     if workshop is None:
         return
     await ctx.set_step(
-        Step.SUMMARY, {"form": form_of(workshop), "workshop_id": workshop.id, "bad": 0}
+        Step.EDIT_MENU,
+        {"form": form_of(workshop), "workshop_id": workshop.id, "bad": 0, "editing": True},
     )
-    await show_summary(ctx)
+    await edit_menu(ctx)
 
 
 @routes.choice("ws:del", ids.Delete)

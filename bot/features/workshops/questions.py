@@ -35,21 +35,44 @@ async def ask(ctx: Ctx, step: Step, *, lead: str | None = None) -> None:
     """Send one question with its buttons and enter its step (`lead` goes above)."""
     entering = ctx.dialog is None or ctx.dialog.step != step
     data = form_data(ctx)
+    guessing = data.pop("guess", None) is not None
     if entering:
         data["bad"] = 0
     if step is Step.COMMUNITY:
         data["recent"] = await ctx.repo(WorkshopsRepo).recent_communities(
             ctx.person.id, RECENT_COMMUNITIES
         )
-    if entering or step is Step.COMMUNITY:
+    if entering or guessing or step is Step.COMMUNITY:
         await ctx.set_step(step, data)  # one write, with the recent names the buttons stand for
     question = _QUESTIONS[step](ctx, data)
     if lead:
         question = replace(question, text=f"{lead}\n\n{question.text}")
-    await ctx.reply(question)
+    if entering:
+        await ctx.reply(question)
+    else:  # the same question again (a theme ticked): one message per question
+        await ctx.show(question)
 
 
-def _cancel(ctx: Ctx) -> list[Choice]:
+async def ask_back(ctx: Ctx, step: Step, values: dict, question: str) -> None:
+    """A guess to confirm ("Saturday 21.11.2026 - is that right?"): Yes keeps `values`."""
+    data = {**form_data(ctx), "guess": {"step": step.field, "values": values}}
+    await ctx.set_step(step, data)
+    out = Outgoing.with_buttons(
+        question,
+        [
+            ids.ConfirmGuess("yes").button(ctx.t("ws.guess_yes")),
+            ids.ConfirmGuess("no").button(ctx.t("ws.guess_no")),
+        ],
+        _cancel(ctx, data),
+    )
+    # Typed as words (yes / kyllä / ja) where choices are numbered: a number stays an answer.
+    await ctx.reply(replace(out, numbered=False))
+
+
+def _cancel(ctx: Ctx, data: dict | None = None) -> list[Choice]:
+    """Cancel; while changing one answer, back to the summary (nothing is lost)."""
+    if (data if data is not None else form_data(ctx)).get("editing"):
+        return [ids.BackToSummary().button(ctx.t("ws.back_to_summary_keep"))]
     return [ids.Cancel().button(ctx.t("ws.cancel"))]
 
 
@@ -60,19 +83,19 @@ def _date(ctx: Ctx, data: dict) -> Outgoing:
             ids.PickDate("yesterday").button(ctx.t("ws.yesterday")),
         ]
     ]
-    return Outgoing.with_buttons(ctx.t("ws.ask_date"), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t("ws.ask_date"), *rows, _cancel(ctx, data))
 
 
 def _community(ctx: Ctx, data: dict) -> Outgoing:
     recent = data.get("recent", [])
     rows = [[ids.PickCommunity(i).button(name)] for i, name in enumerate(recent)]
     key = "ws.ask_community_recent" if recent else "ws.ask_community"
-    return Outgoing.with_buttons(ctx.t(key, max=COMMUNITY_MAX), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t(key, max=COMMUNITY_MAX), *rows, _cancel(ctx, data))
 
 
 def _participants(ctx: Ctx, data: dict) -> Outgoing:
     question = Outgoing.with_buttons(
-        ctx.t("ws.ask_participants", max=MAX_PARTICIPANTS), _cancel(ctx)
+        ctx.t("ws.ask_participants", max=MAX_PARTICIPANTS), _cancel(ctx, data)
     )
     return replace(question, numbered=False)  # a typed number is the answer
 
@@ -84,7 +107,7 @@ def _themes(ctx: Ctx, data: dict) -> Outgoing:
         for s in ctx.app.content.sections
     ]
     rows.append([ids.ThemesDone().button(ctx.t("ws.done"))])
-    return Outgoing.with_buttons(ctx.t("ws.ask_themes"), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t("ws.ask_themes"), *rows, _cancel(ctx, data))
 
 
 def _duration(ctx: Ctx, data: dict) -> Outgoing:
@@ -92,7 +115,9 @@ def _duration(ctx: Ctx, data: dict) -> Outgoing:
         [ids.PickDuration(m).button(duration_label(ctx, m)) for m in DURATIONS[:3]],
         [ids.PickDuration(m).button(duration_label(ctx, m)) for m in DURATIONS[3:]],
     ]
-    return Outgoing.with_buttons(ctx.t("ws.ask_duration"), *rows, _cancel(ctx))
+    question = Outgoing.with_buttons(ctx.t("ws.ask_duration"), *rows, _cancel(ctx, data))
+    # Bullets where choices are numbered: a typed "2" is two hours (asked back), not option 2.
+    return replace(question, numbered=False)
 
 
 def _cofac(ctx: Ctx, data: dict) -> Outgoing:
@@ -102,14 +127,14 @@ def _cofac(ctx: Ctx, data: dict) -> Outgoing:
             ids.CoFacilitated("no").button(ctx.t("ws.answer_no")),
         ]
     ]
-    return Outgoing.with_buttons(ctx.t("ws.ask_cofac"), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t("ws.ask_cofac"), *rows, _cancel(ctx, data))
 
 
 def _went_well(ctx: Ctx, data: dict) -> Outgoing:
     return Outgoing.with_buttons(
         ctx.t("ws.ask_well", max=NOTE_MAX),
         [ids.SkipWentWell().button(ctx.t("ws.skip"))],
-        _cancel(ctx),
+        _cancel(ctx, data),
     )
 
 
@@ -118,14 +143,14 @@ def _share(ctx: Ctx, data: dict) -> Outgoing:
         [ids.SharePractice("yes").button(ctx.t("ws.share_yes"))],
         [ids.SharePractice("no").button(ctx.t("ws.share_no"))],
     ]
-    return Outgoing.with_buttons(ctx.t("ws.ask_share"), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t("ws.ask_share"), *rows, _cancel(ctx, data))
 
 
 def _was_hard(ctx: Ctx, data: dict) -> Outgoing:
     return Outgoing.with_buttons(
         ctx.t("ws.ask_hard", max=NOTE_MAX),
         [ids.SkipWasHard().button(ctx.t("ws.skip"))],
-        _cancel(ctx),
+        _cancel(ctx, data),
     )
 
 
@@ -134,7 +159,7 @@ def _support(ctx: Ctx, data: dict) -> Outgoing:
         [ids.NeedsSupport("no").button(ctx.t("ws.support_no"))],
         [ids.NeedsSupport("yes").button(ctx.t("ws.support_yes"))],
     ]
-    return Outgoing.with_buttons(ctx.t("ws.ask_support"), *rows, _cancel(ctx))
+    return Outgoing.with_buttons(ctx.t("ws.ask_support"), *rows, _cancel(ctx, data))
 
 
 _QUESTIONS: dict[Step, Callable[[Ctx, dict], Outgoing]] = {
@@ -159,7 +184,7 @@ async def show_summary(ctx: Ctx) -> None:
             ctx.t("ws.summary_title") + "\n\n" + describe(ctx, form),
             [ids.Save().button(ctx.t("ws.save"))],
             [ids.Edit().button(ctx.t("ws.edit"))],
-            _cancel(ctx),
+            [ids.Cancel().button(ctx.t("ws.cancel"))],
         )
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
+
 from bot.context import Ctx
 from storage.workshops import Workshop
 
@@ -15,6 +17,32 @@ def duration_label(ctx: Ctx, minutes: int) -> str:
     return ctx.t("ws.hours", hours=text)
 
 
+def duration_words(ctx: Ctx, minutes: int) -> str:
+    """Minutes in words for asking back: "2 hours", "1,5 tuntia", "45 minuter"."""
+    if minutes % 30 or minutes < 60:
+        return ctx.t("ws.minutes_words", count=minutes)
+    hours = minutes / 60
+    text = f"{hours:g}" if ctx.lang == "en" else f"{hours:g}".replace(".", ",")
+    return ctx.t("ws.hours_words", count=hours, hours=text)
+
+
+def day_label(ctx: Ctx, day: date | None) -> str:
+    """A day with its weekday in the person's language: "Saturday 21.11.2026"."""
+    if day is None:
+        return ""
+    weekday = format_date(day, "EEEE", locale=ctx.lang)
+    return f"{weekday} {day.strftime('%d.%m.%Y')}"
+
+
+def participants_label(form: dict) -> str:
+    """The count, with the range it stands for when one was typed: "18 (15–20)"."""
+    value = form.get("participants")
+    if value is None:
+        return "-"
+    low, high = form.get("participants_low"), form.get("participants_high")
+    return f"{value} ({low}–{high})" if low and high else str(value)
+
+
 def describe(ctx: Ctx, form: dict) -> str:
     """The form as readable lines."""
     content = ctx.app.content
@@ -23,7 +51,7 @@ def describe(ctx: Ctx, form: dict) -> str:
     lines = [
         ctx.t("ws.f_date", value=date.fromisoformat(held).strftime("%d.%m.%Y") if held else "-"),
         ctx.t("ws.f_community", value=form.get("community", "-")),
-        ctx.t("ws.f_participants", value=form.get("participants", "-")),
+        ctx.t("ws.f_participants", value=participants_label(form)),
         ctx.t("ws.f_themes", value=", ".join(s.title.get(ctx.lang) for s in themes if s) or "-"),
         ctx.t(
             "ws.f_duration",
@@ -61,4 +89,6 @@ def form_of(w: Workshop) -> dict:
         "share_practice": w.share_practice,
         "was_hard": w.was_hard,
         "needs_support": w.needs_support,
+        "participants_low": w.participants_low,
+        "participants_high": w.participants_high,
     }

@@ -6,26 +6,23 @@ from datetime import timedelta
 
 from bot.context import Ctx
 from bot.features.workshops import ids
-from bot.features.workshops.form import answered, bad, save, start_fresh
+from bot.features.workshops.form import answered, bad, save, start_fresh, take
 from bot.features.workshops.ids import Step
-from bot.features.workshops.input import (
-    COMMUNITY_MAX,
-    MAX_PARTICIPANTS,
-    parse_date,
-    parse_duration,
-    parse_participants,
-    parse_yes_no,
-)
+from bot.features.workshops.input import COMMUNITY_MAX, MAX_PARTICIPANTS
 from bot.features.workshops.questions import (
     ask,
+    ask_back,
     ask_current,
     current_step,
     edit_menu,
     form_data,
     show_summary,
 )
-from bot.messages import NOTE_MAX, Outgoing, clean_text
+from bot.features.workshops.render import day_label, duration_words
+from bot.messages import NOTE_MAX, Choice, Outgoing, clean_text
+from bot.roles import Role
 from bot.router import Routes
+from bot.text import parse_choices, parse_count, parse_date, parse_duration, parse_yes_no
 from storage.workshops import DraftsRepo
 
 routes = Routes("ws", steps=Step)
@@ -83,11 +80,26 @@ async def fresh_form(ctx: Ctx, choice: ids.FreshForm) -> None:
     await start_fresh(ctx)
 
 
+async def draft_line(ctx: Ctx) -> list[Choice]:
+    """The menu's "Finish your workshop draft" while an unsaved form is kept."""
+    if ctx.person is None or not ctx.person.active or ctx.role != Role.MENTOR:
+        return []
+    draft = await ctx.repo(DraftsRepo).take(ctx.person.id)
+    if not draft or not draft.get("form"):
+        return []
+    return [ids.ResumeDraft().button(ctx.t("ws.finish_draft"))]
+
+
 @routes.on_leave(*Step)
 async def keep_draft(ctx: Ctx) -> None:
     """Leaving the form any way but /cancel keeps the draft, and says so."""
     data = form_data(ctx)
-    if ctx.text.split(" ")[0].split("@")[0] == "/cancel" or not data.get("form"):
+    cancelled = ctx.text.split(" ")[0].split("@")[0] == "/cancel"
+    # /cancel drops a form, except while one answer is being changed: work is never lost there
+    if (cancelled and not data.get("editing")) or not data.get("form"):
+        await ctx.repo(DraftsRepo).drop(ctx.person.id)
+        return
+    if cancelled and data.get("workshop_id"):  # a saved workshop being edited stays as saved
         await ctx.repo(DraftsRepo).drop(ctx.person.id)
         return
     field = Step(ctx.dialog.step).field
@@ -99,6 +111,10 @@ async def keep_draft(ctx: Ctx) -> None:
 async def cancel(ctx: Ctx, choice: ids.Cancel) -> None:
     """Leave the form; nothing is saved (an edited workshop stays as it was)."""
     if not await _in_form(ctx):
+        return
+    step = current_step(ctx)
+    if ctx.dialog.data.get("editing") and step not in (Step.SUMMARY, Step.EDIT_MENU):
+        await _back_to_summary(ctx)  # an older Cancel while changing one answer: keep it all
         return
     editing = bool(ctx.dialog.data.get("workshop_id"))
     await ctx.clear_step()
@@ -240,10 +256,54 @@ async def edit_field(ctx: Ctx, choice: ids.EditField) -> None:
 
 @routes.choice("ws:sum", ids.BackToSummary)
 async def back_to_summary(ctx: Ctx, choice: ids.BackToSummary) -> None:
-    """From the edit menu back to the summary."""
-    if await _at(ctx, Step.EDIT_MENU):
-        await ctx.set_step(Step.SUMMARY, form_data(ctx))
-        await show_summary(ctx)
+    """From the edit menu, or from an answer being changed, back to the summary (all kept)."""
+    if not await _in_form(ctx):
+        return
+    if ctx.dialog.step != Step.EDIT_MENU and not ctx.dialog.data.get("editing"):
+        await ctx.reply(ctx.t("common.stale_button"))
+        await ask_current(ctx)
+        return
+    await _back_to_summary(ctx)
+
+
+async def _back_to_summary(ctx: Ctx) -> None:
+    data = form_data(ctx)
+    data.pop("guess", None)
+    await ctx.set_step(Step.SUMMARY, data)
+    await show_summary(ctx)
+
+
+@routes.choice("ws:guess", ids.ConfirmGuess)
+async def confirm_guess(ctx: Ctx, choice: ids.ConfirmGuess) -> None:
+    """Yes: the guessed answer is kept; No: the question again."""
+    if not await _in_form(ctx):
+        return
+    guess = form_data(ctx).get("guess")
+    step = current_step(ctx)
+    if not guess or step is None or guess.get("step") != step.field:
+        await ctx.reply(ctx.t("common.stale_button"))
+        await ask_current(ctx)
+        return
+    await _settle_guess(ctx, step, choice.answer == "yes")
+
+
+async def _settle_guess(ctx: Ctx, step: Step, yes: bool) -> None:
+    if yes:
+        await answered(ctx, step, **form_data(ctx)["guess"]["values"])
+    else:
+        await ask(ctx, step, lead=ctx.t("ws.guess_again"))
+
+
+async def _guess_answered(ctx: Ctx, step: Step) -> bool:
+    """Yes or no typed to a guess; any other text is a new answer (False)."""
+    guess = form_data(ctx).get("guess")
+    if not guess or guess.get("step") != step.field:
+        return False
+    answer = parse_yes_no(ctx.text)
+    if answer is None:
+        return False
+    await _settle_guess(ctx, step, answer)
+    return True
 
 
 async def _in_form(ctx: Ctx) -> bool:
@@ -270,48 +330,70 @@ async def _at(ctx: Ctx, step: Step) -> bool:
 
 @routes.step(Step.DATE)
 async def date_text(ctx: Ctx) -> None:
-    """A date: 24.11.2026, 24.11., 2026-11-24, today, yesterday."""
-    held, problem = parse_date(ctx.incoming.text or "", ctx.local_now().date())
-    if problem:
-        await bad(ctx, Step.DATE, f"ws.bad_date_{problem}")
-    else:
-        await answered(ctx, Step.DATE, held_on=held.isoformat())
+    """A date: 24.11., 29/11, 2026-11-24, today, last Saturday, la 29.11., i lördags."""
+    if await _guess_answered(ctx, Step.DATE):
+        return
+    reading = parse_date(ctx.text, ctx.local_now().date())
+    held = reading.value.isoformat() if reading.ok else None
+    guess = ctx.t("ws.guess_date", date=day_label(ctx, reading.value)) if reading.ok else ""
+    await take(ctx, Step.DATE, reading, {"held_on": held}, "ws.bad_date_", guess)
 
 
 @routes.step(Step.COMMUNITY)
 async def community_text(ctx: Ctx) -> None:
-    """The community's name, on one line."""
+    """The community's name, on one line (a bare number is asked back: it is rarely a name)."""
+    if await _guess_answered(ctx, Step.COMMUNITY):
+        return
     name, problem = clean_text(ctx.incoming.text or "", COMMUNITY_MAX)
     if problem or "\n" in name:
         await bad(ctx, Step.COMMUNITY, "ws.bad_community", max=COMMUNITY_MAX)
+    elif parse_count(name, MAX_PARTICIPANTS).ok:
+        await ask_back(
+            ctx, Step.COMMUNITY, {"community": name}, ctx.t("ws.guess_community", name=name)
+        )
     else:
         await answered(ctx, Step.COMMUNITY, community=name)
 
 
 @routes.step(Step.PARTICIPANTS)
 async def participants_text(ctx: Ctx) -> None:
-    """The number of participants."""
-    count, problem = parse_participants(ctx.incoming.text or "")
-    if problem:
-        await bad(ctx, Step.PARTICIPANTS, f"ws.bad_participants_{problem}", max=MAX_PARTICIPANTS)
-    else:
-        await answered(ctx, Step.PARTICIPANTS, participants=count)
+    """The number of participants: 12, about 15, noin 12, 15-20 (the midpoint, range kept)."""
+    reading = parse_count(ctx.text, MAX_PARTICIPANTS)
+    if not reading.ok:
+        key = f"ws.bad_participants_{reading.problem}"
+        await bad(ctx, Step.PARTICIPANTS, key, max=MAX_PARTICIPANTS)
+        return
+    values = {
+        "participants": reading.value,
+        "participants_low": reading.low,
+        "participants_high": reading.high,
+    }
+    await answered(ctx, Step.PARTICIPANTS, **values)
 
 
 @routes.step(Step.THEMES)
 async def themes_text(ctx: Ctx) -> None:
-    """Themes are picked with the buttons."""
-    await bad(ctx, Step.THEMES, "ws.use_buttons")
+    """Several themes at once by their numbers in the list ("1 3"); one number ticks one."""
+    sections = ctx.app.content.sections
+    reading = parse_choices(ctx.text, len(sections))
+    if not reading.ok:
+        await bad(ctx, Step.THEMES, "ws.bad_themes_numbers", last=len(sections))
+        return
+    themes = [sections[n - 1].id for n in reading.value]
+    await answered(ctx, Step.THEMES, themes=themes)
 
 
 @routes.step(Step.DURATION)
 async def duration_text(ctx: Ctx) -> None:
-    """A duration: 2h, 1,5 h, 90 min, 90."""
-    minutes, problem = parse_duration(ctx.incoming.text or "")
-    if problem:
+    """A duration: 2 h, 1,5 h, 90 min, puolitoista tuntia; a bare 2 is asked back (2 hours?)."""
+    if await _guess_answered(ctx, Step.DURATION):
+        return
+    reading = parse_duration(ctx.text)
+    guess = ctx.t("ws.guess_duration", duration=duration_words(ctx, reading.value or 0))
+    if reading.problem:
         await bad(ctx, Step.DURATION, "ws.bad_duration")
     else:
-        await answered(ctx, Step.DURATION, duration_min=minutes)
+        await take(ctx, Step.DURATION, reading, {"duration_min": reading.value}, "", guess)
 
 
 @routes.step(Step.COFAC)
@@ -346,8 +428,8 @@ async def support_text(ctx: Ctx) -> None:
 
 @routes.step(Step.SUMMARY, Step.EDIT_MENU)
 async def buttons_only_text(ctx: Ctx) -> None:
-    """The summary and the edit menu take buttons: they come again right away."""
-    await ctx.reply(ctx.t("ws.use_buttons"))
+    """The summary and the edit menu take a choice: they come again right away."""
+    await ctx.reply(ctx.t("ws.use_options"))
     await ask_current(ctx)
 
 
@@ -364,6 +446,6 @@ async def _note(ctx: Ctx, step: Step, key: str) -> None:
 async def _yes_no(ctx: Ctx, step: Step, key: str) -> None:
     answer = parse_yes_no(ctx.incoming.text or "")
     if answer is None:
-        await bad(ctx, step, "ws.use_buttons")
+        await bad(ctx, step, "ws.use_options")
     else:
         await answered(ctx, step, **{key: answer})
