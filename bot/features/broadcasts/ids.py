@@ -139,3 +139,15 @@ class CancelBroadcast(ChoiceId, prefix="bc:cx"):
     """Cancel a scheduled broadcast, or the rest of one being sent."""
 
     broadcast: BroadcastNumber
+
+
+class PauseBroadcast(ChoiceId, prefix="bc:pause"):
+    """Hold a broadcast being sent (the rest waits)."""
+
+    broadcast: BroadcastNumber
+
+
+class ResumeBroadcast(ChoiceId, prefix="bc:resume"):
+    """Go on sending a paused broadcast."""
+
+    broadcast: BroadcastNumber

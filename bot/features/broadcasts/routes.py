@@ -241,22 +241,10 @@ async def when_typed(ctx: Ctx) -> None:
 
 async def _create(ctx: Ctx, data: dict, due: datetime | None) -> None:
     service = ctx.app.services.broadcasts
-    button = tuple(data["button"]) if data.get("button") else None
-    broadcast = await service.repo.create(
-        ctx.person.id,
-        data.get("kind", "news"),
-        data["texts"],
-        data["audience"],
-        button=button,
-        due_at=due,
-        file_id=(data.get("file") or {}).get("id"),
-    )
     await ctx.clear_step()
-    await ctx.audit("broadcast.created", subject=str(broadcast.id), scheduled=due is not None)
+    broadcast = await service.publish(ctx.person, data, due, ctx.lang, "chat")
     if due is None:
-        await service.begin(broadcast, ctx.lang)
         return
-    await ctx.app.scheduler.add("broadcast", str(broadcast.id), due)
     await ctx.reply(
         ctx.t(
             "bc.scheduled",
