@@ -27,6 +27,7 @@ FEATURES = (
     "privacy",
     "admin",
     "safety",
+    "web",
 )
 
 
