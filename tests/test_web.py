@@ -271,7 +271,7 @@ async def test_overview_and_workshop_log_follow_the_filter_and_export_safely(w):
     async with w.client() as client:
         await w.sign_in(staff, client)
         status, page = await _page(client, w.base + "/")
-        assert status == 200 and 'class="chart"' in page
+        assert status == 200 and 'class="chart months wide"' in page
         assert re.search(r"<b>20</b><span>participants", page), "the last 12 months by default"
         status, page = await _page(client, w.base + "/?from=&to=")
         assert re.search(r"<b>25</b><span>participants", page)

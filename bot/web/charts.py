@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 480
+WIDTH = 360  # bar charts and the narrow month chart; scaled to the page
 FONT = 13
 
 
@@ -36,24 +36,31 @@ class Month:
     tip: str  # "March 2026: 4 workshops, 52 participants"
 
 
-def months_chart(title: str, months: list[Month], bars_label: str, line_label: str) -> Markup:
-    """Workshops per month as bars (left axis) and participants as a line (right axis)."""
+def months_chart(
+    title: str, months: list[Month], bars_label: str, line_label: str, *, width: int = 720
+) -> Markup:
+    """Workshops per month as bars (left axis) and participants as a line (right axis).
+
+    Draw it twice, wide (720) and narrow (360): the page shows the one that fits the screen, so
+    the labels keep a readable size on a phone.
+    """
     left, right, top, bottom = 34, 40, 26, 34
     height = 230
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    plot_w, plot_h = width - left - right, height - top - bottom
     bar_top = nice_ceiling(max([m.workshops for m in months] + [1]))
     line_top = nice_ceiling(max([m.participants for m in months] + [1]))
     slot = plot_w / max(len(months), 1)
-    every = max(1, math.ceil(len(months) / 12))  # at most 12 month labels
-    parts = [_open(title, height)]
+    every = max(1, math.ceil(len(months) * 44 / plot_w))  # a label needs about 44 units
+    css = "wide" if width > WIDTH else "narrow"
+    parts = [_open(title, height, width, f"months {css}")]
     parts.append(_legend(left, 14, [("bar", bars_label), ("line", line_label)]))
     for share in (0, 0.5, 1):
         y = top + plot_h * (1 - share)
         parts.append(
-            f'<line class="grid" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
         )
         parts.append(_text(left - 6, y + 4, _num(bar_top * share), "axis", "end"))
-        parts.append(_text(WIDTH - right + 6, y + 4, _num(line_top * share), "axis line-axis"))
+        parts.append(_text(width - right + 6, y + 4, _num(line_top * share), "axis line-axis"))
     points = []
     for i, month in enumerate(months):
         x = left + i * slot
@@ -63,7 +70,7 @@ def months_chart(title: str, months: list[Month], bars_label: str, line_label: s
             f'<rect class="bar" x="{x + (slot - bar_w) / 2:.1f}" y="{top + plot_h - h:.1f}" '
             f'width="{bar_w:.1f}" height="{h:.1f}"><title>{escape(month.tip)}</title></rect>'
         )
-        if i % every == 0:
+        if (len(months) - 1 - i) % every == 0:  # the latest month always has its label
             parts.append(_text(x + slot / 2, height - bottom + 16, month.label, "axis", "middle"))
         points.append((x + slot / 2, top + plot_h * (1 - month.participants / line_top)))
     if points:
@@ -90,8 +97,8 @@ def bars_chart(
     row, pad = 42, 6
     height = pad * 2 + row * max(len(bars), 1)
     top = top or nice_ceiling(max([b.value for b in bars] + [1]))
-    span = WIDTH - 110
-    parts = [_open(title, height)]
+    span = WIDTH - 100
+    parts = [_open(title, height, WIDTH, "bars")]
     for i, bar in enumerate(bars):
         y = pad + i * row
         w = span * (bar.value / top) if top else 0
@@ -106,9 +113,9 @@ def bars_chart(
     return Markup("".join(parts))
 
 
-def _open(title: str, height: int) -> str:
+def _open(title: str, height: int, width: int, css: str) -> str:
     return (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart {css}" viewBox="0 0 {width} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" font-size="{FONT}"><title>{escape(title)}</title>'
     )
 
@@ -118,7 +125,7 @@ def _legend(x: float, y: float, items: list[tuple[str, str]]) -> str:
     for kind, label in items:
         parts.append(f'<rect class="{kind}" x="{x}" y="{y - 9}" width="10" height="10" rx="2"/>')
         parts.append(_text(x + 14, y, label, "legend"))
-        x += 24 + 7.5 * len(label)
+        x += 26 + 7.5 * len(label)
     return "".join(parts)
 
 

@@ -42,12 +42,16 @@ async def overview(view: View) -> web.StreamResponse:
         months=summary.months,
         themes=chart.themes,
         feedback=agreement,
-        month_svg=months_chart(
-            view.t("web.chart_months", period=words),
-            months,
-            view.t("report.chart_workshops"),
-            view.t("report.chart_participants"),
-        ),
+        month_svgs=[
+            months_chart(
+                view.t("web.chart_months", period=words),
+                months,
+                view.t("report.chart_workshops"),
+                view.t("report.chart_participants"),
+                width=width,
+            )
+            for width in (720, 360)
+        ],
         theme_svg=bars_chart(
             view.t("report.chart_themes"),
             [Bar(name, n, view.number(n)) for name, n in chart.themes],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.features.admin.service import Change
+from bot.i18n import LANGUAGE_NAMES
 from bot.roles import Role
 from bot.web.filters import cohorts_of
 from bot.web.server import page
@@ -77,6 +78,7 @@ async def person_page(view: View) -> web.StreamResponse:
         messengers=[view.app.messenger.title(i.transport) for i in identities],
         workshops=await view.repo(WorkshopsRepo).count(person.id),
         roles=ROLES,
+        language=LANGUAGE_NAMES.get(person.language, person.language),
     )
 
 
