@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import os
 import re
+import signal
+import socket
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.roles import Role
@@ -89,6 +96,7 @@ async def test_nothing_is_reachable_without_a_session(w):
             status, text = await _page(client, w.base + path)
             assert status == 401, path
             assert "send /web to the bot" in text, path
+            assert f'href="{path}"' in text, "a link from here carries the Strict cookie"
         for path in POSTS:
             status, _ = await _post(client, w.base + path, {"csrf": "x", "role": "admin"})
             assert status == 401, path
@@ -448,3 +456,96 @@ async def test_old_sessions_and_links_are_purged_when_someone_asks_for_a_link(w)
     assert await w.app.db.scalar("SELECT COUNT(*) FROM web_sessions") == 0
     assert await w.app.db.scalar("SELECT COUNT(*) FROM web_links") == 1
     assert await w.app.db.repo(WebSessionsRepo).end_for((await w.person(staff)).id) == 0
+
+
+async def test_mentorbot_run_serves_the_console_and_stops_it(tmp_path):
+    from tests.fakes.telegram_api import FakeTelegram
+    from tests.webharness import free_port, web_yaml
+
+    fake = await FakeTelegram().start()
+    port = free_port()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"telegram:\n  base_url: {fake.base_url}\n  poll_timeout: 1\n" + web_yaml(port),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        "--db",
+        str(tmp_path / "run.db"),
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as client:
+            for _ in range(300):  # the process starts (imports, migrations): at most 15 s
+                try:
+                    async with client.get(f"http://127.0.0.1:{port}/signed-out") as page:
+                        assert page.status == 200 and "You are signed out" in await page.text()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the console did not start")
+        process.send_signal(signal.SIGTERM)
+        stderr = (await asyncio.wait_for(process.communicate(), 20))[1].decode()
+        assert process.returncode == 0, stderr
+        assert f"web console listening on 127.0.0.1:{port}" in stderr
+        with socket.socket() as probe:  # the port is free again
+            probe.bind(("127.0.0.1", port))
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.stop()
+
+
+def test_every_web_string_the_code_uses_exists_in_every_language():
+    from bot import i18n
+
+    i18n.load()
+    root = Path(__file__).resolve().parent.parent / "bot"
+    used = set()
+    for path in [
+        *root.glob("web/**/*.py"),
+        *root.glob("web/templates/*.html"),
+        *root.glob("features/web/*.py"),
+    ]:
+        used |= set(
+            re.findall(
+                r"""["']((?:web|bc|admin|report|esc|learn)\.[a-z_]+)["']""", path.read_text()
+            )
+        )
+    dynamic = {k for k in used if k.endswith("_")}  # e.g. "web.role_" ~ role: checked below
+    missing = {k for k in used - dynamic if not all(i18n.has(lang, k) for lang in i18n.LANGUAGES)}
+    assert not missing - {
+        "web.link_created",
+        "web.login",
+        "web.logout",
+        "web.refused",
+        "web.sessions_ended",
+    }, "audit actions aside, every key is a string"
+    for prefix, values in {
+        "web.role_": ("mentor", "expert", "staff", "admin"),
+        "web.status_": ("active", "deactivated"),
+        "web.invite_": ("active", "used_up", "expired", "revoked"),
+        "web.ticket_": ("open", "claimed", "answered"),
+        "web.confirm_": ("active", "deactivated"),
+        "web.sort_": (
+            "date",
+            "community",
+            "participants",
+            "themes",
+            "duration",
+            "cohort",
+            "mentor",
+        ),
+    }.items():
+        for value in values:
+            assert all(i18n.has(lang, prefix + value) for lang in i18n.LANGUAGES), prefix + value

@@ -135,7 +135,9 @@ class WebConsole:
                 )
             raise
         except Exception:
-            log.exception("web console: %s %s failed", request.method, request.path)
+            route = request.match_info.route.resource
+            where = route.canonical if route is not None else "?"  # never a path with a token
+            log.exception("web console: %s %s failed", request.method, where)
             view = request.get(VIEW) or self._public_view(request)
             return view.render(
                 "message.html", status=500, title_key="web.error", text_key="web.error_text"
@@ -169,7 +171,11 @@ class WebConsole:
         view = await self._session_view(request)
         if view.person is None:
             response = view.render(
-                "message.html", status=401, title_key="web.signed_out", text_key="web.need_link"
+                "message.html",
+                status=401,
+                title_key="web.signed_out",
+                text_key="web.need_link",
+                retry=True,
             )
             if self.cookie_name in request.cookies:
                 self.forget_cookie(response)  # ended or expired: the browser may forget it

@@ -47,4 +47,5 @@ async def feedback(view: View) -> web.StreamResponse:
         cohorts=[c for c in cohorts if any(k[1] == c for k in by_cohort)],
         by_cohort=by_cohort,
         comments=comments,
+        comments_max=COMMENTS,
     )
