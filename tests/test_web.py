@@ -426,6 +426,14 @@ async def test_announcements_compose_preview_schedule_send_pause_and_resume(w):
         assert scheduled.status == "scheduled" and sent.status == "done"
         page = (await _page(client, w.base + "/announcements"))[1]
         assert "3/3 delivered" in page and f"cancel-{scheduled.id}" in page
+        async with client.get(w.base + "/announcements/progress.json") as got:
+            progress = await got.json()
+        assert progress[str(sent.id)] == {
+            "percent": 100,
+            "text": "3/3 delivered · 0 blocked · 0 failed · 0 held back",
+            "status": "done",
+            "running": False,
+        }
         page = (await _post(client, f"{w.base}/announcements/{sent.id}/pause", {"csrf": csrf}))[1]
         assert "not being sent right now" in page
         page = (
@@ -549,3 +557,27 @@ def test_every_web_string_the_code_uses_exists_in_every_language():
     }.items():
         for value in values:
             assert all(i18n.has(lang, prefix + value) for lang in i18n.LANGUAGES), prefix + value
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+async def test_every_page_renders_in_finnish_and_swedish_without_raw_keys(w, lang):
+    admin = await w.onboard(Role.ADMIN, "Ada", lang=lang)
+    mina = await w.person(await w.onboard(Role.MENTOR, "Mina"))
+    await _workshop(w, mina.id, date(2026, 11, 2), "Nuorisotalo")
+    await w.app.db.repo(TicketsRepo).open(mina.id, "s1", "?")
+    async with w.client() as client:
+        await w.sign_in(admin, client)
+        csrf = csrf_of((await _page(client, w.base + "/"))[1])
+        pages = [p for p in PAGES if not p.endswith((".csv", ".json"))] + [f"/people/{mina.id}"]
+        for path in pages:
+            status, text = await _page(client, w.base + path)
+            assert status == 200, path
+            assert f'<html lang="{lang}">' in text
+            assert not re.search(r">[^<]*\b(web|bc|admin|report|esc)\.[a-z_]+", text), path
+        for path, data in (
+            (f"/people/{mina.id}/role", {"role": "expert"}),
+            ("/invites", {"role": "mentor", "uses": "2", "days": "3"}),
+            ("/announcements/preview", {"text_en": "Hi", "audience": "all", "kind": "news"}),
+        ):
+            status, text = await _post(client, w.base + path, {"csrf": csrf, **data})
+            assert status == 200 and not re.search(r">[^<]*\bweb\.[a-z_]+", text), path
