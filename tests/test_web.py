@@ -314,6 +314,9 @@ async def test_feedback_people_and_tickets_pages(w):
     await w.say("/menu", mentor)  # noted as activity
     async with w.client() as client:
         await w.sign_in(staff, client)
+        async with client.get(w.base + "/workshops/9999") as missing:
+            assert missing.status == 404 and "There is nothing here" in await missing.text()
+            assert "frame-ancestors" in missing.headers["Content-Security-Policy"]
         page = (await _page(client, w.base + "/feedback"))[1]
         assert "100 %" in page and "Very practical &lt;b&gt;examples&lt;/b&gt;" in page
         page = (await _page(client, w.base + "/people?role=mentor"))[1].split("<main>")[1]

@@ -104,7 +104,7 @@ class WebConsole:
         from bot.web.pages import HANDLERS
 
         application = web.Application(
-            middlewares=[self._errors, self._headers, self._auth], client_max_size=256 * 1024
+            middlewares=[self._headers, self._errors, self._auth], client_max_size=256 * 1024
         )
         application[CONSOLE] = self
         for handler in HANDLERS:
