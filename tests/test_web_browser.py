@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import itertools
 import os
 import random
 import shutil
@@ -23,6 +24,7 @@ import pytest
 
 from bot.features.reports.figures import month_start
 from bot.roles import Role
+from storage import invites
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.invites import InvitesRepo
@@ -81,8 +83,13 @@ async def browser():
 
 
 @pytest.fixture
-async def w(tmp_path):
-    """The bot and its console; the Telegram link of invites needs the bot's username."""
+async def w(tmp_path, monkeypatch):
+    """The bot and its console; the Telegram link of invites needs the bot's username.
+
+    Invite codes are numbered instead of random, so the screenshots are the same on every run.
+    """
+    numbers = itertools.count(1)
+    monkeypatch.setattr(invites, "new_code", lambda length=10: f"KUTSU{next(numbers):05d}")
     harness = WebHarness(tmp_path / "bot.db", "telegram:\n  bot_username: remap_mentor_bot\n")
     await harness.start()
     yield harness
