@@ -7,6 +7,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -19,6 +20,7 @@ from bot.features.linking.settings import LinkingSettings
 from bot.features.onboarding.settings import OnboardingSettings
 from bot.features.privacy.settings import PrivacySettings
 from bot.messages import Address
+from bot.web.settings import WebSettings
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -230,6 +232,7 @@ class Config(BaseModel):
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
     features: FeatureSettings = FeatureSettings()
+    web: WebSettings | None = None  # the web console for staff and admins: off without `web:`
 
     @property
     def tz(self) -> ZoneInfo:
@@ -303,11 +306,32 @@ def load_config(path: Path | str | None, db_override: Path | str | None = None) 
             f"{source}: signal.account: required when signal.enabled is true: the bot's own Signal "
             'number in quotes, e.g. "+358401234567" (see docs/signal-cli.md).'
         )
+    _refuse_port_clash(source, config)
     if path is not None and not config.content_dir.is_absolute():
         config = config.model_copy(
             update={"content_dir": (Path(path).parent / config.content_dir).resolve()}
         )
     return config
+
+
+def _refuse_port_clash(source: str, config: Config) -> None:
+    """The web console cannot listen where signal-cli or the Telegram webhook already does."""
+    if config.web is None or config.web.port == 0:
+        return
+    taken = []
+    if config.signal.enabled:
+        url = urlsplit(config.signal.url)
+        taken.append(("signal.url", url.hostname, url.port))
+    if config.telegram.enabled and config.telegram.webhook is not None:
+        hook = config.telegram.webhook
+        taken.append(("telegram.webhook.port", hook.listen, hook.port))
+    here = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::", config.web.host}
+    for key, host, port in taken:
+        if port == config.web.port and (host in here or config.web.host in ("0.0.0.0", "::")):
+            raise ConfigError(
+                f"{source}: web.listen uses port {port}, which {key} uses already: give the web "
+                f'console another port, e.g. web: {{listen: "127.0.0.1:8090"}}.'
+            )
 
 
 def _refuse_renamed_keys(source: str, data: dict) -> None:

@@ -33,6 +33,7 @@ class Broadcast:
     created_at: datetime
     file_id: int | None = None
     replies: bool = False  # a Reply button: answers reach the team as tickets
+    paused_at: datetime | None = None  # set while a broadcast being sent is paused
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Counts:
 
 _COLUMNS = (
     "id, author_id, kind, texts, button_label, button_url, audience, status, due_at, total, "
-    "held_back, progress_to, created_at, file_id, replies"
+    "held_back, progress_to, created_at, file_id, replies, paused_at"
 )
 
 
@@ -81,6 +82,7 @@ def _broadcast(row) -> Broadcast:
         created_at=from_iso(row["created_at"]),
         file_id=row["file_id"],
         replies=bool(row["replies"]),
+        paused_at=from_iso(row["paused_at"]) if row["paused_at"] else None,
     )
 
 
@@ -253,11 +255,29 @@ class BroadcastsRepo:
         return Counts(**{r["status"]: r["n"] for r in rows})
 
     async def finish(self, broadcast_id: int) -> bool:
-        """sending -> done."""
+        """sending -> done (not while paused)."""
         cursor = await self.db.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ? "
-            "WHERE id = ? AND status = 'sending'",
+            "WHERE id = ? AND status = 'sending' AND paused_at IS NULL",
             (self.db.now_iso(), broadcast_id),
+        )
+        return cursor.rowcount == 1
+
+    async def pause(self, broadcast_id: int) -> bool:
+        """Hold a broadcast being sent: its pending deliveries wait; False when not sending."""
+        cursor = await self.db.execute(
+            "UPDATE broadcasts SET paused_at = ? "
+            "WHERE id = ? AND status = 'sending' AND paused_at IS NULL",
+            (self.db.now_iso(), broadcast_id),
+        )
+        return cursor.rowcount == 1
+
+    async def resume(self, broadcast_id: int) -> bool:
+        """Go on sending a paused broadcast; False when it is not paused."""
+        cursor = await self.db.execute(
+            "UPDATE broadcasts SET paused_at = NULL "
+            "WHERE id = ? AND status = 'sending' AND paused_at IS NOT NULL",
+            (broadcast_id,),
         )
         return cursor.rowcount == 1
 

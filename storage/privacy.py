@@ -172,6 +172,17 @@ PARTS: tuple[Part, ...] = (
         ("detail",),
     ),
     Part(
+        "web_console_sign_in_links",
+        "SELECT created_at, expires_at, used_at FROM web_links WHERE person_id = ? "
+        "ORDER BY created_at",
+        (("web_links", "person_id"),),
+    ),
+    Part(
+        "web_console_sessions",
+        "SELECT created_at, expires_at FROM web_sessions WHERE person_id = ? ORDER BY id",
+        (("web_sessions", "person_id"),),
+    ),
+    Part(
         "messages_kept_for_after_a_form",
         "SELECT kind, ref, text, created_at FROM held_prompts WHERE person_id = ? ORDER BY id",
         (("held_prompts", "person_id"),),

@@ -350,3 +350,43 @@ async def test_mentors_cannot_broadcast_and_practices_become_a_draft(b):
     await b.tap("pr:make", staff)
     assert "We ate together first." in b.last(staff).text
     assert "bc:aud" in b.last(staff).choice_ids
+
+
+async def test_a_running_broadcast_can_be_paused_and_resumed_even_after_a_restart(b):
+    staff = await b.onboard(Role.STAFF, "Sari")
+    mentors = [await b.onboard(Role.MENTOR, f"M{i}") for i in range(12)]
+    await _compose(b, staff, text="Hold me", audience=("role", "mentor"))
+    original, sent = b.transport.send, []
+
+    async def pause_after_four(to, out):
+        result = await original(to, out)
+        if "Hold me" in out.text and to.chat_id != staff.sender_id:  # a copy, not a listing
+            sent.append(to.chat_id)
+            if len(sent) == 4:  # staff pauses from /broadcasts while it is being sent
+                [cast] = await b.app.db.repo(BroadcastsRepo).recent()
+                await b.say("/broadcasts", staff)
+                assert f"bc:pause:{cast.id}" in b.last(staff).choice_ids
+                await b.tap(f"bc:pause:{cast.id}", staff)
+                assert "is paused" in b.last(staff).text
+        return result
+
+    b.transport.send = pause_after_four
+    await b.tap("bc:go", staff)
+    await _service(b).fanout.idle()
+    [cast] = await b.app.db.repo(BroadcastsRepo).recent()
+    counts = await b.app.db.repo(BroadcastsRepo).counts(cast.id)
+    assert cast.status == "sending" and cast.paused_at is not None
+    assert counts.pending > 0 and counts.sending == 0 and counts.sent == len(sent) < 12
+    await b.say("/broadcasts", staff)
+    assert "paused" in b.last(staff).text and f"bc:resume:{cast.id}" in b.last(staff).choice_ids
+
+    b.transport.send = original
+    await b.restart()  # a paused broadcast stays paused over a restart
+    await _service(b).fanout.idle()
+    assert (await b.app.db.repo(BroadcastsRepo).counts(cast.id)).pending == counts.pending
+    assert "is not paused" not in (await b.tap(f"bc:resume:{cast.id}", staff))[-1].text
+    await _service(b).fanout.idle()
+    assert [_got(b, m, "Hold me") for m in mentors] == [1] * 12, "everyone once, nobody twice"
+    assert (await b.app.db.repo(BroadcastsRepo).get(cast.id)).status == "done"
+    assert "is not paused" in (await b.tap(f"bc:resume:{cast.id}", staff))[-1].text
+    assert "nothing to pause" in (await b.tap(f"bc:pause:{cast.id}", staff))[-1].text

@@ -72,8 +72,9 @@ def test_doctor_prints_one_line_per_check(tmp_path):
         "telegram token",
     ]
     assert lines[1].startswith("ok")
-    assert lines[-2].startswith("FAIL telegram token")  # the token variable is not set
-    assert lines[-1] == "skip signal: disabled"
+    assert lines[-3].startswith("FAIL telegram token")  # the token variable is not set
+    assert lines[-2] == "skip signal: disabled"
+    assert lines[-1] == "skip web console: off (no web: section in the config)"
     assert result.returncode == 1
 
 

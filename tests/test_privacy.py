@@ -259,6 +259,11 @@ async def _everything(h) -> tuple[User, int, User, int]:
     from storage.held import HeldRepo
 
     await db.repo(HeldRepo).keep(pid, "answer", "1", Outgoing("An answer for later"))
+    from storage.web import WebLinksRepo, WebSessionsRepo
+
+    soon = h.clock.now() + timedelta(minutes=10)
+    await db.repo(WebLinksRepo).create(eero_id, soon)  # as if Eero were staff, for the check
+    await db.repo(WebSessionsRepo).create(eero_id, soon)
     await db.repo(OutboxRepo).add(
         Address("signal", "+358401234999"),
         '{"text": "See you on Friday", "rows": []}',

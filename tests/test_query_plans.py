@@ -616,6 +616,9 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
         await run("BroadcastsRepo.retry_later", casts.retry_later(cast.id, 21))
         await run("BroadcastsRepo.recover", casts.recover(cast.id))
         await run("BroadcastsRepo.counts", casts.counts(cast.id))
+        if hasattr(casts, "pause"):
+            await run("BroadcastsRepo.pause", casts.pause(cast.id))
+            await run("BroadcastsRepo.resume", casts.resume(cast.id))
         await run("BroadcastsRepo.finish", casts.finish(cast.id))
         await run("BroadcastsRepo.cancel", casts.cancel(cast.id))
         await run("BroadcastsRepo.status", casts.status(cast.id))
@@ -634,6 +637,8 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
             {"type": "idle", "value": 30},
         ):
             await run(f"audience_of[{audience['type']}]", audience_of(db, audience, today))
+    if "web" in modules:
+        await _exercise_web(db, mentor)
     if "privacy" in modules:
         from storage.privacy import PrivacyRepo
 
@@ -649,6 +654,38 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
         await run("PrivacyRepo.uncovered", privacy.uncovered())
         await run("PrivacyRepo.erase", privacy.erase(other))
         await run("PrivacyRepo.reapply_erasures", privacy.reapply_erasures())
+
+
+async def _exercise_web(db: Database, mentor: int) -> None:
+    """The web console's links, sessions and lists."""
+    from storage.web import ConsoleRepo, PeopleFilter, WebLinksRepo, WebSessionsRepo
+
+    links = db.repo(WebLinksRepo)
+    token = await run("WebLinksRepo.create", links.create(2, NOW + timedelta(days=3650)))
+    await run("WebLinksRepo.state", links.state(token))
+    await run("WebLinksRepo.redeem", links.redeem(token))
+    await run("WebLinksRepo.purge", links.purge(NOW - timedelta(days=1)))
+    sessions = db.repo(WebSessionsRepo)
+    cookie = await run("WebSessionsRepo.create", sessions.create(2, NOW + timedelta(days=3650)))
+    session = await run("WebSessionsRepo.get", sessions.get(cookie))
+    await run("WebSessionsRepo.add_flash", sessions.add_flash(session.id, "ok", "Done."))
+    await run("WebSessionsRepo.clear_flash", sessions.clear_flash(session.id))
+    await run("WebSessionsRepo.end", sessions.end(session.id))
+    await run("WebSessionsRepo.end_for", sessions.end_for(2))
+    await run("WebSessionsRepo.purge", sessions.purge(NOW))
+    console = db.repo(ConsoleRepo)
+    await run("ConsoleRepo.people[all]", console.people(PeopleFilter(), 0, 51))
+    await run("ConsoleRepo.people[page]", console.people(PeopleFilter(), 2000, 51))
+    await run("ConsoleRepo.people[role]", console.people(PeopleFilter(role=Role.EXPERT), 0, 51))
+    await run("ConsoleRepo.people[cohort]", console.people(PeopleFilter(cohort="2025-03"), 0, 51))
+    await run("ConsoleRepo.people[name]", console.people(PeopleFilter(name="Person 12"), 0, 51))
+    await run(
+        "ConsoleRepo.people[status]", console.people(PeopleFilter(status="deactivated"), 0, 51)
+    )
+    await run("ConsoleRepo.people[person]", console.people(PeopleFilter(person=mentor), 0, 1))
+    await run("ConsoleRepo.people_cohorts", console.people_cohorts())
+    await run("ConsoleRepo.invites", console.invites(50))
+    await run("ConsoleRepo.revoke_invite", console.revoke_invite(1))
 
 
 # --- the plans ------------------------------------------------------------------------------------

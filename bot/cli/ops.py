@@ -150,7 +150,17 @@ async def _doctor_async(args: argparse.Namespace) -> int:
     _check_content(config, line)
     await _check_telegram(config, line)
     await _check_signal(config, line)
+    _check_web(config, line)
     return 1 if failures else 0
+
+
+def _check_web(config: Config, line) -> None:
+    web = config.web
+    if web is None:
+        line(None, "web console", "off (no web: section in the config)")
+        return
+    plain = "" if web.secure else " (plain http: fine on this machine, use HTTPS behind a proxy)"
+    line(True, "web console", f"listens on {web.listen}, sign-in links to {web.public_url}{plain}")
 
 
 async def _check_database(config: Config, line) -> None:

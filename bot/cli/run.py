@@ -118,7 +118,13 @@ async def run_bot(config: Config) -> None:
         loop.add_signal_handler(sig, stop.set)
     await app.start()
     await publish_default_commands(app)
+    from bot.web.server import start_console
+
+    console = None
     try:
+        console = await start_console(app)  # the web console, when `web:` is configured
         await stop.wait()
     finally:
+        if console is not None:
+            await console.stop()
         await app.stop()

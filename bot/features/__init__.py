@@ -27,6 +27,7 @@ FEATURES = (
     "admin",
     "menu",  # after every feature with a loose-text hook: its "send to the experts?" comes last
     "safety",
+    "web",
 )
 
 

@@ -72,6 +72,7 @@ class Fanout:
         self.retry_afters = 0
         self._tasks: dict[int, asyncio.Task] = {}
         self._cancelled: set[int] = set()
+        self._paused: set[int] = set()
 
     @property
     def repo(self) -> BroadcastsRepo:
@@ -82,6 +83,9 @@ class Fanout:
         """At start: broadcasts that were sending go on; in-flight rows are sent again."""
         for broadcast in await self.repo.with_status("sending"):
             again = await self.repo.recover(broadcast.id)
+            if broadcast.paused_at is not None:
+                self._paused.add(broadcast.id)  # it waits for a resume
+                continue
             log.info("resuming broadcast %s (%s in flight at the stop)", broadcast.id, again)
             self.launch(broadcast.id)
 
@@ -149,9 +153,18 @@ class Fanout:
         }
         progress = asyncio.create_task(self._progress(broadcast))
         try:
-            await asyncio.gather(
-                *(self._worker(broadcast, messages) for _ in range(max(1, self.workers)))
-            )
+            while True:
+                await asyncio.gather(
+                    *(self._worker(broadcast, messages) for _ in range(max(1, self.workers)))
+                )
+                if broadcast_id in self._paused:
+                    return  # resume() starts it again
+                if (
+                    broadcast_id in self._cancelled
+                    or not (await self.repo.counts(broadcast_id)).pending
+                ):
+                    break
+                # Resumed while its workers were stopping for a pause: go on with the rest.
         finally:
             progress.cancel()
         self._cancelled.discard(broadcast_id)
@@ -162,15 +175,26 @@ class Fanout:
         """Stop sending a broadcast that was just cancelled (storage already says so)."""
         self._cancelled.add(broadcast_id)
 
+    def paused(self, broadcast_id: int) -> None:
+        """Stop sending a broadcast that was just paused (storage already says so)."""
+        self._paused.add(broadcast_id)
+
+    def resumed(self, broadcast_id: int) -> None:
+        """Go on sending a broadcast that was just resumed (storage already says so)."""
+        self._paused.discard(broadcast_id)
+        self.launch(broadcast_id)
+
     async def _worker(self, broadcast: Broadcast, messages: dict[str, Outgoing]) -> None:
         """Claim a few rows at a time; each is sent and its outcome stored before the next one."""
         rounds = 0
         while True:
             rounds += 1
-            if broadcast.id in self._cancelled or (
-                rounds % 10 == 0 and await self.repo.status(broadcast.id) != "sending"
+            if (
+                broadcast.id in self._cancelled
+                or broadcast.id in self._paused
+                or (rounds % 10 == 0 and await self.repo.status(broadcast.id) != "sending")
             ):
-                return  # cancelled: the rest is not sent
+                return  # cancelled: the rest is not sent; paused: it waits
             batch = await self.repo.claim(broadcast.id, self.batch)
             if not batch:
                 return
@@ -178,11 +202,10 @@ class Fanout:
                 [pid for pid, _ in batch], self.app.messenger.transports
             )
             for index, (person_id, attempts) in enumerate(batch):
-                if broadcast.id in self._cancelled:
+                if broadcast.id in self._cancelled or broadcast.id in self._paused:
+                    status = "cancelled" if broadcast.id in self._cancelled else "pending"
                     rest = [pid for pid, _ in batch[index:]]
-                    await self.repo.record(
-                        broadcast.id, [(p, "cancelled", None, None) for p in rest]
-                    )
+                    await self.repo.record(broadcast.id, [(p, status, None, None) for p in rest])
                     return
                 target = targets.get(person_id)
                 if target is None:

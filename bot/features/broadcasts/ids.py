@@ -161,3 +161,15 @@ class SendReply(ChoiceId, prefix="bc:r:send"):
 
 class CancelReply(ChoiceId, prefix="bc:r:cancel"):
     """Do not send a reply."""
+
+
+class PauseBroadcast(ChoiceId, prefix="bc:pause"):
+    """Hold a broadcast being sent (the rest waits)."""
+
+    broadcast: BroadcastNumber
+
+
+class ResumeBroadcast(ChoiceId, prefix="bc:resume"):
+    """Go on sending a paused broadcast."""
+
+    broadcast: BroadcastNumber

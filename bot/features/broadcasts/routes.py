@@ -250,22 +250,9 @@ async def when_typed(ctx: Ctx) -> None:
 
 async def _create(ctx: Ctx, data: dict, due: datetime | None) -> None:
     service = ctx.app.services.broadcasts
-    button = tuple(data["button"]) if data.get("button") else None
-    broadcast = await service.repo.create(
-        ctx.person.id,
-        data.get("kind", "news"),
-        data["texts"],
-        data["audience"],
-        button=button,
-        due_at=due,
-        file_id=(data.get("file") or {}).get("id"),
-        replies=bool(data.get("replies")),
-    )
     await ctx.clear_step()
-    await ctx.audit("broadcast.created", subject=str(broadcast.id), scheduled=due is not None)
+    broadcast = await service.publish(ctx.person, data, due, ctx.lang, "chat")
     if due is None:
-        await service.begin(broadcast, ctx.lang)
         return
-    await ctx.app.scheduler.add("broadcast", str(broadcast.id), due)
     when = due.astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M")
     await ctx.show_menu(lead=ctx.t("bc.scheduled", number=broadcast.id, when=when))

@@ -10,9 +10,10 @@ from bot.features.broadcasts.draft import show_options
 from bot.features.broadcasts.fanout import Fanout, summary_text
 from bot.features.broadcasts.ids import Step
 from bot.messages import Outgoing
+from storage.audit import AuditRepo
 from storage.broadcasts import Broadcast, BroadcastsRepo, MutesRepo, audience_of
 from storage.jobs import Job
-from storage.people import PeopleRepo
+from storage.people import PeopleRepo, Person
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -75,6 +76,60 @@ class Broadcasts:
             lang = author.language if author else lang
         await self.begin(broadcast, lang)
         return None
+
+    async def publish(
+        self, author: Person, data: dict, due: datetime | None, lang: str, via: str
+    ) -> Broadcast:
+        """Store a composed announcement (draft data as the chat keeps it); send now or when due."""
+        button = tuple(data["button"]) if data.get("button") else None
+        broadcast = await self.repo.create(
+            author.id,
+            data.get("kind", "news"),
+            data["texts"],
+            data["audience"],
+            button=button,
+            due_at=due,
+            file_id=(data.get("file") or {}).get("id"),
+            replies=bool(data.get("replies")),
+        )
+        await self._audit(
+            author, "broadcast.created", broadcast.id, scheduled=due is not None, via=via
+        )
+        if due is None:
+            await self.begin(broadcast, lang)
+        else:
+            await self.app.scheduler.add("broadcast", str(broadcast.id), due)
+        return broadcast
+
+    async def cancel(self, actor: Person, broadcast_id: int, via: str) -> bool:
+        """Cancel a scheduled broadcast, or what is still unsent of one being sent (or paused)."""
+        if not await self.repo.cancel(broadcast_id):
+            return False
+        await self.app.scheduler.cancel_for("broadcast", str(broadcast_id))
+        self.fanout.cancelled(broadcast_id)
+        await self._audit(actor, "broadcast.cancelled", broadcast_id, via=via)
+        return True
+
+    async def pause(self, actor: Person, broadcast_id: int, via: str) -> bool:
+        """Hold a broadcast being sent; False when it is not being sent (or already paused)."""
+        if not await self.repo.pause(broadcast_id):
+            return False
+        self.fanout.paused(broadcast_id)
+        await self._audit(actor, "broadcast.paused", broadcast_id, via=via)
+        return True
+
+    async def resume(self, actor: Person, broadcast_id: int, via: str) -> bool:
+        """Go on sending a paused broadcast; False when it is not paused."""
+        if not await self.repo.resume(broadcast_id):
+            return False
+        self.fanout.resumed(broadcast_id)
+        await self._audit(actor, "broadcast.resumed", broadcast_id, via=via)
+        return True
+
+    async def _audit(self, actor: Person, action: str, broadcast_id: int, **detail: object) -> None:
+        await self.app.db.repo(AuditRepo).record(
+            action, actor_id=actor.id, subject=str(broadcast_id), **detail
+        )
 
     async def start_draft(self, ctx: Ctx, text: str) -> None:
         """Start composing with a ready text (good practices → announcement)."""
