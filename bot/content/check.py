@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.content.model import (
+    CannedReplies,
     Checkins,
     Content,
     Resources,
@@ -21,7 +22,7 @@ from bot.content.model import (
 from bot.content.yamlfile import YamlFile, YamlSyntaxError, load
 from bot.i18n import LANGUAGES, flatten
 
-KNOWN_FILES = {"resources.yaml", "safety.yaml", "checkins.yaml"}
+KNOWN_FILES = {"resources.yaml", "safety.yaml", "checkins.yaml", "replies.yaml"}
 # How a list item is named in messages: "bite s1-03", "helpline riku".
 _ITEM_NAMES = {
     "bites": "bite",
@@ -29,6 +30,7 @@ _ITEM_NAMES = {
     "options": "check option",
     "helplines": "helpline",
     "steps": "step",
+    "replies": "reply",
 }
 
 
@@ -204,6 +206,7 @@ def validate(directory: Path) -> tuple[Content | None, list[str]]:
     resources = _resources(directory / "resources.yaml", errors)
     safety = _optional(directory / "safety.yaml", Safety, "safety", errors)
     checkins = _checkins(directory / "checkins.yaml", errors, {s.id for s, _ in sections})
+    replies = _optional(directory / "replies.yaml", CannedReplies, "replies", errors)
     check_locales(directory / "locales", errors)
     if errors:
         return None, errors
@@ -215,7 +218,8 @@ def validate(directory: Path) -> tuple[Content | None, list[str]]:
     if checkins is not None:
         questions = {"default": checkins.default, **checkins.themes}
     ordered = tuple(sorted((s for s, _ in sections), key=lambda s: s.order))
-    return Content(ordered, resources, signals, questions), []
+    canned = replies.replies if replies is not None else ()
+    return Content(ordered, resources, signals, questions, canned), []
 
 
 def _optional(path: Path, model: type[BaseModel], kind: str, errors: list[str]) -> Any:
