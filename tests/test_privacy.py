@@ -60,6 +60,7 @@ async def _rich_mentor(h) -> tuple[User, int]:
     await h.tap("esc:anon:no", mentor)
     [ticket] = await h.app.db.repo(TicketsRepo).of_mentor(pid)
     await h.say(f"/answer {ticket.id} An answer for {NAME}", expert)
+    await h.tap(f"esc:x:send:{ticket.id}", expert)  # answers are previewed before they go
     await h.advance(timedelta(days=8))  # the rule's check-in after the workshop
     [checkin] = [c for c in await h.app.db.repo(CheckinsRepo).of_mentor(pid) if c.status == "sent"]
     await h.tap(f"ck:s:{checkin.id}:4", mentor)
