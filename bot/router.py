@@ -26,10 +26,13 @@ from bot.roles import Role
 
 if TYPE_CHECKING:
     from bot.context import Ctx
+    from bot.messages import Choice
 
 Handler = Callable[["Ctx"], Awaitable[None]]
 ChoiceHandler = Callable[["Ctx", Any], Awaitable[None]]
 Hook = Callable[["Ctx"], Awaitable[bool]]  # True when it took the update
+# The main menu's button rows for a person, or None for the registered items of their role.
+MenuBuilder = Callable[["Ctx"], Awaitable["list[list[Choice]] | None"]]
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class Router:
     text_observers: list[Handler] = field(default_factory=list)
     group_handlers: list[Handler] = field(default_factory=list)
     step_enums: list[type[StrEnum]] = field(default_factory=list)
+    menu_builder: MenuBuilder | None = None
 
     def include(self, routes: Routes) -> None:
         """Take in a feature's routes (names must be unique across features)."""
@@ -238,6 +242,10 @@ class Router:
     def group(self, handler: Handler) -> None:
         """Receive messages from group chats (e.g. the experts' group)."""
         self.group_handlers.append(handler)
+
+    def build_menu(self, builder: MenuBuilder) -> None:
+        """Let a feature lay out the main menu per role (None from it: the registered items)."""
+        self.menu_builder = builder
 
     def menu(self, item: MenuItem) -> None:
         """Add a main-menu button."""
