@@ -26,7 +26,7 @@ BUTTONS = {
     "set:": M, "link:": M, "priv:": M, "safety:": M,
     "jr:x:": E, "esc:x:": E, "ck:x:": E, "rep:": E,
     "rep:x:": S, "bc:": S, "pr:": S, "esc:x:tk:": S, "esc:x:tl:": S, "adm:": S,
-    "adm:a:": A, "adm:i:": A,
+    "adm:a:": A, "adm:i:": A, "menu:team:": E,
 }  # fmt: skip
 
 ROLES = (Role.MENTOR, Role.EXPERT, Role.STAFF, Role.ADMIN)

@@ -177,7 +177,7 @@ async def start_answer(ctx: Ctx, choice: ids.Answer) -> None:
     )
 
 
-@routes.step(Step.ANSWER)
+@routes.step(Step.ANSWER, min_role=Role.EXPERT)
 async def more_answer(ctx: Ctx) -> None:
     """One more part of the answer: it is added to the draft, then the preview again."""
     data = dict(ctx.dialog.data)
@@ -365,7 +365,7 @@ async def start_note(ctx: Ctx, choice: ids.Note) -> None:
     )
 
 
-@routes.step(Step.NOTE)
+@routes.step(Step.NOTE, min_role=Role.EXPERT)
 async def note_text(ctx: Ctx) -> None:
     """The note typed: kept on the ticket, shown to experts, never to the mentor."""
     text, problem = clean_text(ctx.incoming.text or "", NOTE_MAX)

@@ -40,7 +40,7 @@ async def queue_page(ctx: Ctx, choice: ids.QueuePage) -> None:
 async def show_queue(ctx: Ctx, page: int, *, in_place: bool = False) -> None:
     """The queue: what waits for an answer first, then what waits for the mentor."""
     tickets = await ctx.repo(TicketsRepo).queue(ctx.person.id)
-    back = [menu_ids.Home().button(ctx.t("common.back_to_menu"))]
+    back = _back(ctx)
     if not tickets:
         await _show(ctx, Outgoing.with_buttons(ctx.t("esc.queue_empty"), back), in_place)
         return
@@ -102,9 +102,15 @@ async def show_tickets(ctx: Ctx, kind: str, page: int, *, in_place: bool = False
         for other in LISTINGS
     ]
     nav = _pages(ctx, page, total, lambda p: ids.Tickets(kind, p))
-    rows = [filters[:2], filters[2:], *_open_buttons(ctx, tickets), nav]
-    rows.append([menu_ids.Home().button(ctx.t("common.back_to_menu"))])
+    rows = [filters[:2], filters[2:], *_open_buttons(ctx, tickets), nav, _back(ctx)]
     await _show(ctx, Outgoing.with_buttons("\n\n".join(lines), *rows), in_place)
+
+
+def _back(ctx: Ctx) -> list[Choice]:
+    """Back to the menu, in a private chat (the experts' group has no menu)."""
+    if not ctx.incoming.is_private:
+        return []
+    return [menu_ids.Home().button(ctx.t("common.back_to_menu"))]
 
 
 def _open_buttons(ctx: Ctx, tickets: list[Ticket]) -> list[list[Choice]]:

@@ -36,7 +36,7 @@ async def mentor_tools(ctx: Ctx, choice: ids.MentorTools) -> None:
     await ctx.reply(Outgoing.with_buttons(ctx.t("menu.mentor_tools_title"), *rows))
 
 
-@routes.choice("menu:team", ids.ExpertTools)
+@routes.choice("menu:team", ids.ExpertTools, min_role=Role.EXPERT)
 async def expert_tools(ctx: Ctx, choice: ids.ExpertTools) -> None:
     """Staff and admins: the experts' tools."""
     await ctx.clear_step()
