@@ -162,6 +162,8 @@ class Escalations:
         lines = [i18n.t(lang, note_key, number=ticket.id)] if note_key else []
         lines.append(await self._head(ticket, lang, viewer))
         lines += await views.thread_lines(self.app, ticket, lang)
+        if ticket.status != "closed":
+            lines.append(i18n.t(lang, "esc.post_hint"))
         rows = views.buttons(ticket, lang, viewer, details=True)
         return replace(Outgoing.with_buttons("\n\n".join(lines), *rows), lang=lang)
 
