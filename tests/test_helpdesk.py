@@ -201,6 +201,8 @@ async def test_no_active_expert_the_mentor_is_told_and_staff_get_the_question(h)
         alert = [s for s in h.sent_to(person) if f"Question #{second}" in s.text][-1]
         assert "No active expert" in alert.text and "A second question." in alert.text
         assert f"esc:x:claim:{second}" in alert.choice_ids
+    await h.advance(timedelta(hours=25))  # still nobody: staff are reminded, not only experts
+    assert any(f"Reminder: #{second}" in s.text for s in h.sent_to(staff))
     # The first question waits in the queue for the first expert, with its text.
     eero = await h.onboard(Role.EXPERT, "Eero")
     assert "Queue (2)" in h.last(eero).labels

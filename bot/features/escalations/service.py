@@ -123,9 +123,9 @@ class Escalations:
         if self._direct(team_chat) or ticket.urgent:
             await self._post_directly(ticket, await self.experts(), note_key)
 
-    async def alert_staff(self, ticket: Ticket) -> None:
+    async def alert_staff(self, ticket: Ticket, note_key: str = "esc.no_expert_note") -> None:
         """No active expert: staff and admins get the question, to answer it or find someone."""
-        await self._post_directly(ticket, await self.staff(), "esc.no_expert_note")
+        await self._post_directly(ticket, await self.staff(), note_key)
 
     async def _post_directly(self, ticket: Ticket, people: list[Person], note_key: str | None):
         for person in people:
