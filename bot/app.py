@@ -145,9 +145,13 @@ class App:
         self, ctx: Ctx, intro_key: str = "menu.title", *, lead: str | None = None
     ) -> None:
         """Send the main menu for the person's role (`lead`: a line above it, same message)."""
-        items = self.router.menu_for(ctx.role)
-        rows = [[line] for provider in self.router.menu_lines for line in await provider(ctx)]
-        rows += [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
+        lines = [[line] for provider in self.router.menu_lines for line in await provider(ctx)]
+        builder = self.router.menu_builder
+        rows = await builder(ctx) if builder is not None else None
+        if rows is None:
+            items = self.router.menu_for(ctx.role)
+            rows = [[Choice(item.choice_id, ctx.t(item.label_key))] for item in items]
+        rows = lines + rows
         text = ctx.t(intro_key) if lead is None else f"{lead}\n\n{ctx.t(intro_key)}"
         await ctx.reply(Outgoing.with_buttons(text, *rows))
 

@@ -39,7 +39,8 @@ LONGEST_WAIT = 300.0  # never wait longer than this between tries
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 
-Outcome = Callable[[str, SendResult], Awaitable[None]]  # (purpose ref, final result)
+# (purpose ref, final result, the chat it went to)
+Outcome = Callable[[str, SendResult, Address], Awaitable[None]]
 # What waits until the update being handled is recorded (see Messenger.deferring): chats whose
 # replies are queued, and edits of messages sent earlier (Address, message id, Outgoing, person).
 _deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred", default=None)
@@ -193,7 +194,7 @@ class Messenger:
         if out is None:
             result = SendResult(DeliveryStatus.FAILED, error="unreadable")
             await self.outbox.give_up(queued.id, "failed", result.error)
-            await self._tell(queued.purpose, result)
+            await self._tell(queued, result)
             return SendResult(DeliveryStatus.REJECTED, error="unreadable")
         result = await self.send(queued.address, out)
         if result.ok:
@@ -214,7 +215,7 @@ class Messenger:
         else:
             await self.outbox.retry_at(queued.id, self._next_try(queued, result), result.error)
             return result
-        await self._tell(queued.purpose, result)
+        await self._tell(queued, result)
         return result
 
     def _next_try(self, queued: Queued, result: SendResult) -> datetime:
@@ -223,15 +224,15 @@ class Messenger:
             wait = max(wait, min(result.retry_after, LONGEST_WAIT * 12))
         return self.clock.now() + timedelta(seconds=wait)
 
-    async def _tell(self, purpose: str | None, result: SendResult) -> None:
-        if not purpose:
+    async def _tell(self, queued: Queued, result: SendResult) -> None:
+        if not queued.purpose:
             return
-        kind, _, ref = purpose.partition(":")
+        kind, _, ref = queued.purpose.partition(":")
         handler = self._outcomes.get(kind)
         if handler is None:
             return
         try:
-            await handler(ref, result)
+            await handler(ref, result, queued.address)
         except Exception:  # noqa: BLE001 - a feature's bookkeeping must not stop delivery
             log.exception("the outcome handler of %s failed", kind)
 

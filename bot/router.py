@@ -27,12 +27,14 @@ from bot.roles import Role
 
 if TYPE_CHECKING:
     from bot.context import Ctx
-    from bot.messages import Outgoing
+    from bot.messages import Choice, Outgoing
 
 Handler = Callable[["Ctx"], Awaitable[None]]
 MenuLines = Callable[["Ctx"], Awaitable[list[Choice]]]  # buttons at the top of one person's menu
 ChoiceHandler = Callable[["Ctx", Any], Awaitable[None]]
 Hook = Callable[["Ctx"], Awaitable[bool]]  # True when it took the update
+# The main menu's button rows for a person, or None for the registered items of their role.
+MenuBuilder = Callable[["Ctx"], Awaitable["list[list[Choice]] | None"]]
 
 
 class CrisisNet(Protocol):
@@ -214,6 +216,7 @@ class Router:
     group_handlers: list[Handler] = field(default_factory=list)
     step_enums: list[type[StrEnum]] = field(default_factory=list)
     crisis_net: CrisisNet | None = None
+    menu_builder: MenuBuilder | None = None
 
     def include(self, routes: Routes) -> None:
         """Take in a feature's routes (names must be unique across features)."""
@@ -259,6 +262,10 @@ class Router:
     def menu_line(self, provider: MenuLines) -> None:
         """Buttons for one person at the top of the menu: where they are ("Continue: bite 3/10")."""
         self.menu_lines.append(provider)
+
+    def build_menu(self, builder: MenuBuilder) -> None:
+        """Let a feature lay out the main menu per role (None from it: the registered items)."""
+        self.menu_builder = builder
 
     def menu(self, item: MenuItem) -> None:
         """Add a main-menu button."""

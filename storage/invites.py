@@ -42,6 +42,21 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalise(code).encode()).hexdigest()
 
 
+_COLUMNS = "id, role, cohort, max_uses, uses, expires_at, revoked_at"
+
+
+def _invite(row) -> Invite:
+    return Invite(
+        id=row["id"],
+        role=Role.parse(row["role"]),
+        cohort=row["cohort"],
+        max_uses=row["max_uses"],
+        uses=row["uses"],
+        expires_at=from_iso(row["expires_at"]) if row["expires_at"] else None,
+        revoked=row["revoked_at"] is not None,
+    )
+
+
 class InvitesRepo:
     """Invite codes."""
 
@@ -78,21 +93,9 @@ class InvitesRepo:
     async def find(self, code: str) -> Invite | None:
         """The invite for a code, whatever its state."""
         row = await self.db.fetchone(
-            "SELECT id, role, cohort, max_uses, uses, expires_at, revoked_at FROM invites "
-            "WHERE code_hash = ?",
-            (hash_code(code),),
+            f"SELECT {_COLUMNS} FROM invites WHERE code_hash = ?", (hash_code(code),)
         )
-        if row is None:
-            return None
-        return Invite(
-            id=row["id"],
-            role=Role.parse(row["role"]),
-            cohort=row["cohort"],
-            max_uses=row["max_uses"],
-            uses=row["uses"],
-            expires_at=from_iso(row["expires_at"]) if row["expires_at"] else None,
-            revoked=row["revoked_at"] is not None,
-        )
+        return _invite(row) if row else None
 
     async def check(self, code: str) -> tuple[Invite | None, str]:
         """(invite, "ok") or (invite|None, reason) with reason unknown|expired|used|revoked."""
@@ -127,5 +130,27 @@ class InvitesRepo:
         cursor = await self.db.execute(
             "UPDATE invites SET revoked_at = ? WHERE code_hash = ? AND revoked_at IS NULL",
             (self.db.now_iso(), hash_code(code)),
+        )
+        return cursor.rowcount == 1
+
+    async def get(self, invite_id: int) -> Invite | None:
+        """An invite by its number, whatever its state."""
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM invites WHERE id = ?", (invite_id,))
+        return _invite(row) if row else None
+
+    async def usable(self, limit: int) -> list[Invite]:
+        """Invites that can still be used (not revoked, expired or used up), newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM invites WHERE revoked_at IS NULL AND uses < max_uses "
+            "AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT ?",
+            (self.db.now_iso(), limit),
+        )
+        return [_invite(r) for r in rows]
+
+    async def revoke_id(self, invite_id: int) -> bool:
+        """Revoke an invite by its number (the code itself is not stored); False when it was not active."""
+        cursor = await self.db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (self.db.now_iso(), invite_id),
         )
         return cursor.rowcount == 1

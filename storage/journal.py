@@ -23,6 +23,18 @@ class Reflection:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Comment:
+    """An expert's comment on a shared reflection, or the mentor's reply to one."""
+
+    id: int
+    reflection_id: int
+    author: str  # expert | mentor
+    author_id: int | None
+    text: str
+    created_at: datetime
+
+
 _COLUMNS = "id, person_id, prompt_id, bite_id, section_id, text, shared, created_at"
 
 
@@ -110,3 +122,44 @@ class JournalRepo:
             (limit, offset),
         )
         return [(_reflection(r), r["display_name"]) for r in rows]
+
+    async def shared_one(self, reflection_id: int) -> tuple[Reflection, str] | None:
+        """One shared reflection of an active person, with the writer's display name."""
+        row = await self.db.fetchone(
+            f"SELECT {', '.join('r.' + c.strip() for c in _COLUMNS.split(','))}, p.display_name "
+            "FROM reflections r JOIN people p ON p.id = r.person_id "
+            "WHERE r.id = ? AND r.shared = 1 AND p.status = 'active'",
+            (reflection_id,),
+        )
+        return (_reflection(row), row["display_name"]) if row else None
+
+    async def add_comment(
+        self, reflection_id: int, author: str, author_id: int | None, text: str
+    ) -> int:
+        """Store an expert's comment on a reflection (or the mentor's reply); returns its id."""
+        if author not in ("expert", "mentor"):
+            raise ValueError(f"unknown author {author!r}")
+        return await self.db.insert(
+            "INSERT INTO reflection_comments (reflection_id, author, author_id, text, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (reflection_id, author, author_id, text, self.db.now_iso()),
+        )
+
+    async def comments(self, reflection_id: int) -> list[Comment]:
+        """The comments on a reflection and the replies to them, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT id, reflection_id, author, author_id, text, created_at "
+            "FROM reflection_comments WHERE reflection_id = ? ORDER BY id",
+            (reflection_id,),
+        )
+        return [
+            Comment(
+                r["id"],
+                r["reflection_id"],
+                r["author"],
+                r["author_id"],
+                r["text"],
+                from_iso(r["created_at"]),
+            )
+            for r in rows
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from bot.roles import Role
@@ -160,3 +161,43 @@ class PeopleRepo:
             f"SELECT {_COLUMNS} FROM people WHERE status = 'active' ORDER BY id"
         )
         return [_person(r) for r in rows]
+
+    async def listed(self, offset: int, limit: int) -> list[Person]:
+        """People who finished onboarding (active or deactivated), by name: one page."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE status != 'onboarding' "
+            "ORDER BY display_name, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_person(r) for r in rows]
+
+    async def count_listed(self) -> int:
+        """How many people finished onboarding (active or deactivated)."""
+        return await self.db.scalar("SELECT COUNT(*) FROM people WHERE status != 'onboarding'")
+
+    async def search(self, text: str, limit: int) -> list[Person]:
+        """People (not onboarding) whose name contains `text`, ignoring case and accents."""
+        wanted = fold(text)
+        if not wanted:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT id, display_name FROM people WHERE status != 'onboarding' "
+            "ORDER BY display_name, id"
+        )
+        found = [r["id"] for r in rows if wanted in fold(r["display_name"])][:limit]
+        return [p for p in [await self.get(i) for i in found] if p is not None]
+
+    async def cohorts(self) -> list[str]:
+        """Every cohort someone is in, sorted."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT cohort FROM people WHERE cohort IS NOT NULL AND cohort != '' "
+            "ORDER BY cohort"
+        )
+        return [r["cohort"] for r in rows]
+
+
+def fold(text: str) -> str:
+    """Text for matching names: case, accents and extra spaces ignored ("Åsa" ~ "asa")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())

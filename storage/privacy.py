@@ -172,6 +172,13 @@ PARTS: tuple[Part, ...] = (
         ("detail",),
     ),
     Part(
+        "comments_on_reflections",
+        "SELECT reflection_id, author, text, created_at FROM reflection_comments "
+        "WHERE author_id = ? OR reflection_id IN (SELECT id FROM reflections WHERE person_id = ?) "
+        "ORDER BY id",
+        (("reflection_comments", "author_id"),),
+    ),
+    Part(
         "web_console_sign_in_links",
         "SELECT created_at, expires_at, used_at FROM web_links WHERE person_id = ? "
         "ORDER BY created_at",

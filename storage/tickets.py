@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import from_iso
+from bot.clock import from_iso, to_iso
 from bot.messages import Address
 from storage.db import Database
 
 TOPICS = ("s1", "s2", "s3", "s4", "wellbeing", "community", "practical")
+# Who wrote a message on a ticket: the mentor, an expert (an answer), the bot (a note such as the
+# urgent-contact request after a crisis message), or an expert's internal note for the other experts.
+AUTHORS = ("mentor", "expert", "bot", "note")
+HELPFUL = ("yes", "partly", "no")  # the mentor's answer to "Was this helpful?"
+# Staff's lists of tickets: every ticket not closed, the unclaimed ones, the urgent ones, and those
+# unclaimed for longer than the reminder time (`cutoff`).
+LISTINGS = {
+    "open": "status != 'closed'",
+    "unclaimed": "status = 'open'",
+    "urgent": "status != 'closed' AND urgent = 1",
+    "late": "status = 'open' AND created_at < ?",
+}
 
 
 @dataclass(frozen=True)
@@ -28,11 +40,12 @@ class Ticket:
     reminded: bool
     created_at: datetime
     updated_at: datetime
+    helpful: str | None = None  # yes | partly | no, once the mentor said
 
 
 @dataclass(frozen=True)
 class TicketMessage:
-    """A message on a ticket, from the mentor or an expert."""
+    """A message on a ticket: the mentor's, an expert's answer, a bot note or an internal note."""
 
     author: str
     author_id: int | None
@@ -42,7 +55,7 @@ class TicketMessage:
 
 _COLUMNS = (
     "id, mentor_id, topic, anonymous, urgent, source, status, expert_id, claimed_at, reminded, "
-    "created_at, updated_at"
+    "created_at, updated_at, helpful"
 )
 
 
@@ -60,6 +73,7 @@ def _ticket(row) -> Ticket:
         reminded=bool(row["reminded"]),
         created_at=from_iso(row["created_at"]),
         updated_at=from_iso(row["updated_at"]),
+        helpful=row["helpful"],
     )
 
 
@@ -78,8 +92,9 @@ class TicketsRepo:
         anonymous: bool = False,
         urgent: bool = False,
         source: str = "ask",
+        first_author: str = "mentor",
     ) -> Ticket:
-        """Create a ticket with the mentor's first message."""
+        """Create a ticket with its first message (the mentor's, or a note from the bot)."""
         now = self.db.now_iso()
         async with self.db.transaction():
             ticket_id = await self.db.insert(
@@ -87,7 +102,8 @@ class TicketsRepo:
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (mentor_id, topic, int(anonymous), int(urgent), source, now, now),
             )
-            await self.add_message(ticket_id, "mentor", mentor_id, text)
+            author_id = mentor_id if first_author == "mentor" else None
+            await self.add_message(ticket_id, first_author, author_id, text)
         return await self.get(ticket_id)
 
     async def get(self, ticket_id: int) -> Ticket | None:
@@ -99,6 +115,8 @@ class TicketsRepo:
         self, ticket_id: int, author: str, author_id: int | None, text: str
     ) -> None:
         """Append a message to a ticket."""
+        if author not in AUTHORS:
+            raise ValueError(f"unknown author {author!r}")
         await self.db.execute(
             "INSERT INTO ticket_messages (ticket_id, author, author_id, text, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -175,6 +193,38 @@ class TicketsRepo:
             (expert_id,),
         )
         return [_ticket(r) for r in rows]
+
+    async def waiting_for(self, expert_id: int) -> int:
+        """How many tickets wait for this expert: every unclaimed one and their own claimed ones."""
+        return await self.db.scalar(
+            "SELECT (SELECT COUNT(*) FROM tickets WHERE status = 'open') + "
+            "(SELECT COUNT(*) FROM tickets WHERE expert_id = ? AND status = 'claimed')",
+            (expert_id,),
+        )
+
+    async def listing(
+        self, kind: str, cutoff: datetime, offset: int, limit: int
+    ) -> tuple[list[Ticket], int]:
+        """A page of one of staff's lists (LISTINGS), urgent first, then oldest; and its total."""
+        where = LISTINGS[kind]
+        values = (to_iso(cutoff),) if "?" in where else ()
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE {where} ORDER BY urgent DESC, id "
+            "LIMIT ? OFFSET ?",
+            (*values, limit, offset),
+        )
+        total = await self.db.scalar(f"SELECT COUNT(*) FROM tickets WHERE {where}", values)
+        return [_ticket(r) for r in rows], total
+
+    async def set_helpful(self, ticket_id: int, helpful: str) -> bool:
+        """Keep the mentor's answer to "Was this helpful?" (only on a closed ticket)."""
+        if helpful not in HELPFUL:
+            raise ValueError(f"unknown answer {helpful!r}")
+        cursor = await self.db.execute(
+            "UPDATE tickets SET helpful = ? WHERE id = ? AND status = 'closed'",
+            (helpful, ticket_id),
+        )
+        return cursor.rowcount == 1
 
     async def of_mentor(self, mentor_id: int) -> list[Ticket]:
         """A mentor's tickets, newest first."""

@@ -13,10 +13,11 @@ COMMANDS = {
     "start": G, "help": G, "link": G, "cancel": G, "helplines": G,
     "menu": M, "language": M, "learn": M, "journal": M, "reminders": M, "log": M, "workshops": M,
     "ask": M, "questions": M, "settings": M, "pause": M, "resume": M, "mydata": M, "forget": M,
-    "answer": E, "queue": E, "checkin": E, "checkins": E, "reflections": E, "report": E,
+    "answer": E, "queue": E, "open": E, "checkin": E, "checkins": E, "reflections": E,
+    "report": E,
     "broadcast": S, "broadcasts": S, "export": S, "feedback": S, "people": S, "practices": S,
     "tickets": S,
-    "role": A, "deactivate": A, "reactivate": A,
+    "role": A, "deactivate": A, "reactivate": A, "invite": A, "invites": A,
 }  # fmt: skip
 
 BUTTONS = {
@@ -24,7 +25,8 @@ BUTTONS = {
     "menu:": M, "lang:": M, "learn:": M, "jr:": M, "nudge:": M, "ws:": M, "esc:": M, "ck:": M,
     "set:": M, "link:": M, "priv:": M, "safety:": M,
     "jr:x:": E, "esc:x:": E, "ck:x:": E, "rep:": E,
-    "rep:x:": S, "bc:": S, "pr:": S,
+    "rep:x:": S, "bc:": S, "pr:": S, "esc:x:tk:": S, "esc:x:tl:": S, "adm:": S,
+    "adm:a:": A, "adm:i:": A, "menu:team:": E,
     "bc:r:": M,  # replying to an announcement
 }  # fmt: skip
 

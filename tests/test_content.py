@@ -258,3 +258,22 @@ def test_every_interface_string_is_in_finnish_and_swedish():
     i18n.load(CONTENT / "locales")
     for lang in ("fi", "sv"):
         assert sorted(i18n.keys("en") - i18n.keys(lang)) == [], lang
+
+
+def test_canned_replies_are_checked(copy):
+    replies = load_content(copy).canned_replies
+    assert len(replies) >= 3 and all(r.text.has("fi") and r.text.has("sv") for r in replies)
+    _edit(copy / "replies.yaml", "  - id: self-care\n", "  - id: more-details\n")
+    errors = _errors(copy)
+    assert any("replies.yaml:" in e and "'more-details' used twice" in e for e in errors), errors
+
+
+def test_a_canned_reply_without_english_names_its_line(copy):
+    text = (copy / "replies.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: well-done")
+    tail = text[start:].replace("      en: You handled it well\n", "", 1)
+    (copy / "replies.yaml").write_text(text[:start] + tail, encoding="utf-8")
+    errors = _errors(copy)
+    assert any(
+        "replies.yaml:" in e and "reply well-done title" in e and "(en)" in e for e in errors
+    )

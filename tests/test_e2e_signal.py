@@ -676,6 +676,7 @@ async def test_an_answer_mid_form_never_takes_the_forms_numbers(world):
     await amina.pick("Yesterday")
     await amina.say("Youth club Kontula")
     await eero.say(f"/answer {number} In the shared folder.")
+    await eero.pick("Send")  # answers are previewed before they go
     note = amina.last
     assert "In the shared folder." in note.message and not note.choices
     [themes] = await amina.say("2")  # the participants, not choice 2 of the answer

@@ -22,6 +22,14 @@ async def _ask(h, mentor, text: str = "How do I talk about rumours after the att
     return int(h.last(mentor).text.split("#")[1].split(".")[0])
 
 
+async def _answer(h, expert, number: int, text: str) -> None:
+    """/answer N text shows a preview; Send passes it on."""
+    await h.say(f"/answer {number} {text}", expert)
+    preview = h.last(expert)
+    assert text in preview.text and f"esc:x:send:{number}" in preview.choice_ids, preview.text
+    await h.tap(f"esc:x:send:{number}", expert)
+
+
 def _all_text_to(h, user) -> str:
     return "\n".join(s.text + " " + " ".join(s.labels) for s in h.sent_to(user))
 
@@ -46,7 +54,7 @@ async def test_named_question_travels_both_ways(h):
     edits = [s for s in h.sent_to(liisa) if s.edited]
     assert edits and "Claimed by Eero" in edits[-1].text
 
-    await h.say(f"/answer {number} Start by listening to what they heard.", eero)
+    await _answer(h, eero, number, "Start by listening to what they heard.")
     answer = h.last(mentor)
     assert "Eero from the project experts answered your question" in answer.text
     assert "Start by listening" in answer.text
@@ -66,6 +74,8 @@ async def test_named_question_travels_both_ways(h):
         reply_to_message_id=again.message_id,
     )
     await h.send(reply)
+    assert "Anger often hides fear" in h.last(eero).text, "a preview first"
+    await h.tap(f"esc:x:send:{number}", eero)
     assert "Anger often hides fear" in h.last(mentor).text
 
     await h.tap(f"esc:solved:{number}", mentor)
@@ -83,7 +93,7 @@ async def test_anonymous_means_experts_never_see_the_name(h):
     staff = await h.onboard(Role.STAFF, "Sari")
     number = await _ask(h, mentor, anon=True)
     await h.tap(f"esc:x:claim:{number}", expert)
-    await h.say(f"/answer {number} You are not alone with this.", expert)
+    await _answer(h, expert, number, "You are not alone with this.")
     await h.tap(f"esc:reply:{number}", mentor)
     await h.say("Thanks", mentor)
     await h.tap("esc:send", mentor)
@@ -157,6 +167,10 @@ async def test_experts_group_with_forum_topics(tmp_path):
         await h.send(
             in_group(eero, text="Listen first, then ask.", reply_to_message_id=posts[0].message_id)
         )
+        preview = [s for s in h.transport.sent if s.to.chat_id == GROUP][-1]
+        assert "Listen first, then ask." in preview.text and "esc:x:send:1" in preview.choice_ids
+        assert "Listen first" not in h.last(mentor).text, "not before Send"
+        await h.send(in_group(eero, choice_id=f"esc:x:send:{number}", kind="choice"))
         assert "Listen first, then ask." in h.last(mentor).text
         await h.send(in_group(eero, choice_id=f"esc:x:close:{number}", kind="choice"))
         assert "closed by the project experts" in h.last(mentor).text
@@ -175,9 +189,9 @@ async def test_lists_and_guards(h):
     await h.tap(f"esc:x:claim:{first}", expert)
     await h.say("/queue", expert)
     assert f"#{first}" in h.last(expert).text and f"#{second}" in h.last(expert).text
-    assert f"esc:x:claim:{second}" in h.last(expert).choice_ids
+    assert f"esc:x:o:{second}" in h.last(expert).choice_ids
     await h.say("/tickets", staff)
-    assert "Open tickets (2)" in h.last(staff).text
+    assert "Tickets · Not closed: 2" in h.last(staff).text
     await h.say("/queue", mentor)
     assert "not available for your role" in h.last(mentor).text
     await h.tap(f"esc:x:claim:{second}", mentor)
@@ -275,7 +289,7 @@ async def test_an_answer_that_cannot_be_delivered_is_retried_and_kept(h):
     expert = await h.onboard(Role.EXPERT, "Eero")
     number = await _ask(h, mentor)
     h.transport.fail_for[mentor.sender_id] = [SendResult(DeliveryStatus.FAILED, error="Network")]
-    await h.say(f"/answer {number} Try a talking circle.", expert)
+    await _answer(h, expert, number, "Try a talking circle.")
     assert "could not be reached just now" in h.last(expert).text
     assert "Try a talking circle" not in "\n".join(s.text for s in h.sent_to(mentor))
     await h.advance(timedelta(minutes=3))
@@ -319,7 +333,7 @@ async def test_a_mentor_writing_back_without_the_button_is_asked_not_ignored(h):
     mentor = await h.onboard(Role.MENTOR, "Amina")
     eero = await h.onboard(Role.EXPERT, "Eero")
     number = await _ask(h, mentor)
-    await h.say(f"/answer {number} Ask the youth worker about the room.", eero)
+    await _answer(h, eero, number, "Ask the youth worker about the room.")
 
     await h.say("Thanks! But who do I ask about the drive?", mentor)
     assert f"answered your question #{number}" in h.last(mentor).text
@@ -328,7 +342,7 @@ async def test_a_mentor_writing_back_without_the_button_is_asked_not_ignored(h):
     again = h.last(eero)
     assert "wrote again" in again.text and "who do I ask about the drive?" in again.text
 
-    await h.say(f"/answer {number} The coordinator, Sari.", eero)
+    await _answer(h, eero, number, "The coordinator, Sari.")
     await h.say("Never mind, sorry, wrong chat.", mentor)
     assert h.last(mentor).choice_ids == ["esc:send", "esc:cancel"]
     await h.tap("esc:cancel", mentor)
@@ -350,8 +364,9 @@ async def test_an_expert_who_is_one_no_more_gives_their_questions_back(h):
     await h.tap(f"esc:x:claim:{number}", eero)
     eero_id = (await h.person(eero)).id
     await h.say(f"/role {eero_id} mentor", admin)
+    await h.tap(f"adm:a:ok:{eero_id}:mentor", admin)
     assert f"open to the other experts again: #{number}" in h.last(admin).text
     ticket = await h.app.db.repo(TicketsRepo).get(number)
     assert (ticket.status, ticket.expert_id) == ("open", None)
-    await h.say(f"/answer {number} Here is what I suggest.", liisa)
+    await _answer(h, liisa, number, "Here is what I suggest.")
     assert "Here is what I suggest." in h.last(mentor).text

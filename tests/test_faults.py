@@ -193,6 +193,7 @@ async def _question_and_answer(rig: Rig, mentor: int, expert: int) -> int:
     person = await rig.person(mentor)
     number = await rig.app.db.scalar("SELECT id FROM tickets WHERE mentor_id = ?", (person.id,))
     await rig.say(expert, f"/answer {number} Start by listening to what they heard.")
+    await rig.tap(expert, f"esc:x:send:{number}")  # answers are previewed before they go
     return number
 
 
@@ -342,6 +343,8 @@ async def test_an_expert_answer_lost_in_transit_is_kept_and_sent_again(rig, fake
     number = await rig.app.db.scalar("SELECT MAX(id) FROM tickets")
     rig.proxy.force("drop", "sendMessage", chat_id=mentor)
     await rig.say(expert, f"/answer {number} Start by listening.")
+    await rig.tap(expert, f"esc:x:send:{number}")  # answers are previewed before they go
+    assert not any("Start by listening" in c.text for c in fake.sent(mentor))
     assert "was sent to the mentor" not in fake.last_to(expert).text
     assert f"#{number}" in fake.last_to(expert).text
     await _until(

@@ -90,6 +90,7 @@ async def test_an_answer_mid_form_waits_in_the_menu(h):
     await h.tap("ws:new", mentor)
     await h.tap("ws:date:today", mentor)  # in the form: the community question is open
     await h.say(f"/answer {number} Ask the youth worker.", eero)
+    await h.tap(f"esc:x:send:{number}", eero)  # answers are previewed
     note = h.last(mentor)
     assert "Ask the youth worker." in note.text and "waits in the menu" in note.text
     assert note.choice_ids == [], "no choices that a number typed for the form could pick"
@@ -108,6 +109,7 @@ async def test_an_answer_outside_a_form_comes_with_its_buttons(h):
     eero = await h.onboard(Role.EXPERT, "Eero")
     number = await _ask(h, mentor)
     await h.say(f"/answer {number} Ask the youth worker.", eero)
+    await h.tap(f"esc:x:send:{number}", eero)  # answers are previewed
     assert h.last(mentor).choice_ids == [f"esc:reply:{number}", f"esc:solved:{number}"]
 
 

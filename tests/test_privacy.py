@@ -80,6 +80,7 @@ async def _rich_pair(h) -> tuple[User, int, User]:
     await h.tap("esc:anon:no", mentor)
     [ticket] = await h.app.db.repo(TicketsRepo).of_mentor(pid)
     await h.say(f"/answer {ticket.id} An answer for {NAME}", expert)
+    await h.tap(f"esc:x:send:{ticket.id}", expert)  # answers are previewed
     await h.advance(timedelta(days=8))  # the rule's check-in after the workshop
     [checkin] = [c for c in await h.app.db.repo(CheckinsRepo).of_mentor(pid) if c.status == "sent"]
     await h.tap(f"ck:s:{checkin.id}:4", mentor)
@@ -249,6 +250,7 @@ async def _everything(h) -> tuple[User, int, User, int]:
     eero_id = (await h.person(eero)).id
     [ticket] = await db.repo(TicketsRepo).of_mentor(pid)
     await h.say(f"/answer {ticket.id} {ANSWER}", eero)
+    await h.tap(f"esc:x:send:{ticket.id}", eero)  # answers are previewed
     await db.repo(CheckinsRepo).add(pid, eero_id, h.clock.now() + timedelta(days=3))
     await db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="2025-02", created_by=eero_id)
     cast = await db.repo(BroadcastsRepo).create(eero_id, "news", {"en": "Hello"}, {"type": "all"})
@@ -261,6 +263,12 @@ async def _everything(h) -> tuple[User, int, User, int]:
     await db.repo(HeldRepo).keep(pid, "answer", "1", Outgoing("An answer for later"))
     from storage.web import WebLinksRepo, WebSessionsRepo
 
+    reflection = await db.scalar("SELECT id FROM reflections WHERE person_id = ?", (pid,))
+    await db.execute(
+        "INSERT INTO reflection_comments (reflection_id, author, author_id, text, created_at) "
+        "VALUES (?, 'expert', ?, 'A thought back', ?)",
+        (reflection, eero_id, db.now_iso()),
+    )
     soon = h.clock.now() + timedelta(minutes=10)
     await db.repo(WebLinksRepo).create(eero_id, soon)  # as if Eero were staff, for the check
     await db.repo(WebSessionsRepo).create(eero_id, soon)
@@ -400,6 +408,7 @@ async def test_erasing_an_expert_redraws_the_posts_they_answered(tmp_path):
         await h.tap("esc:send", mentor)
         await h.tap("esc:anon:no", mentor)
         await h.say(f"/answer 1 {ANSWER}", eero)
+        await h.tap("esc:x:send:1", eero)  # answers are previewed
         team = [s for s in h.transport.sent if s.to.chat_id == "-100777"]
         assert "Eero" in team[-1].text and ANSWER in team[-1].text
         await h.tap("esc:new", mentor)  # a second question, claimed by Eero, not yet answered

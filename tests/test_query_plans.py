@@ -387,6 +387,10 @@ async def exercise(db: Database) -> None:
     await run("PeopleRepo.with_role", people.with_role(Role.EXPERT))
     await run("PeopleRepo.with_role[all]", people.with_role(Role.MENTOR, active_only=False))
     await run("PeopleRepo.active", people.active())
+    await run("PeopleRepo.listed", people.listed(40, 8))
+    await run("PeopleRepo.count_listed", people.count_listed())
+    await run("PeopleRepo.search", people.search("son 12", 8))
+    await run("PeopleRepo.cohorts", people.cohorts())
 
     dialogs = db.repo(DialogsRepo)
     await run("DialogsRepo.get", dialogs.get(mentor))
@@ -400,6 +404,9 @@ async def exercise(db: Database) -> None:
     await run("InvitesRepo.consume", invites.consume(invite.id))
     await run("InvitesRepo.give_back", invites.give_back(invite.id))
     await run("InvitesRepo.revoke", invites.revoke(code))
+    await run("InvitesRepo.get", invites.get(invite.id))
+    await run("InvitesRepo.usable", invites.usable(20))
+    await run("InvitesRepo.revoke_id", invites.revoke_id(invite.id))
 
     jobs = db.repo(JobsRepo)
     job = await run("JobsRepo.add", jobs.add("nudge", str(mentor), NOW + timedelta(days=1)))
@@ -419,6 +426,9 @@ async def exercise(db: Database) -> None:
     await run("JournalRepo.count", journal.count(mentor))
     await run("JournalRepo.set_shared", journal.set_shared(mentor, rid, True))
     await run("JournalRepo.shared_page", journal.shared_page(0, 5))
+    await run("JournalRepo.shared_one", journal.shared_one(rid))
+    await run("JournalRepo.add_comment", journal.add_comment(rid, "expert", expert, "Thanks"))
+    await run("JournalRepo.comments", journal.comments(rid))
     await run("JournalRepo.delete", journal.delete(mentor, rid))
 
     nudges = db.repo(NudgesRepo)
@@ -489,6 +499,11 @@ async def exercise(db: Database) -> None:
     await run("TicketsRepo.not_closed", tickets.not_closed())
     await run("TicketsRepo.queue", tickets.queue(expert))
     await run("TicketsRepo.of_mentor", tickets.of_mentor(mentor))
+    await run("TicketsRepo.waiting_for", tickets.waiting_for(expert))
+    for kind in ("open", "unclaimed", "urgent", "late"):
+        await run(f"TicketsRepo.listing[{kind}]", tickets.listing(kind, NOW, 0, 8))
+    await run("TicketsRepo.set_status", tickets.set_status(ticket.id, "closed"))
+    await run("TicketsRepo.set_helpful", tickets.set_helpful(ticket.id, "yes"))
     group = Address("telegram", "-1001", 7)
     await run("TicketsRepo.add_post", tickets.add_post(ticket.id, group, "77"))
     await run("TicketsRepo.posts", tickets.posts(ticket.id))

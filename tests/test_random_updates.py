@@ -52,12 +52,15 @@ CONFIG = (
 COMMANDS = (
     "start help menu language cancel learn feedback log workshops ask answer queue tickets "
     "checkin checkins broadcast broadcasts journal reflections link people role deactivate "
-    "reactivate reminders practices mydata forget report export settings pause resume questions"
+    "reactivate reminders practices mydata forget report export settings pause resume questions "
+    "open invite invites"
 ).split()
 PREFIXES = (
     "bc: ck: ck:x: esc: esc:x: jr: jr:x: lang: learn: link: menu: nudge: onb: pr: priv: rep: "
     "rep:x: safety: set: ws: zz: : ws:open: ws:th: ws:dur: ck:s: esc:x:claim: learn:next: "
-    "learn:go: bc:av:role: onb:lang: onb:consent: menu:home esc:open: esc:reply: esc:x:ans:"
+    "learn:go: bc:av:role: onb:lang: onb:consent: menu:home esc:open: esc:reply: esc:x:ans: "
+    "esc:x:o: esc:x:send: esc:x:cu:1: esc:x:tk:late: esc:rate:1: adm:o: adm:a:ok: adm:a:st: "
+    "adm:i:c: adm:i:u: adm:i:xok: jr:x:c: jr:x:cs: jr:r: jr:rs: menu:mentor menu:team"
 ).split()
 ODD = [
     "",

@@ -199,13 +199,17 @@ async def test_deactivation_and_losing_the_role_end_sessions_and_every_request_c
     sari = await w.person(staff)
     async with w.client() as client:
         await w.sign_in(staff, client)
-        await w.say(f"/deactivate {sari.id}", admin)  # in the chat
+        await w.say(f"/deactivate {sari.id}", admin)  # in the chat, confirmed
+        await w.tap(f"adm:a:st:{sari.id}:deactivated", admin)
         assert (await _page(client, w.base + "/"))[0] == 401
         await w.say(f"/reactivate {sari.id}", admin)
+        await w.tap(f"adm:a:st:{sari.id}:active", admin)
         await w.sign_in(staff, client)
         await w.say(f"/role {sari.id} mentor", admin)
+        await w.tap(f"adm:a:ok:{sari.id}:mentor", admin)
         assert (await _page(client, w.base + "/"))[0] == 401
         await w.say(f"/role {sari.id} staff", admin)
+        await w.tap(f"adm:a:ok:{sari.id}:staff", admin)
         await w.sign_in(staff, client)
         # Changed behind the service's back (no event): the next request still sees it.
         await w.app.db.repo(PeopleRepo).update(sari.id, role=Role.EXPERT)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.content.model import (
+    CannedReplies,
     Checkins,
     Content,
     Resources,
@@ -20,7 +21,7 @@ from bot.content.model import (
 from bot.content.yamlfile import YamlFile, YamlSyntaxError, load
 from bot.i18n import LANGUAGES, flatten
 
-KNOWN_FILES = {"resources.yaml", "checkins.yaml"}
+KNOWN_FILES = {"resources.yaml", "checkins.yaml", "replies.yaml"}
 # How a list item is named in messages: "bite s1-03", "helpline riku".
 _ITEM_NAMES = {
     "bites": "bite",
@@ -28,6 +29,7 @@ _ITEM_NAMES = {
     "options": "check option",
     "helplines": "helpline",
     "steps": "step",
+    "replies": "reply",
 }
 
 
@@ -210,6 +212,7 @@ def validate_with_warnings(directory: Path) -> tuple[Content | None, list[str], 
     _own_prompts(sections, warnings)
     resources = _resources(directory / "resources.yaml", errors)
     checkins = _checkins(directory / "checkins.yaml", errors, {s.id for s, _ in sections})
+    replies = _optional(directory / "replies.yaml", CannedReplies, "replies", errors)
     check_locales(directory / "locales", errors)
     if errors:
         return None, errors, warnings
@@ -217,7 +220,12 @@ def validate_with_warnings(directory: Path) -> tuple[Content | None, list[str], 
     if checkins is not None:
         questions = {"default": checkins.default, **checkins.themes}
     ordered = tuple(sorted((s for s, _ in sections), key=lambda s: s.order))
-    return Content(ordered, resources, questions), [], warnings
+    canned = replies.replies if replies is not None else ()
+    return Content(ordered, resources, questions, canned), [], warnings
+
+
+def _optional(path: Path, model: type[BaseModel], kind: str, errors: list[str]) -> Any:
+    return FileCheck(path, errors).validate(model, kind) if path.is_file() else None
 
 
 def _cross_check(sections: list[tuple[Section, FileCheck]], errors: list[str]) -> None:

@@ -32,6 +32,7 @@ QUESTION_MAX = 300
 OPTION_MAX = 100
 FEEDBACK_MAX = 400
 NAME_MAX = 80
+REPLIES_MAX = 12  # canned replies: a short list of buttons, not a library
 ID_MAX = 24  # keeps every choice id ("learn:reflect:<bite>") far below Telegram's 64 bytes
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -347,6 +348,29 @@ class Checkins(_Model):
     themes: dict[str, LongPromptText] = {}
 
 
+class CannedReply(_Model):
+    """A reply experts can start an answer from (content/replies.yaml), in the mentor's language."""
+
+    id: Id
+    title: Title
+    text: BiteText
+
+
+class CannedReplies(_Model):
+    """content/replies.yaml: a few canned replies, each with a unique id."""
+
+    replies: Annotated[tuple[CannedReply, ...], Field(min_length=1, max_length=REPLIES_MAX)]
+
+    @field_validator("replies")
+    @classmethod
+    def _unique(cls, replies: tuple[CannedReply, ...]) -> tuple[CannedReply, ...]:
+        ids = [r.id for r in replies]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"reply id {twice[0]!r} used twice")
+        return replies
+
+
 @dataclass(frozen=True)
 class Content:
     """All content, validated."""
@@ -354,6 +378,11 @@ class Content:
     sections: tuple[Section, ...]
     resources: Resources | None
     checkin_questions: Mapping[str, Text] = field(default_factory=dict)
+    canned_replies: tuple[CannedReply, ...] = ()
+
+    def canned_reply(self, reply_id: str) -> CannedReply | None:
+        """A canned reply by id."""
+        return next((r for r in self.canned_replies if r.id == reply_id), None)
 
     def section(self, section_id: str) -> Section | None:
         """A section by id."""

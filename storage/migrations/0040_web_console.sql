@@ -23,6 +23,6 @@ CREATE INDEX web_sessions_person ON web_sessions(person_id);
 CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
 
 -- The console's list of people is sorted by name, a page at a time.
-CREATE INDEX people_name ON people(display_name COLLATE NOCASE, id);
+CREATE INDEX people_name_nocase ON people(display_name COLLATE NOCASE, id);
 -- The console lists invites newest first.
 CREATE INDEX invites_created ON invites(created_at);

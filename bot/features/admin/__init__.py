@@ -1,10 +1,10 @@
-"""Admin tools in the chat: /people, /role (change a role), /deactivate and /reactivate."""
+"""People and invites in the chat: staff browse people; admins change roles, (de)activate, invite."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.admin import routes
+from bot.features.admin import invites, people
 from bot.features.admin.service import PeopleAdmin
 
 if TYPE_CHECKING:
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 
 def setup(app: App) -> None:
-    """Register the admin commands (/people for staff too)."""
-    app.router.include(routes.routes)
+    """Register /people, /role, /deactivate, /reactivate, /invite, /invites and the adm: buttons."""
+    app.router.include(people.routes)
+    app.router.include(invites.routes)
     app.services.people_admin = PeopleAdmin(app)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.roles import Role
+from bot.messages import clean_text
+from bot.roles import INVITABLE_ROLES, Role
 from storage.audit import AuditRepo
+from storage.invites import Invite, InvitesRepo
 from storage.people import PeopleRepo, Person
+
+COHORT_MAX = 40  # characters of a cohort's name typed for an invite
+USES_MAX = 500
+DAYS_MAX = 365
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,8 +46,18 @@ class Change:
         return self.refused is None
 
 
+@dataclass(frozen=True)
+class NewInvite:
+    """An invite just created: the code (shown once, never stored), its link and QR code."""
+
+    invite: Invite
+    code: str
+    link: str | None  # the Telegram deep link (None without telegram.bot_username)
+    qr_png: bytes  # a QR code of the link (or of "/start CODE" when there is no link)
+
+
 class PeopleAdmin:
-    """Change a person's role or status; refuses to remove the last active admin."""
+    """Change a person's role or status; refuses to remove the last active admin. Invites too."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -96,6 +114,63 @@ class PeopleAdmin:
         await self.app.events.emit(f"person.{status}", person=updated)
         return Change(updated, last_expert=change.last_expert)
 
+    # --- finding people ------------------------------------------------------------------------
+
+    async def page(self, offset: int, limit: int) -> tuple[list[Person], int]:
+        """A page of everyone who finished onboarding, by name, and how many there are."""
+        return await self.people.listed(offset, limit), await self.people.count_listed()
+
+    async def search(self, text: str, limit: int) -> list[Person]:
+        """People whose name contains `text` (case and accents ignored)."""
+        return await self.people.search(text[:COHORT_MAX], limit)
+
+    # --- invites -------------------------------------------------------------------------------
+
+    async def create_invite(
+        self, actor: Person, role: Role, cohort: str | None, uses: int, days: int, via: str
+    ) -> NewInvite:
+        """A new invite code with its deep link and QR code (ValueError for values out of range)."""
+        if role not in INVITABLE_ROLES:
+            raise ValueError(f"invites are for {', '.join(r.label for r in INVITABLE_ROLES)}")
+        if not 1 <= uses <= USES_MAX or not 1 <= days <= DAYS_MAX:
+            raise ValueError(f"uses 1-{USES_MAX}, days 1-{DAYS_MAX}")
+        cohort = self.clean_cohort(cohort) if cohort else None
+        invites = self.app.db.repo(InvitesRepo)
+        code = await invites.create(
+            role=role,
+            cohort=cohort,
+            max_uses=uses,
+            expires_at=self.app.clock.now() + timedelta(days=days),
+            created_by=actor.id,
+        )
+        invite = await invites.find(code)
+        await self._audit(actor, "invite.created", invite.id, role=role.label, via=via)
+        link = self.invite_link(code)
+        return NewInvite(invite, code, link, qr_png(link or f"/start {code}"))
+
+    def clean_cohort(self, text: str) -> str:
+        """A cohort's name as typed, tidied (ValueError when empty or too long)."""
+        cohort, problem = clean_text(text, COHORT_MAX)
+        if problem or "\n" in cohort:
+            raise ValueError(f"a cohort is one line of at most {COHORT_MAX} characters")
+        return cohort
+
+    def invite_link(self, code: str) -> str | None:
+        """https://t.me/<bot>?start=CODE, when the bot's Telegram username is configured."""
+        username = self.app.config.telegram.bot_username
+        return f"https://t.me/{username}?start={code}" if username else None
+
+    async def invites(self, limit: int = 20) -> list[Invite]:
+        """Invites that can still be used, newest first."""
+        return await self.app.db.repo(InvitesRepo).usable(limit)
+
+    async def revoke_invite(self, actor: Person, invite_id: int, via: str) -> bool:
+        """Revoke an invite by its number; False when it was not active."""
+        done = await self.app.db.repo(InvitesRepo).revoke_id(invite_id)
+        if done:
+            await self._audit(actor, "invite.revoked", invite_id, via=via)
+        return done
+
     async def _target(self, actor: Person, target_id: int) -> tuple[Person | None, Refusal | None]:
         target = await self.people.get(target_id)
         if target is None or target.status == "onboarding":
@@ -119,3 +194,12 @@ class PeopleAdmin:
         await self.app.db.repo(AuditRepo).record(
             action, actor_id=actor.id, subject=str(subject), **detail
         )
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of `text` as a PNG image."""
+    import segno  # imported when an invite is made, not at start
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=3)
+    return buffer.getvalue()

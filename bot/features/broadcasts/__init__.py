@@ -25,5 +25,6 @@ def setup(app: App) -> None:
     service = Broadcasts(app)
     app.services.broadcasts = service
     app.scheduler.on("broadcast", service.fire_scheduled)
+    app.messenger.on_outcome("bc_progress", service.progress_posted)
     app.on_started.append(service.fanout.resume)
     app.on_stopping.append(service.fanout.stop)

@@ -9,7 +9,7 @@ from bot.context import Ctx
 from bot.features.broadcasts.draft import show_options
 from bot.features.broadcasts.fanout import Fanout, summary_text
 from bot.features.broadcasts.ids import Step
-from bot.messages import Outgoing
+from bot.messages import Address, Outgoing, SendResult
 from storage.audit import AuditRepo
 from storage.broadcasts import Broadcast, BroadcastsRepo, MutesRepo, audience_of
 from storage.jobs import Job
@@ -51,19 +51,28 @@ class Broadcasts:
         if broadcast.author_id is not None:
             address = await self.app.messenger.address_of(broadcast.author_id)
             text = summary_text(broadcast, await self.repo.counts(broadcast.id), lang, final=False)
-            if address is not None:
-                result = await self.app.messenger.send(address, Outgoing(text, lang=lang))
-                if result.ok and result.message_id:
-                    await self.repo.set_progress_to(
-                        broadcast.id,
-                        {
-                            "transport": address.transport,
-                            "chat_id": address.chat_id,
-                            "message_id": result.message_id,
-                            "lang": lang,
-                        },
-                    )
+            if address is not None:  # through the outbox; its id is kept once it is sent
+                await self.app.messenger.post(
+                    address,
+                    Outgoing(text, lang=lang),
+                    person_id=broadcast.author_id,
+                    purpose=f"bc_progress:{broadcast.id}:{lang}",
+                )
         self.fanout.launch(broadcast.id)
+
+    async def progress_posted(self, ref: str, result: SendResult, address: Address) -> None:
+        """The staff member's progress message went out: keep where, to edit it as it goes."""
+        broadcast_id, _, lang = ref.partition(":")
+        if result.ok and result.message_id:
+            await self.repo.set_progress_to(
+                int(broadcast_id),
+                {
+                    "transport": address.transport,
+                    "chat_id": address.chat_id,
+                    "message_id": result.message_id,
+                    "lang": lang,
+                },
+            )
 
     async def fire_scheduled(self, app: App, job: Job) -> datetime | None:
         """A scheduled broadcast fell due (also when the bot was down then): send it now."""

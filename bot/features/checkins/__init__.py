@@ -17,6 +17,8 @@ def setup(app: App) -> None:
     app.router.include(experts.routes)
     app.scheduler.on("checkin", alarms.fire_checkin)
     app.scheduler.on("checkin.followup", alarms.follow_up)
-    app.messenger.on_outcome("checkin", lambda ref, result: alarms.undeliverable(app, ref, result))
+    app.messenger.on_outcome(
+        "checkin", lambda ref, result, _chat: alarms.undeliverable(app, ref, result)
+    )
     app.events.on("workshop.logged", lambda **kw: after_workshop(app, **kw))
     app.router.menu_line(routes.waiting_line)

@@ -189,12 +189,25 @@ async def _confirm(ctx: Ctx) -> None:
 # --- the expert's list: move and cancel ----------------------------------------------------------
 
 
+@routes.choice("ck:x:new", ids.NewCheckin, min_role=Role.EXPERT)
+async def new_checkin(ctx: Ctx, choice: ids.NewCheckin) -> None:
+    """Schedule a check-in (from the list of check-ins)."""
+    await start_schedule(ctx)
+
+
+@routes.choice("ck:x:list", ids.ListCheckins, min_role=Role.EXPERT)
+async def checkins_button(ctx: Ctx, choice: ids.ListCheckins) -> None:
+    """The menu's Check-ins."""
+    await list_checkins(ctx)
+
+
 @routes.command("checkins", min_role=Role.EXPERT, help_key="cmd.checkins")
 async def list_checkins(ctx: Ctx) -> None:
     """/checkins: the expert's coming and waiting check-ins, with Move and Cancel."""
     checkins = await ctx.repo(CheckinsRepo).of_expert(ctx.person.id)
+    schedule = [ids.NewCheckin().button(ctx.t("ck.schedule_new"))]
     if not checkins:
-        await ctx.reply(ctx.t("ck.none_scheduled"))
+        await ctx.reply(Outgoing.with_buttons(ctx.t("ck.none_scheduled"), schedule))
         return
     people = ctx.repo(PeopleRepo)
     lines = [ctx.t("ck.list_title")]
@@ -213,6 +226,7 @@ async def list_checkins(ctx: Ctx) -> None:
                     ids.CancelCheckin(checkin.id).button(ctx.t("ck.cancel_n", number=checkin.id)),
                 ]
             )
+    rows.append(schedule)
     await ctx.reply(Outgoing.with_buttons("\n".join(lines), *rows))
 
 

@@ -58,6 +58,14 @@ class SkipWords(ChoiceId, prefix="ck:skip"):
 # --- the expert's buttons ------------------------------------------------------------------------
 
 
+class ListCheckins(ChoiceId, prefix="ck:x:list"):
+    """The expert's check-ins (the menu's Check-ins)."""
+
+
+class NewCheckin(ChoiceId, prefix="ck:x:new"):
+    """Schedule a check-in: choose a mentor first."""
+
+
 class ChooseMentor(ChoiceId, prefix="ck:x:m"):
     """The mentor to check in with."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from bot.ids import ChoiceId, Int, OneOf
-from storage.tickets import TOPICS
+from bot.ids import ChoiceId, Int, Key, OneOf
+from storage.tickets import HELPFUL, LISTINGS, TOPICS
 
 TicketNumber = Annotated[int, Int(1)]  # a ticket's row id
+PageNumber = Annotated[int, Int(0, 10_000)]
 
 
 class Step(StrEnum):
@@ -18,7 +19,8 @@ class Step(StrEnum):
     WRITE = "esc.write"  # writing the question, message by message, until Send
     ANON = "esc.anon"  # by name or anonymously
     REPLY = "esc.reply"  # the mentor writes again on an answered ticket
-    ANSWER = "esc.answer"  # an expert writes an answer in their private chat
+    ANSWER = "esc.answer"  # an expert writes an answer (a preview with Send / Edit / Cancel)
+    NOTE = "esc.note"  # an expert writes an internal note for the other experts
 
 
 # --- the mentor's buttons ------------------------------------------------------------------------
@@ -70,11 +72,40 @@ class OpenQuestion(ChoiceId, prefix="esc:open"):
     ticket: TicketNumber
 
 
-# --- the experts' buttons ------------------------------------------------------------------------
+class Rate(ChoiceId, prefix="esc:rate"):
+    """The mentor's answer to "Was this helpful?" after the ticket closed."""
+
+    ticket: TicketNumber
+    helpful: Annotated[str, OneOf(*HELPFUL)]
+
+
+# --- the experts' buttons (every one names its ticket: never a position in a list) ----------------
+
+
+class Queue(ChoiceId, prefix="esc:x:q"):
+    """The expert's queue (from the menu or a ticket: a new message)."""
+
+
+class QueuePage(ChoiceId, prefix="esc:x:qp"):
+    """Another page of the queue (the list is replaced in place)."""
+
+    page: PageNumber
+
+
+class Open(ChoiceId, prefix="esc:x:o"):
+    """A ticket in full: the thread, who asked (unless anonymous), and its actions."""
+
+    ticket: TicketNumber
 
 
 class Claim(ChoiceId, prefix="esc:x:claim"):
     """An expert takes a ticket on (the others see who)."""
+
+    ticket: TicketNumber
+
+
+class Release(ChoiceId, prefix="esc:x:rel"):
+    """Give a claimed ticket back to every expert (the expert who has it, or staff)."""
 
     ticket: TicketNumber
 
@@ -86,10 +117,54 @@ class Close(ChoiceId, prefix="esc:x:close"):
 
 
 class Answer(ChoiceId, prefix="esc:x:ans"):
-    """Write an answer in the private chat, message by message."""
+    """Write an answer in the private chat; a preview comes before anything is sent."""
 
     ticket: TicketNumber
 
 
 class SendAnswer(ChoiceId, prefix="esc:x:send"):
-    """Send the answer being written to the mentor."""
+    """Send the previewed answer to the mentor."""
+
+    ticket: TicketNumber
+
+
+class EditAnswer(ChoiceId, prefix="esc:x:edit"):
+    """Write the answer again (it replaces the draft)."""
+
+    ticket: TicketNumber
+
+
+class DropAnswer(ChoiceId, prefix="esc:x:drop"):
+    """Do not send the answer (the draft is shown once more to copy)."""
+
+    ticket: TicketNumber
+
+
+class Canned(ChoiceId, prefix="esc:x:cr"):
+    """The canned replies an answer can start from."""
+
+    ticket: TicketNumber
+
+
+class UseCanned(ChoiceId, prefix="esc:x:cu"):
+    """Add a canned reply (in the mentor's language) to the answer."""
+
+    ticket: TicketNumber
+    reply: Annotated[str, Key(24)]
+
+
+class Note(ChoiceId, prefix="esc:x:note"):
+    """Write an internal note for the other experts (the mentor never sees it)."""
+
+    ticket: TicketNumber
+
+
+class TicketList(ChoiceId, prefix="esc:x:tl"):
+    """Staff: the list of tickets (from the menu or a ticket: a new message)."""
+
+
+class Tickets(ChoiceId, prefix="esc:x:tk"):
+    """Staff: a filter or page of the list (not closed, unclaimed, urgent, late), in place."""
+
+    kind: Annotated[str, OneOf(*LISTINGS)]
+    page: PageNumber = 0

@@ -10,6 +10,7 @@ from bot.features.escalations import ids
 from bot.features.escalations.ids import Step
 from bot.features.escalations.parts import add_part, joined_text
 from bot.features.escalations.service import ask_topic
+from bot.features.escalations.views import Viewer
 from bot.messages import Outgoing
 from bot.roles import Role
 from bot.router import Routes
@@ -102,7 +103,17 @@ async def open_ticket(ctx: Ctx, choice: ids.Anonymous) -> None:
     )
     await ctx.clear_step()
     await ctx.audit("ticket.opened", subject=str(number), anonymous=anonymous)
-    await ctx.show_menu(lead=ctx.t("esc.receipt", number=number))
+    await ctx.show_menu(lead=await receipt(ctx, number))
+
+
+async def receipt(ctx: Ctx, number: int) -> str:
+    """What happens next, honestly: when experts usually answer, or that none is there now."""
+    reach = await ctx.app.services.escalations.reach()
+    if reach != "experts":
+        return ctx.t(f"esc.receipt_{reach}", number=number)
+    days = ctx.app.config.features.escalations.answer_within_days
+    when = ctx.t("esc.within_one_day") if days == 1 else ctx.t("esc.within_days", days=days)
+    return ctx.t("esc.receipt", number=number, when=when)
 
 
 @routes.choice("esc:cancel", ids.Cancel)
@@ -141,14 +152,41 @@ async def mark_solved(ctx: Ctx, choice: ids.Solved) -> None:
     await ctx.app.scheduler.cancel_for("ticket.release", str(number))
     await ctx.audit("ticket.solved", subject=str(number))
     ticket = await tickets.get(number)
-    await ctx.app.services.escalations.refresh_posts(ticket)
+    service = ctx.app.services.escalations
+    await service.refresh_posts(ticket)
     if ticket.expert_id:
         expert = await ctx.repo(PeopleRepo).get(ticket.expert_id)
         if expert:
             await ctx.send_to(
                 expert.id, Outgoing(i18n.t(expert.language, "esc.solved_to_expert", number=number))
             )
-    await ctx.reply(ctx.t("esc.closed_for_mentor", number=number))
+    rows = await service.ask_helpful(ticket, ctx.lang)
+    key = "esc.closed_for_mentor_rate" if rows else "esc.closed_for_mentor"
+    await ctx.reply(Outgoing.with_buttons(ctx.t(key, number=number), *rows))
+
+
+@routes.choice("esc:rate", ids.Rate)
+async def rate(ctx: Ctx, choice: ids.Rate) -> None:
+    """The answer to "Was this helpful?": kept on the ticket; the expert hears when it helped."""
+    ticket = await ctx.repo(TicketsRepo).get(choice.ticket)
+    if ticket is None or ticket.mentor_id != ctx.person.id:
+        await ctx.reply(ctx.t("esc.no_such_ticket", number=choice.ticket))
+        return
+    if ticket.helpful:
+        await ctx.show_menu(lead=ctx.t("esc.rated_already", number=ticket.id))
+        return
+    if not await ctx.repo(TicketsRepo).set_helpful(ticket.id, choice.helpful):
+        await ctx.reply(ctx.t("common.stale_button"))
+        return
+    await ctx.audit("ticket.rated", subject=str(ticket.id), helpful=choice.helpful)
+    if choice.helpful == "yes" and ticket.expert_id:
+        expert = await ctx.repo(PeopleRepo).get(ticket.expert_id)
+        if expert is not None and expert.active:
+            await ctx.send_to(
+                expert.id,
+                Outgoing(i18n.t(expert.language, "esc.helped_to_expert", number=ticket.id)),
+            )
+    await ctx.show_menu(lead=ctx.t(f"esc.thanks_{choice.helpful}"))
 
 
 async def maybe_a_follow_up(ctx: Ctx) -> bool:
@@ -193,7 +231,7 @@ async def _mentor_reply(ctx: Ctx, number: int, text: str) -> None:
         expert = await ctx.repo(PeopleRepo).get(ticket.expert_id)
         if expert is not None:
             view = await service.expert_view(
-                ticket, expert.language, "esc.mentor_wrote_again", direct=True
+                ticket, expert.language, "esc.mentor_wrote_again", Viewer.of(expert)
             )
             address = await ctx.app.messenger.address_of(expert.id)
             if address is not None:
@@ -249,6 +287,11 @@ async def show_thread(ctx: Ctx, choice: ids.OpenQuestion) -> None:
         f"#{ticket.id} · {ctx.t(f'esc.topic_{ticket.topic}')} · {ctx.t(f'esc.mine_{ticket.status}')}"
     ]
     for message in await tickets.messages(ticket.id):
+        if message.author == "note":
+            continue  # the experts' internal notes are not the mentor's to see
+        if message.author == "bot":
+            lines.append(ctx.t("esc.bot_note_for_mentor", text=message.text))
+            continue
         if message.author == "expert":
             expert = await people.get(message.author_id) if message.author_id else None
             who = expert.display_name if expert else ctx.t("esc.an_expert")
@@ -261,6 +304,8 @@ async def show_thread(ctx: Ctx, choice: ids.OpenQuestion) -> None:
             [ids.Reply(ticket.id).button(ctx.t("esc.reply"))],
             [ids.Solved(ticket.id).button(ctx.t("esc.solved"))],
         ]
+    else:
+        rows = await ctx.app.services.escalations.ask_helpful(ticket, ctx.lang)
     await ctx.reply(Outgoing.with_buttons("\n\n".join(lines), *rows))
 
 

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.context import Ctx
-from bot.features.escalations import ids
+from bot.features.escalations import ids, views
 from bot.features.escalations.ids import Step
+from bot.features.escalations.views import Viewer
 from bot.messages import Address, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from storage.people import PeopleRepo, Person
-from storage.tickets import TOPICS, Ticket, TicketsRepo
+from storage.tickets import HELPFUL, TOPICS, Ticket, TicketsRepo
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,16 +40,36 @@ class Escalations:
         anonymous: bool = False,
         urgent: bool = False,
         source: str = "ask",
+        by_bot: bool | None = None,
     ) -> int:
-        """Create a ticket, post it to the experts, arm its reminder; returns its number."""
+        """Create a ticket, show it to the experts (or staff), arm its reminder; returns its number.
+
+        `by_bot`: the first message is a note the bot wrote, not the mentor's words (default: for
+        the urgent-contact request after a crisis message, source "safety").
+        """
+        bot_note = source == "safety" if by_bot is None else by_bot
         ticket = await self.tickets.open(
-            mentor_id, topic, text, anonymous=anonymous, urgent=urgent, source=source
+            mentor_id,
+            topic,
+            text,
+            anonymous=anonymous,
+            urgent=urgent,
+            source=source,
+            first_author="bot" if bot_note else "mentor",
         )
         await self.post(ticket)
+        if not await self.experts():
+            await self.alert_staff(ticket)
         hours = self.app.config.features.escalations.remind_after_hours
         due = self.app.clock.now() + timedelta(hours=hours)
         await self.app.scheduler.add("ticket.remind", str(ticket.id), due)
         return ticket.id
+
+    async def reach(self) -> str:
+        """Who sees a new question now: "experts", "staff" (no active expert) or "nobody"."""
+        if await self.experts():
+            return "experts"
+        return "staff" if await self.staff() else "nobody"
 
     async def ask_after_workshop(self, ctx: Ctx, workshop_id: int) -> None:
         """The workshop log's "I need support": straight into asking an expert."""
@@ -58,6 +79,19 @@ class Escalations:
     async def experts(self) -> list[Person]:
         """Every active expert (staff and admins answer too, but are not paged)."""
         return await self.app.db.repo(PeopleRepo).with_role(Role.EXPERT)
+
+    async def staff(self) -> list[Person]:
+        """Every active staff member and admin (told when no expert is there to answer)."""
+        people = self.app.db.repo(PeopleRepo)
+        return await people.with_role(Role.STAFF) + await people.with_role(Role.ADMIN)
+
+    async def waiting_for(self, person: Person) -> int:
+        """How many questions wait for this expert: unclaimed ones and their own claimed ones."""
+        return await self.tickets.waiting_for(person.id)
+
+    async def not_closed_count(self) -> int:
+        """How many tickets are not closed (staff's Tickets in the menu)."""
+        return (await self.tickets.listing("open", self.app.clock.now(), 0, 0))[1]
 
     def _team_chat(self, topic: str) -> Address | None:
         """The experts' team chat (the topic's forum thread, if any); None when there is none."""
@@ -80,91 +114,88 @@ class Escalations:
     async def post(self, ticket: Ticket, note_key: str | None = None) -> None:
         """Show a ticket to the experts: in their team chat and/or as direct messages."""
         team_chat = self._team_chat(ticket.topic)
-        direct = self._direct(team_chat) or ticket.urgent
-        lang = self.app.config.bot.default_language
         if team_chat is not None:
+            lang = self.app.config.bot.default_language
             out = await self.expert_view(ticket, lang, note_key)
             result = await self.app.messenger.send(team_chat, out)
             if result.ok and result.message_id:
                 await self.tickets.add_post(ticket.id, team_chat, result.message_id)
-        if direct:
-            for expert in await self.experts():
-                out = await self.expert_view(ticket, expert.language, note_key, direct=True)
-                address = await self.app.messenger.address_of(expert.id)
-                if address is None:
-                    continue
-                result = await self.app.messenger.send(address, out)
-                if result.ok and result.message_id:
-                    await self.tickets.add_post(ticket.id, address, result.message_id)
+        if self._direct(team_chat) or ticket.urgent:
+            await self._post_directly(ticket, await self.experts(), note_key)
+
+    async def alert_staff(self, ticket: Ticket, note_key: str = "esc.no_expert_note") -> None:
+        """No active expert: staff and admins get the question, to answer it or find someone."""
+        await self._post_directly(ticket, await self.staff(), note_key)
+
+    async def _post_directly(self, ticket: Ticket, people: list[Person], note_key: str | None):
+        for person in people:
+            address = await self.app.messenger.address_of(person.id)
+            if address is None:
+                continue
+            out = await self.expert_view(ticket, person.language, note_key, Viewer.of(person))
+            result = await self.app.messenger.send(address, out)
+            if result.ok and result.message_id:
+                await self.tickets.add_post(ticket.id, address, result.message_id)
 
     async def refresh_posts(self, ticket: Ticket) -> None:
         """Edit every post of a ticket so all experts see who claimed it, or that it closed."""
         people = self.app.db.repo(PeopleRepo)
         for address, message_id in await self.tickets.posts(ticket.id):
             lang = self.app.config.bot.default_language
-            direct = not self.in_team_chat(address)
-            if direct:
+            viewer = Viewer()
+            if not self.in_team_chat(address):
                 owner = await people.by_identity(address.transport, address.chat_id)
                 lang = owner.language if owner else lang
-            out = await self.expert_view(ticket, lang, direct=direct)
+                viewer = Viewer.of(owner) if owner else Viewer(person_id=-1)
+            out = await self.expert_view(ticket, lang, viewer=viewer)
             await self.app.messenger.edit(address, message_id, out)
 
     async def expert_view(
-        self, ticket: Ticket, lang: str, note_key: str | None = None, direct: bool = False
+        self,
+        ticket: Ticket,
+        lang: str,
+        note_key: str | None = None,
+        viewer: Viewer | None = None,
     ) -> Outgoing:
-        """A ticket as experts see it: never the name or id of an anonymous mentor."""
-        who = await self.mentor_label(ticket, lang)
+        """A ticket's post for experts: never the name or id of an anonymous mentor."""
+        viewer = viewer or Viewer()
+        lines = [i18n.t(lang, note_key, number=ticket.id)] if note_key else []
+        lines.append(await self._head(ticket, lang, viewer))
+        lines += await views.thread_lines(self.app, ticket, lang)
+        if ticket.status != "closed":
+            lines.append(i18n.t(lang, "esc.post_hint"))
+        rows = views.buttons(ticket, lang, viewer, details=True)
+        return replace(Outgoing.with_buttons("\n\n".join(lines), *rows), lang=lang)
+
+    async def open_view(self, ticket: Ticket, lang: str, viewer: Viewer) -> Outgoing:
+        """A ticket in full for one expert: head, thread, who the mentor is, rating, actions."""
+        lines = [await self._head(ticket, lang, viewer)]
+        lines += await views.thread_lines(self.app, ticket, lang)
+        lines.append("\n".join(await views.context_lines(self.app, ticket, lang)))
+        if ticket.helpful:
+            lines.append(i18n.t(lang, f"esc.rated_{ticket.helpful}"))
+        rows = views.buttons(ticket, lang, viewer, details=False)
+        back = (
+            ids.TicketList().button(i18n.t(lang, "esc.back_to_tickets"))
+            if viewer.role >= Role.STAFF
+            else ids.Queue().button(i18n.t(lang, "esc.back_to_queue"))
+        )
+        rows.append([back])
+        return replace(Outgoing.with_buttons("\n\n".join(x for x in lines if x), *rows), lang=lang)
+
+    async def _head(self, ticket: Ticket, lang: str, viewer: Viewer) -> str:
         head = i18n.t(
             lang,
             "esc.expert_head_urgent" if ticket.urgent else "esc.expert_head",
             number=ticket.id,
-            topic=i18n.t(lang, f"esc.topic_{ticket.topic}"),
-            who=who,
+            topic=views.topic(lang, ticket),
+            who=await views.mentor_label(self.app, ticket, lang),
         )
-        lines = [head]
-        if note_key:
-            lines.insert(0, i18n.t(lang, note_key, number=ticket.id))
-        for message in await self.tickets.messages(ticket.id):
-            if message.author == "expert":
-                lines.append(i18n.t(lang, "esc.expert_said", text=message.text))
-            else:
-                lines.append(message.text)
-        state = await self.state_line(ticket, lang)
-        lines.append(state)
-        rows: list[list[Choice]] = []
-        if ticket.status == "open":
-            rows.append([ids.Claim(ticket.id).button(i18n.t(lang, "esc.claim"))])
-        if ticket.status != "closed":
-            if direct:
-                rows.append([ids.Answer(ticket.id).button(i18n.t(lang, "esc.answer_button"))])
-            rows.append([ids.Close(ticket.id).button(i18n.t(lang, "esc.close"))])
-        return replace(Outgoing.with_buttons("\n\n".join(lines), *rows), lang=lang)
-
-    async def mentor_label(self, ticket: Ticket, lang: str) -> str:
-        """Who asked, as experts may see it: "an anonymous mentor", or the name and cohort."""
-        if ticket.anonymous:
-            return i18n.t(lang, "esc.anonymous_mentor")
-        person = (
-            await self.app.db.repo(PeopleRepo).get(ticket.mentor_id) if ticket.mentor_id else None
+        asked = i18n.t(
+            lang, "esc.asked_ago", age=views.age(lang, ticket.created_at, self.app.clock.now())
         )
-        if person is None:
-            return i18n.t(lang, "esc.former_mentor")
-        return i18n.t(
-            lang, "esc.named_mentor", name=person.display_name, cohort=person.cohort or "-"
-        )
-
-    async def state_line(self, ticket: Ticket, lang: str) -> str:
-        """The ticket's state in words: open, claimed or answered by whom, closed."""
-        if ticket.status == "open":
-            return i18n.t(lang, "esc.state_open")
-        if ticket.status == "closed":
-            return i18n.t(lang, "esc.state_closed")
-        expert = (
-            await self.app.db.repo(PeopleRepo).get(ticket.expert_id) if ticket.expert_id else None
-        )
-        name = expert.display_name if expert else "-"
-        key = "esc.state_answered" if ticket.status == "answered" else "esc.state_claimed"
-        return i18n.t(lang, key, name=name)
+        state = await views.state_line(self.app, ticket, lang, viewer)
+        return f"{head}\n{asked} · {state}"
 
     async def release_claims_on_role_change(
         self, *, person: Person, old_role: Role, released: list[int]
@@ -182,6 +213,18 @@ class Escalations:
         """Send to the ticket's mentor, if they still exist."""
         if ticket.mentor_id is not None:
             await self.app.messenger.send_to_person(ticket.mentor_id, out)
+
+    async def ask_helpful(self, ticket: Ticket, lang: str) -> list[list[Choice]]:
+        """The "Was this helpful?" buttons, when an expert answered the (closed) ticket."""
+        answered = any(m.author == "expert" for m in await self.tickets.messages(ticket.id))
+        if not answered or ticket.helpful:
+            return []
+        return [
+            [
+                ids.Rate(ticket.id, value).button(i18n.t(lang, f"esc.helpful_{value}"))
+                for value in HELPFUL
+            ]
+        ]
 
     async def arm_release(self, ticket: Ticket) -> None:
         """A claimed ticket goes back to everyone after M hours without an answer (never urgent)."""

@@ -11,5 +11,7 @@ class EscalationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     remind_after_hours: float = Field(24, gt=0)
     release_after_hours: float = Field(48, gt=0)
+    # Told to the mentor with the receipt: "a project expert usually answers within N working days".
+    answer_within_days: int = Field(2, ge=1, le=30)
     direct_messages: bool | None = None  # None: only when no experts' team chat is configured
     group_topics: dict[str, int] = {}  # theme -> forum topic of the team chat (message thread id)

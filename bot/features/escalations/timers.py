@@ -23,6 +23,8 @@ async def remind_unclaimed(app: App, job: Job) -> datetime | None:
         return None
     service = app.services.escalations
     await service.post(ticket, "esc.reminder_note")
+    if not await service.experts():  # nobody to remind but staff and admins
+        await service.alert_staff(ticket, "esc.reminder_note")
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.journal import experts, ids, routes
+from bot.features.journal import comments, experts, ids, routes
 from bot.router import MenuItem
 
 if TYPE_CHECKING:
@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 
 def setup(app: App) -> None:
-    """Register /journal, /reflections (experts) and the jr: buttons."""
+    """Register /journal, /reflections (experts), comments on shared reflections, jr: buttons."""
     app.router.include(routes.routes)
     app.router.include(experts.routes)
+    app.router.include(comments.routes)
     app.router.menu(MenuItem(ids.Page(0).pack(), "menu.journal", order=15))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.features.journal import ids
+from bot.features.journal.comments import comment_lines
 from bot.features.journal.render import prompt_text, short, when
 from bot.features.learning import ids as learning_ids
 from bot.features.menu import ids as menu_ids
@@ -116,6 +117,10 @@ async def _show_entry(ctx: Ctx, entry: Reflection) -> None:
     mark = ctx.t("journal.shared_mark") if entry.shared else ctx.t("journal.private_mark")
     head = f"{when(ctx, entry)} ({mark})"
     text = f"{head}\n\n{prompt}\n\n{entry.text}" if prompt else f"{head}\n\n{entry.text}"
+    comments = await comment_lines(ctx, entry)
+    if comments:
+        text += "\n\n" + ctx.t("journal.comments_title") + "\n" + "\n".join(comments)
+    reply = [ids.ReplyComment(entry.id).button(ctx.t("journal.reply"))] if comments else []
     share_button = (
         ids.Share(entry.id, "0").button(ctx.t("journal.make_private"))
         if entry.shared
@@ -124,6 +129,7 @@ async def _show_entry(ctx: Ctx, entry: Reflection) -> None:
     await ctx.reply(
         Outgoing.with_buttons(
             text,
+            reply,
             [share_button],
             [ids.Delete(entry.id).button(ctx.t("journal.delete"))],
             [ids.Page(0).button(ctx.t("journal.back"))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.menu import ids, routes
+from bot.features.menu import ids, layout, routes
 from bot.features.menu.inbox import Inbox
 from bot.router import MenuItem
 
@@ -21,6 +21,7 @@ def setup(app: App) -> None:
     """
     app.router.include(routes.routes)
     app.router.include(routes.language_routes)
+    app.router.build_menu(layout.team_menu)
     app.router.menu(MenuItem(ids.ChooseLanguage().pack(), "menu.language", order=90))
     app.router.menu(MenuItem(ids.Help().pack(), "menu.help", order=95))
     app.services.inbox = Inbox(app)

@@ -43,3 +43,11 @@ class SetLanguage(ChoiceId, prefix="lang:set"):
     """Switch to a language."""
 
     code: Annotated[str, OneOf(*LANGUAGES)]
+
+
+class MentorTools(ChoiceId, prefix="menu:mentor"):
+    """Team roles: the mentor menu (learning, journal, workshops, asking), one tap away."""
+
+
+class ExpertTools(ChoiceId, prefix="menu:team"):
+    """Staff and admins: the experts' tools (queue, check-ins, shared reflections, practices)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.context import Ctx
-from bot.features.menu import ids
+from bot.features.menu import ids, layout
 from bot.features.menu.ids import Step
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.messages import Choice, Outgoing, clean_text
@@ -31,6 +31,24 @@ async def home(ctx: Ctx, choice: ids.Home) -> None:
     """Any "Back to menu" button: leave what was open, show the menu."""
     await ctx.clear_step()
     await ctx.show_menu()
+
+
+@routes.choice("menu:mentor", ids.MentorTools)
+async def mentor_tools(ctx: Ctx, choice: ids.MentorTools) -> None:
+    """Team roles: the mentor menu's items, with a way back to their own menu."""
+    await ctx.clear_step()
+    rows = layout.mentor_rows(ctx)
+    rows.append([ids.Home().button(ctx.t("common.back_to_menu"))])
+    await ctx.reply(Outgoing.with_buttons(ctx.t("menu.mentor_tools_title"), *rows))
+
+
+@routes.choice("menu:team", ids.ExpertTools, min_role=Role.EXPERT)
+async def expert_tools(ctx: Ctx, choice: ids.ExpertTools) -> None:
+    """Staff and admins: the experts' tools."""
+    await ctx.clear_step()
+    rows = await layout.entry_rows(ctx, layout.EXPERT_TOOLS_MENU)
+    rows.append([ids.Home().button(ctx.t("common.back_to_menu"))])
+    await ctx.reply(Outgoing.with_buttons(ctx.t("menu.expert_tools_title"), *rows))
 
 
 @routes.choice("menu:help", ids.Help)

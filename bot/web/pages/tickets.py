@@ -6,6 +6,7 @@ from collections import Counter
 
 from aiohttp import web
 
+from bot.features.escalations.views import mentor_label
 from bot.web.server import page
 from bot.web.view import View
 from storage.people import PeopleRepo
@@ -16,7 +17,6 @@ from storage.tickets import Ticket, TicketsRepo
 async def tickets(view: View) -> web.StreamResponse:
     """Open, claimed and answered tickets (experts answer them in the chat)."""
     found = await view.repo(TicketsRepo).not_closed()
-    service = view.app.services.escalations
     people = view.repo(PeopleRepo)
     rows = []
     for ticket in found:
@@ -25,7 +25,7 @@ async def tickets(view: View) -> web.StreamResponse:
             {
                 "ticket": ticket,
                 "topic": view.t(f"esc.topic_{ticket.topic}"),
-                "who": await service.mentor_label(ticket, view.lang) if service else "–",
+                "who": await mentor_label(view.app, ticket, view.lang),
                 "age": _age(view, ticket),
                 "expert": expert.display_name if expert else "",
             }
