@@ -32,7 +32,7 @@ _RSS_BEFORE = _rss_mb()
 _T0 = time.perf_counter()
 from bot.crisis_detect import CrisisDetector, quoting_check  # noqa: E402
 from bot.crisis_detect.evaluate import (  # noqa: E402
-    DEFAULT_FILES,
+    default_paths,
     evaluate,
     load_items,
     split,
@@ -132,7 +132,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 timing runs instead of 2,000")
     parser.add_argument("--show-holdout", action="store_true", help="also list holdout misses")
     args = parser.parse_args()
-    paths = args.data or [DATA / name for name in DEFAULT_FILES if (DATA / name).exists()]
+    paths = args.data or default_paths(DATA)
     items = load_items(paths)
     dev, hold = split(items)
     result_dev = evaluate(DETECTOR, dev)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.crisis_detect import CrisisDetector, Finding, quoting_check
-from bot.crisis_detect.evaluate import DEFAULT_FILES, evaluate, load_items, training_texts
+from bot.crisis_detect.evaluate import default_paths, evaluate, load_items, training_texts
 from bot.crisis_detect.text import fold, sentences
 from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, PARAPHRASES, SV, SV_MORE
 
@@ -294,7 +294,7 @@ def test_paraphrases(detector, text, about):
 
 
 def test_evaluation_set(detector):
-    paths = [DATA / name for name in DEFAULT_FILES if (DATA / name).exists()]
+    paths = default_paths(DATA)
     if not paths:
         pytest.skip("no evaluation set in tests/data/crisis")
     result = evaluate(detector, load_items(paths))
