@@ -71,6 +71,7 @@ class _Rule:
     negatable: bool
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
+    weak: bool  # a hint only: counts when a second hint or a message-wide modifier backs it
     priority: int  # breaks ties between findings of the same tier
     # who it is about is read before the last matched word ("my friend ... suicidal")
     anchor_last: bool
@@ -207,6 +208,8 @@ class CrisisDetector:
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
         self._priority = {rule.id: rule.priority for rule in self._rules}
+        self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
+        self._tier = {rule.id: rule.tier for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
 
@@ -280,8 +283,8 @@ class CrisisDetector:
             optional = element.endswith("?")
             element = element.rstrip("?")
             alts = element.split("|")
-            if not all(alts):
-                raise ValueError(f"{where}: empty alternative in {seq!r}")
+            if not all(alts) or "$" in alts:
+                raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
             for alt in alts:
                 if (
                     alt.isupper() or alt.startswith("@")
@@ -346,6 +349,7 @@ class CrisisDetector:
             negatable=_flag(raw.get("neg", True)),
             plan=_flag(raw.get("plan", False)),
             firm=_flag(raw.get("firm", False)),
+            weak=_flag(raw.get("weak", False)),
             priority=int(raw.get("priority", 0)),
             anchor_last=raw.get("anchor") == "last",
             patterns=self._patterns(lang, raw["seq"], rid),
@@ -388,6 +392,10 @@ class CrisisDetector:
             return None
         if self._msg_index:
             found = self._message_wide(found, all_tags)
+        if self._weak:
+            found = self._backed(found)
+            if not found:
+                return None
         best: Finding | None = None
         best_rank = (0, 0, 0)
         priority = self._priority
@@ -396,6 +404,22 @@ class CrisisDetector:
             if rank > best_rank:
                 best, best_rank = finding, rank
         return best
+
+    def _backed(self, found: list[tuple[Finding, bool, int]]) -> list[tuple[Finding, bool, int]]:
+        """Hints (weak rules) count only together: two of them at different places in the
+        message ("I have made my decision" + "none of this was your fault"), or one raised to
+        urgent by a message-wide modifier ("... and now her phone is off")."""
+        weak = self._weak
+        places = {where for f, _, where in found if f.rule in weak}
+        if not places:
+            return found
+        out = []
+        for finding, past, where in found:
+            if finding.rule in weak and len(places) < 2:
+                if finding.tier != "urgent" or self._tier[finding.rule] == "urgent":
+                    continue
+            out.append((finding, past, where))
+        return out
 
     def _plain_found(self, present: int) -> bool:
         """True when some pattern made only of common words has all its words in the sentence."""
@@ -549,6 +573,11 @@ class CrisisDetector:
             matched = set(span)
             lo = first
             while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+                if tags[lo - 1] & lang.complementizer:
+                    # "she doesn't know that I cut myself": the negation is the main clause's;
+                    # "ettei" (that not) is both
+                    lo -= 1 if tags[lo - 1] & lang.neg else 0
+                    break
                 lo -= 1
             for i in range(lo, last + 1):
                 if i not in matched and tags[i] & lang.neg:
