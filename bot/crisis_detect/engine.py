@@ -571,11 +571,12 @@ class CrisisDetector:
         first, last = span[0], span[-1]
         if rule.negatable:
             matched = set(span)
+            persons = lang.self_cue | lang.other_cue | lang.generic_cue
             lo = first
             while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
-                if tags[lo - 1] & lang.complementizer:
-                    # "she doesn't know that I cut myself": the negation is the main clause's;
-                    # "ettei" (that not) is both
+                if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
+                    # "she doesn't know that I cut myself": the negation is the main clause's
+                    # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
                     lo -= 1 if tags[lo - 1] & lang.neg else 0
                     break
                 lo -= 1
