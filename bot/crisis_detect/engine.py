@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import reduce
@@ -13,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.crisis_detect.lexicon import Lexicon
+from bot.crisis_detect.net import StatNet
 from bot.crisis_detect.text import fold, sentences
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -137,8 +139,9 @@ _WordLoader.yaml_implicit_resolvers = {
 class CrisisDetector:
     """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
 
-    def __init__(self, documents: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, documents: Iterable[Mapping[str, Any]], net: StatNet | None = None) -> None:
         self.lexicon = Lexicon()
+        self.net = net  # the statistical net under the rules (net.py), if any
         self._langs: dict[str, _Lang] = {}
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
@@ -214,12 +217,13 @@ class CrisisDetector:
     # ----------------------------------------------------------------- loading
 
     @classmethod
-    def default(cls) -> CrisisDetector:
-        """The detector with the rules shipped in this package (en, fi, sv)."""
+    def default(cls, net: bool = True) -> CrisisDetector:
+        """The detector with the rules shipped in this package (en, fi, sv) and, unless net is
+        False, the statistical net stored with them."""
         docs = []
         for path in sorted(RULES_DIR.glob("*.yaml")):
             docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))
-        return cls(docs)
+        return cls(docs, StatNet.load() if net else None)
 
     def _load_words(self, doc: Mapping[str, Any]) -> None:
         lang = str(doc["lang"])
@@ -374,28 +378,50 @@ class CrisisDetector:
         """The most serious signal in the text (judged clause by clause), or None."""
         if not text:
             return None
+        best, where, all_words, all_tags = self.scan_rules(text)
+        net = self.net
+        if net is None or (best is not None and best.tier != "gentle"):
+            return best
+        if best is not None:
+            # a gentle rule finding in a sentence that reads clearly like the look-alikes
+            return None if net.score(all_words[where : where + 1]) < net.veto else best
+        if where == -2:
+            return None  # rules matched and judged it a look-alike (or negated): they know better
+        score, first, last = net.best(all_words)
+        if score < net.net:
+            return None
+        return self._net_finding(all_words, all_tags[first : last + 1])
+
+    def scan_rules(
+        self, text: str
+    ) -> tuple[Finding | None, int, list[list[str]], list[tuple[list[int], int]]]:
+        """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
+        -2 when rules matched but negation or a modifier dropped them all), and the text's words
+        and word classes per sentence."""
         tags_of = self.lexicon.tags_of
         keys = self._keys
         gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
-        all_tags = []
+        all_tags: list[tuple[list[int], int]] = []
+        all_words: list[list[str]] = []
+        starts: list[int] = []
+        dropped = [False]
         position = 0
         for words, commas, quotes in sentences(text):
+            starts.append(position)
             tags = list(map(tags_of, words))
             present = reduce(or_, tags, 0)
             all_tags.append((tags, present))
+            all_words.append(words)
             if present & keys or (present & gate and self._plain_found(present)):
-                for finding, past, start in self._sentence(words, tags, (commas, quotes), present):
+                marks = (commas, quotes)
+                for finding, past, start in self._sentence(words, tags, marks, present, dropped):
                     found.append((finding, past, position + start))
             position += len(words)
-        if not found:
-            return None
-        if self._msg_index:
+        if found and self._msg_index:
             found = self._message_wide(found, all_tags)
-        if self._weak:
+        if found and self._weak:
             found = self._backed(found)
-            if not found:
-                return None
         best: Finding | None = None
         best_rank = (0, 0, 0)
         priority = self._priority
@@ -403,7 +429,35 @@ class CrisisDetector:
             rank = (_RANK[finding.tier], priority[finding.rule], -where)  # earlier wins a tie
             if rank > best_rank:
                 best, best_rank = finding, rank
-        return best
+        if best is not None:
+            sentence = bisect_right(starts, -best_rank[2]) - 1
+        else:
+            sentence = -2 if dropped[0] else -1
+        return best, sentence, all_words, all_tags
+
+    def _net_finding(self, all_words: list[list[str]], window: list[tuple[list[int], int]]) -> Finding:
+        """The net's gentle finding: about whom by the person words where it scored highest,
+        in the language most of the text's common words belong to."""
+        about = "self"
+        other, self_ = self._any_other, self._any_self
+        for tags, _ in window:
+            for i, t in enumerate(tags):
+                if t & other:
+                    about = "other"
+                    break
+                if t & self_ and not (i + 1 < len(tags) and tags[i + 1] & other):
+                    break  # "I ..." (but "my friend ...")
+            else:
+                continue
+            break
+        counts = {lang: 0 for lang in self._common_words}
+        for words in all_words:
+            for word in words:
+                for lang, common in self._common_words.items():
+                    if word in common:
+                        counts[lang] += 1
+        lang = max(counts, key=lambda k: counts[k]) if counts else "en"
+        return Finding("gentle", about, "distress", "net.gentle", lang)
 
     def _backed(self, found: list[tuple[Finding, bool, int]]) -> list[tuple[Finding, bool, int]]:
         """Hints (weak rules) count only together: two of them at different places in the
@@ -461,8 +515,10 @@ class CrisisDetector:
         tags: list[int],
         marks: tuple[frozenset[int], frozenset[int]],
         present: int,
+        dropped: list[bool],
     ) -> list[tuple[Finding, bool, int]]:
-        """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
+        """Findings of one sentence, clause by clause (each with: was it about the past, where);
+        dropped[0] becomes True when a rule matched and was judged away."""
         mods: list[tuple[_Modifier, int, int]] | None = None
         findings = []
         clauses = self._clauses(words)
@@ -492,6 +548,8 @@ class CrisisDetector:
                     found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
+                    else:
+                        dropped[0] = True
         return findings
 
     def explain(self, text: str) -> list[str]:
