@@ -14,13 +14,13 @@ from typing import Any
 import yaml
 
 from bot.crisis_detect.lexicon import Lexicon
-from bot.crisis_detect.net import StatNet
+from bot.crisis_detect.net import MIN_WORDS, StatNet
 from bot.crisis_detect.text import fold, sentences
 
 RULES_DIR = Path(__file__).parent / "rules"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
-EFFECTS = ("drop", "gentle", "demote", "urgent", "other", "past", "recovered")
+EFFECTS = ("drop", "gentle", "demote", "urgent", "calm", "other", "past", "recovered")
 MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 # span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
 # there; message: anywhere in the message (effects urgent and recovered only)
@@ -385,7 +385,7 @@ class CrisisDetector:
         if best is not None:
             # a gentle rule finding in a sentence that reads clearly like the look-alikes
             return None if net.score(all_words[where : where + 1]) < net.veto else best
-        if where == -2:
+        if where == -2 or sum(map(len, all_words)) < MIN_WORDS:
             return None  # rules matched and judged it a look-alike (or negated): they know better
         score, first, last = net.best(all_words)
         if score < net.net:
@@ -681,6 +681,8 @@ class CrisisDetector:
                 cap, past = 1, True
             elif mod.effect == "demote":
                 demote = 1
+            elif mod.effect == "calm":
+                cap = min(cap, 2)  # "yesterday": not happening now
             elif mod.effect == "urgent" and rule.plan:
                 rank = 3
             elif mod.effect == "other":
@@ -722,8 +724,8 @@ class CrisisDetector:
                 first_person = True
             if i == first:
                 continue
-            if tags[i] & lang.complementizer and not quoted:
-                return False
+            if tags[i] & lang.complementizer and not quoted and first_person:
+                return False  # "they say that I must ...": about the writer
             if tags[i] & report and first_person and not quoted:
                 return False
             if tags[i] & report:

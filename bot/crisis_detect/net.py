@@ -16,6 +16,7 @@ from pathlib import Path
 NET_FILE = Path(__file__).parent / "net.tsv.gz"
 _CACHE_LIMIT = 20_000
 STEM, PAIR_STEM, NGRAMS = 5, 4, (3, 4, 5)
+MIN_WORDS = 4  # shorter texts (a title, "ok thanks") are left to the rules
 
 
 def word_features(word: str) -> list[str]:

@@ -25,7 +25,7 @@ import yaml
 
 from bot.crisis_detect.engine import CrisisDetector, _WordLoader
 from bot.crisis_detect.evaluate import default_paths, load_items, split, training_texts
-from bot.crisis_detect.net import NET_FILE, StatNet, text_features
+from bot.crisis_detect.net import MIN_WORDS, NET_FILE, StatNet, text_features
 from bot.crisis_detect.text import sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,14 +40,21 @@ def words_of(text: str) -> list[list[str]]:
 
 
 def train(
-    texts: Sequence[str], labels: Sequence[int], net: float = 0.0, veto: float = -99.0
+    texts: Sequence[str],
+    labels: Sequence[int],
+    net: float = 0.0,
+    veto: float = -99.0,
+    weights: Sequence[int] | None = None,
 ) -> StatNet:
-    """A Bernoulli Naive Bayes over the features of each text (1 = needs help, 0 = not)."""
+    """A Bernoulli Naive Bayes over the features of each text (1 = needs help, 0 = not); a
+    text of weight k counts as k texts."""
     counts = [Counter(), Counter()]
     n = [0, 0]
-    for text, label in zip(texts, labels):
-        counts[label].update(text_features(words_of(text)))
-        n[label] += 1
+    for k, (text, label) in enumerate(zip(texts, labels)):
+        weight = weights[k] if weights else 1
+        for feature in text_features(words_of(text)):
+            counts[label][feature] += weight
+        n[label] += weight
     logodds = {}
     for feature in set(counts[0]) | set(counts[1]):
         c0, c1 = counts[0][feature], counts[1][feature]
@@ -138,6 +145,7 @@ def cross_validate(
             if found[i][0] is not None:
                 at_rule[i] = net.score(found[i][2][found[i][1] : found[i][1] + 1])
     judged = [f[1] == -2 for f in found]  # rules matched and dropped it: no gentle net
+    long = [sum(len(w) for w in f[2]) >= MIN_WORDS for f in found]
     found = [f[0] for f in found]
     pos = [k for k, i in enumerate(dev) if i["label"] != "none"]
     neg = [k for k, i in enumerate(dev) if i["label"] == "none"]
@@ -145,25 +153,23 @@ def cross_validate(
         "rules": _pr(pos, neg, lambda k: found[k] is not None),
         "missed_by_rules": sum(1 for k in pos if found[k] is None),
         "net": {},
-        "veto": {},
     }
-    for t in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+    for t in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5):
 
         def added(k: int, t: float = t) -> bool:
-            return found[k] is None and not judged[k] and scores[k] >= t
+            return found[k] is None and not judged[k] and scores[k] >= t and long[k]
 
         out["net"][t] = _pr(pos, neg, lambda k: found[k] is not None or added(k))
         out["net"][t]["added_tp"] = sum(1 for k in pos if added(k))
         out["net"][t]["added_fp"] = sum(1 for k in neg if added(k))
-    for t in (-4.0, -3.0, -2.0, -1.0):
+        for v in (-5.0, -4.0, -3.0):
 
-        def vetoed(k: int, t: float = t) -> bool:
-            return found[k] is not None and found[k].tier == "gentle" and at_rule[k] < t
+            def kept(k: int, t: float = t, v: float = v) -> bool:
+                if found[k] is None:
+                    return added(k, t)
+                return found[k].tier != "gentle" or at_rule[k] >= v
 
-        out["veto"][t] = {
-            "dropped_fp": sum(1 for k in neg if vetoed(k)),
-            "dropped_tp": sum(1 for k in pos if vetoed(k)),
-        }
+            out["net"][t][f"veto {v}"] = _pr(pos, neg, kept)
     return out
 
 
