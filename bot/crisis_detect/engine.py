@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
-from operator import or_
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from bot.crisis_detect.net import MIN_WORDS, StatNet
 from bot.crisis_detect.text import fold, sentences
 
 RULES_DIR = Path(__file__).parent / "rules"
+# the most frequent words of the training texts (written by train.py): never a rule's index
+FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
 EFFECTS = ("drop", "gentle", "demote", "urgent", "calm", "other", "past", "recovered")
@@ -115,6 +117,10 @@ class _Lang:
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
+# a word's key tags as numbers: those of rules, of modifiers, of message-wide modifiers
+_WordKeys = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(2)
+_NO_KEYS: _WordKeys = ((), (), ())
 
 
 def _flag(value: Any) -> bool:
@@ -136,10 +142,27 @@ _WordLoader.yaml_implicit_resolvers = {
 }
 
 
+class _KeyCache(dict):
+    """Words seen so far and their key tags; a new word is looked up and kept."""
+
+    def __init__(self, lookup) -> None:
+        super().__init__()
+        self._lookup = lookup
+
+    def __missing__(self, word: str) -> _WordKeys:
+        found = self[word] = self._lookup(word)
+        return found
+
+
 class CrisisDetector:
     """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
 
-    def __init__(self, documents: Iterable[Mapping[str, Any]], net: StatNet | None = None) -> None:
+    def __init__(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        net: StatNet | None = None,
+        frequent: Sequence[str] = (),
+    ) -> None:
         self.lexicon = Lexicon()
         self.net = net  # the statistical net under the rules (net.py), if any
         self._langs: dict[str, _Lang] = {}
@@ -149,6 +172,8 @@ class CrisisDetector:
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
+        self._shares: dict[str, float] = {}  # how frequent a slot's words are (by tag name)
+        self._rank = {fold(w): i for i, w in enumerate(frequent)}
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
@@ -161,9 +186,10 @@ class CrisisDetector:
             lang = str(doc["lang"])
             for name in doc.get("common", ()):
                 self._common.add(self.lexicon.tag(f"{lang}:{name}"))
-            for name in ("self", "other", "generic", "reflexive_self", "reflexive_other"):
+            for name in ("self", "other", "generic"):  # reflexives (myself) are rarer
                 self._common.add(self.lexicon.tag(f"{lang}:@{name}"))
             self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
+            self._common_words[lang].update(frequent)
             self._common.add(self.lexicon.tag(f"{lang}:NEG"))
         for doc in docs:
             lang = str(doc["lang"])
@@ -203,14 +229,26 @@ class CrisisDetector:
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
         sizes = self.lexicon.sizes
+        shares = {self.lexicon.tag(name): share for name, share in self._shares.items()}
         self._plain_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
         for rule, pattern in self._plain:
-            gate = min(_bits(pattern.need), key=lambda t: sizes.get(t, 1))
+            gate = min(_bits(pattern.need), key=lambda t: (shares.get(t, 1.0), sizes.get(t, 1)))
             self._plain_index.setdefault(gate, []).append((rule, pattern))
         self._plain_gate = _mask(self._plain_index)
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
+        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate
+        self._candidates: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        for index in (self._rule_index, self._plain_index):
+            for tag, pairs in index.items():
+                self._candidates.setdefault(tag, []).extend(pairs)
+        self._cand_keys = _mask(self._candidates)
+        self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
+        # per word: its tags as small numbers (rule keys, modifier keys, message-modifier keys,
+        # all), so that sentences are sorted out with small sets instead of wide bit masks
+        self._word_keys: dict[str, _WordKeys] = _KeyCache(self._keys_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
+        self._order = {rule.id: n for n, rule in enumerate(self._rules)}
         self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
         self._tier = {rule.id: rule.tier for rule in self._rules}
 
@@ -223,7 +261,10 @@ class CrisisDetector:
         docs = []
         for path in sorted(RULES_DIR.glob("*.yaml")):
             docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))
-        return cls(docs, StatNet.load() if net else None)
+        frequent = (
+            FREQUENT_FILE.read_text(encoding="utf-8").split() if FREQUENT_FILE.exists() else []
+        )
+        return cls(docs, StatNet.load() if net else None, frequent)
 
     def _load_words(self, doc: Mapping[str, Any]) -> None:
         lang = str(doc["lang"])
@@ -294,6 +335,7 @@ class CrisisDetector:
                     alt.isupper() or alt.startswith("@")
                 ) and f"{lang}:{alt}" not in self.lexicon._ids:
                     raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+            self._share_common(lang, alts)
             if len(alts) > 1:
                 tags = {self._alternatives(lang, element)}
             elif alts[0].isupper() or alts[0].startswith("@"):
@@ -321,6 +363,36 @@ class CrisisDetector:
             raise ValueError(f"{where}: an '&' pattern has two or more plain words: {seq!r}")
         need = _mask(t for s in required for t in s.ids)
         return _Pattern(tuple(slots), key.ids, need, window)
+
+    def _share_common(self, lang: str, alts: list[str]) -> None:
+        """Notes how frequent a slot's most frequent word is (a plain pattern's gate is the
+        slot with the least frequent one: "bridge|roof|ledge" rather than "im|i")."""
+        name = f"{lang}:#{'|'.join(alts)}" if len(alts) > 1 else ""
+        if not name:
+            alt = alts[0]
+            if alt.isupper() or alt.startswith("@"):
+                name = f"{lang}:{alt}"
+            else:
+                name = f"{lang}:={fold(alt)}"
+        if name in self._shares:
+            return
+        common_words = self._common_words.get(lang, ())
+        rank = self._rank
+        heat = 0.0
+        for alt in alts:
+            if alt.isupper() or alt.startswith("@"):
+                words, _ = self._class_words.get(f"{lang}:{alt}", ([], False))
+                if self.lexicon.tag(f"{lang}:{alt}") in self._common:
+                    heat = max(heat, 0.5)
+            else:
+                words = [alt]
+            for word in words:
+                w = fold(str(word)).rstrip("*")
+                if w in rank:
+                    heat = max(heat, 1.0 if rank[w] < 60 else 0.6)
+                elif w in common_words:
+                    heat = max(heat, 0.3)
+        self._shares[name] = heat
 
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
@@ -394,28 +466,27 @@ class CrisisDetector:
 
     def scan_rules(
         self, text: str
-    ) -> tuple[Finding | None, int, list[list[str]], list[tuple[list[int], int]]]:
+    ) -> tuple[Finding | None, int, list[list[str]], list[tuple[list[int], list[_WordKeys]]]]:
         """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
         -2 when rules matched but negation or a modifier dropped them all), and the text's words
         and word classes per sentence."""
         tags_of = self.lexicon.tags_of
-        keys = self._keys
-        gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
-        all_tags: list[tuple[list[int], int]] = []
+        all_tags: list[tuple[list[int], list[_WordKeys]]] = []
         all_words: list[list[str]] = []
         starts: list[int] = []
         dropped = [False]
         position = 0
+        keys_of = self._word_keys.__getitem__
         for words, commas, quotes in sentences(text):
             starts.append(position)
             tags = list(map(tags_of, words))
-            present = reduce(or_, tags, 0)
-            all_tags.append((tags, present))
+            infos = list(map(keys_of, words))
             all_words.append(words)
-            if present & keys or (present & gate and self._plain_found(present)):
+            all_tags.append((tags, infos))
+            if any(map(_RULE_KEYS, infos)):
                 marks = (commas, quotes)
-                for finding, past, start in self._sentence(words, tags, marks, present, dropped):
+                for finding, past, start in self._sentence(words, tags, infos, marks, dropped):
                     found.append((finding, past, position + start))
             position += len(words)
         if found and self._msg_index:
@@ -423,10 +494,11 @@ class CrisisDetector:
         if found and self._weak:
             found = self._backed(found)
         best: Finding | None = None
-        best_rank = (0, 0, 0)
-        priority = self._priority
+        best_rank = (0, 0, 0, 0)
+        priority, order = self._priority, self._order
         for finding, _, where in found:
-            rank = (_RANK[finding.tier], priority[finding.rule], -where)  # earlier wins a tie
+            # then the earlier place, then the rule written first (specific before broad)
+            rank = (_RANK[finding.tier], priority[finding.rule], -where, -order[finding.rule])
             if rank > best_rank:
                 best, best_rank = finding, rank
         if best is not None:
@@ -435,7 +507,29 @@ class CrisisDetector:
             sentence = -2 if dropped[0] else -1
         return best, sentence, all_words, all_tags
 
-    def _net_finding(self, all_words: list[list[str]], window: list[tuple[list[int], int]]) -> Finding:
+    def clear_cache(self) -> None:
+        """Forgets the words seen so far (for measuring a cold scan)."""
+        self.lexicon.clear_cache()
+        self._word_keys.clear()
+        if self.net is not None:
+            self.net.clear_cache()
+
+    def _keys_of(self, word: str) -> _WordKeys:
+        """A word's key tags as numbers (the cache calls this for a word not seen yet)."""
+        tags = self.lexicon.tags(word) & self._all_keys
+        if len(self._word_keys) >= 20_000:
+            self._word_keys.clear()
+        if not tags:
+            return _NO_KEYS  # most words
+        return (
+            tuple(_bits(tags & self._cand_keys)),
+            tuple(_bits(tags & self._mod_keys)),
+            tuple(_bits(tags & self._msg_keys)),
+        )
+
+    def _net_finding(
+        self, all_words: list[list[str]], window: list[tuple[list[int], list[_WordKeys]]]
+    ) -> Finding:
         """The net's gentle finding: about whom by the person words where it scored highest,
         in the language most of the text's common words belong to."""
         about = "self"
@@ -475,25 +569,17 @@ class CrisisDetector:
             out.append((finding, past, where))
         return out
 
-    def _plain_found(self, present: int) -> bool:
-        """True when some pattern made only of common words has all its words in the sentence."""
-        for tag in _bits(self._plain_gate & present):
-            for _, pattern in self._plain_index[tag]:
-                if pattern.need & present == pattern.need:
-                    return True
-        return False
-
     def _message_wide(
         self,
         found: list[tuple[Finding, bool, int]],
-        all_tags: list[tuple[list[int], int]],
+        all_tags: list[tuple[list[int], list[_WordKeys]]],
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
-        for tags, present in all_tags:
-            if self._msg_keys & present:
-                hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
+        for tags, infos in all_tags:
+            if any(map(_MSG_KEYS, infos)):
+                hits.extend(self._modifier_hits(tags, infos, 0, len(tags), message=True))
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
@@ -513,35 +599,34 @@ class CrisisDetector:
         self,
         words: list[str],
         tags: list[int],
+        infos: list[_WordKeys],
         marks: tuple[frozenset[int], frozenset[int]],
-        present: int,
         dropped: list[bool],
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where);
         dropped[0] becomes True when a rule matched and was judged away."""
         mods: list[tuple[_Modifier, int, int]] | None = None
         findings = []
-        clauses = self._clauses(words)
-        index = self._rule_index
-        for start, end in clauses:
-            if len(clauses) > 1:
-                present = reduce(or_, tags[start:end], 0)
+        index = self._candidates
+        for start, end in self._clauses(words):
+            keys: set[int] = set()
+            for info in infos[start:end]:
+                if info[0]:
+                    keys.update(info[0])
+            if not keys:
+                continue
+            present = reduce(or_, tags[start:end], 0)
             candidates: list[tuple[_Rule, _Pattern]] = []
-            if self._plain_gate & present:
-                for tag in _bits(self._plain_gate & present):
-                    for r, p in self._plain_index[tag]:
-                        if p.need & present == p.need:
-                            candidates.append((r, p))
             seen: set[int] = set()
-            for tag in _bits(present & self._keys):
+            for tag in keys:
                 for rule, pattern in index[tag]:
-                    if id(pattern) not in seen and pattern.need & present == pattern.need:
+                    if pattern.need & present == pattern.need and id(pattern) not in seen:
                         seen.add(id(pattern))
                         candidates.append((rule, pattern))
             for rule, pattern in candidates:
                 for span in _matches(pattern, tags, start, end):
                     if mods is None:  # modifiers are looked for once a rule matched
-                        mods = self._modifier_hits(tags, 0, len(tags))
+                        mods = self._modifier_hits(tags, infos, 0, len(tags))
                     clause_mods = [
                         m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                     ]
@@ -557,8 +642,9 @@ class CrisisDetector:
         lines = []
         for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
+            infos = [self._word_keys[w] for w in words]
             lines.append(" ".join(words))
-            for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
+            for mod, first, last in self._modifier_hits(tags, infos, 0, len(tags)):
                 lines.append(
                     f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first : last + 1]}"
                 )
@@ -566,7 +652,7 @@ class CrisisDetector:
                 for rule in self._rules:
                     for pattern in rule.patterns:
                         for span in _matches(pattern, tags, start, end):
-                            mods = self._modifier_hits(tags, 0, len(tags))
+                            mods = self._modifier_hits(tags, infos, 0, len(tags))
                             mods = [
                                 m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                             ]
@@ -591,19 +677,25 @@ class CrisisDetector:
     def _modifier_hits(
         self,
         tags: list[int],
+        infos: list[_WordKeys],
         start: int,
         end: int,
-        index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
-        present: int | None = None,
+        message: bool = False,
     ) -> list[tuple[_Modifier, int, int]]:
-        """(modifier, first, last) for every modifier found in the words."""
-        hits = []
+        """(modifier, first, last) for every modifier (message-wide ones if message) found in
+        the words."""
+        hits: list[tuple[_Modifier, int, int]] = []
         seen: set[int] = set()
-        keys = self._mod_keys if index is None else self._msg_keys
-        index = self._mod_index if index is None else index
-        if present is None:
-            present = reduce(or_, tags[start:end], 0)
-        for tag in _bits(present & keys):
+        which = 2 if message else 1
+        index = self._msg_index if message else self._mod_index
+        keys: set[int] = set()
+        for info in infos[start:end]:
+            if info[which]:
+                keys.update(info[which])
+        if not keys:
+            return hits
+        present = reduce(or_, tags[start:end], 0)
+        for tag in keys:
             for mod, pattern in index[tag]:
                 if id(pattern) in seen:
                     continue

@@ -39,7 +39,7 @@ def text_features(sentences: list[list[str]]) -> set[str]:
     for words in sentences:
         for word in words:
             found.update(word_features(word))
-        found.update(pair_feature(a, b) for a, b in zip(words, words[1:]))
+        found.update(pair_feature(a, b) for a, b in zip(words, words[1:], strict=False))
     return found
 
 
@@ -95,7 +95,7 @@ class StatNet:
             total += s
             count += c
         weights, scale = self._weights, self._scale
-        for a, b in zip(words, words[1:]):
+        for a, b in zip(words, words[1:], strict=False):
             w = weights.get(pair_feature(a, b))
             if w is not None:
                 total += w / scale

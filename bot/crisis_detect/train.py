@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from bot.crisis_detect.engine import CrisisDetector, _WordLoader
+from bot.crisis_detect.engine import FREQUENT_FILE, CrisisDetector, _WordLoader
 from bot.crisis_detect.evaluate import default_paths, load_items, split, training_texts
 from bot.crisis_detect.net import MIN_WORDS, NET_FILE, StatNet, text_features
 from bot.crisis_detect.text import sentences
@@ -50,7 +50,7 @@ def train(
     text of weight k counts as k texts."""
     counts = [Counter(), Counter()]
     n = [0, 0]
-    for k, (text, label) in enumerate(zip(texts, labels)):
+    for k, (text, label) in enumerate(zip(texts, labels, strict=True)):
         weight = weights[k] if weights else 1
         for feature in text_features(words_of(text)):
             counts[label][feature] += weight
@@ -82,6 +82,24 @@ def write(net: StatNet, path: Path = NET_FILE) -> None:
         f.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def write_frequent(path: Path = FREQUENT_FILE, count: int = 300) -> None:
+    """The most frequent short words of the training texts, plus first-person words people
+    type: the rules are never indexed on them (speed only; matching is the same)."""
+    counts: Counter[str] = Counter()
+    for text in training_texts(SECTIONS):
+        for words in words_of(text):
+            counts.update(w for w in words if len(w) <= 6)
+    words = [w for w, _ in counts.most_common(count)]
+    words += [w for w in TYPED if w not in words]
+    path.write_text("\n".join(words) + "\n", encoding="utf-8")
+
+
+# first-person and everyday words of typed messages (the training texts say "you")
+TYPED = (
+    "i im ive id me my its going gonna ma mun mua mulla mulle oon mina jag ja mig min mitt".split()
+)
+
+
 def training_set(dev: Sequence[dict[str, Any]]) -> tuple[list[str], list[int]]:
     """Dev items (needs help or not) and the training texts (not)."""
     texts = [i["text"] for i in dev] + training_texts(SECTIONS)
@@ -93,7 +111,10 @@ def rules_detector(rules_dir: Path | None) -> CrisisDetector:
     """The rules alone (no net): the shipped ones, or those in another folder."""
     if rules_dir is None:
         return CrisisDetector.default(net=False)
-    docs = [yaml.load(p.read_text(encoding="utf-8"), Loader=_WordLoader) for p in sorted(rules_dir.glob("*.yaml"))]
+    docs = [
+        yaml.load(p.read_text(encoding="utf-8"), Loader=_WordLoader)
+        for p in sorted(rules_dir.glob("*.yaml"))
+    ]
     return CrisisDetector(docs)
 
 
@@ -102,7 +123,9 @@ def own_examples() -> tuple[list[str], list[int]]:
     from the evaluation set."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("crisis_examples", ROOT / "tests" / "crisis_examples.py")
+    spec = importlib.util.spec_from_file_location(
+        "crisis_examples", ROOT / "tests" / "crisis_examples.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     texts, labels = [], []
@@ -196,7 +219,12 @@ def main() -> int:
         texts, labels = training_set(dev)
         net = train(texts, labels, args.net, args.veto)
         write(net)
-        print(json.dumps({"features": net.size, "texts": len(texts), "bytes": NET_FILE.stat().st_size}))
+        write_frequent()
+        print(
+            json.dumps(
+                {"features": net.size, "texts": len(texts), "bytes": NET_FILE.stat().st_size}
+            )
+        )
     return 0
 
 
