@@ -125,6 +125,17 @@ def timing(filler: list[str], signals: list[str], pool: list[str], runs: int) ->
     }
 
 
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of one evaluation."""
+    return {
+        "recall": result["recall"],
+        "precision": result["precision"],
+        "file": result["file"],
+        "forms": result["tags"]["forms"]["recall"],
+        "urgent": result["urgent"]["tier_urgent"],
+    }
+
+
 def main() -> int:
     """Runs the evaluation and prints one JSON line; exits 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -137,6 +148,12 @@ def main() -> int:
     dev, hold = split(items)
     result_dev = evaluate(DETECTOR, dev)
     result_hold = evaluate(DETECTOR, hold)
+    net, DETECTOR.net = DETECTOR.net, None  # the same rules without the statistical net
+    rules_only = {
+        "dev": _summary(evaluate(DETECTOR, dev)),
+        "holdout": _summary(evaluate(DETECTOR, hold)),
+    }
+    DETECTOR.net = net
     if not args.show_holdout:
         for key in ("misses", "false_positives", "wrong_about", "urgent_missed"):
             result_hold[key] = len(result_hold[key])
@@ -151,6 +168,8 @@ def main() -> int:
         "load": {"seconds": round(LOAD_S, 3), "rss_mb": round(RSS_LOAD_MB, 1)},
         "dev": result_dev,
         "holdout": result_hold,
+        "rules_only": rules_only,
+        "net": None if net is None else {"features": net.size, "net": net.net, "veto": net.veto},
         "training_texts": {
             "n": len(trainings),
             "above_gentle": [f"{f.rule}: {t[:80]}" for t, f in quoted],

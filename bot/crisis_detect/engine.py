@@ -169,6 +169,8 @@ class CrisisDetector:
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
         breaks: set[str] = set()
+        # a break word of one language is an ordinary word in another ("young men", "run fast")
+        not_after: dict[str, set[str]] = {}
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
@@ -194,6 +196,8 @@ class CrisisDetector:
         for doc in docs:
             lang = str(doc["lang"])
             breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
+            for word, before in (doc.get("clause_breaks_not_after") or {}).items():
+                not_after.setdefault(fold(word), set()).update(fold(str(w)) for w in before)
             for raw in doc.get("rules", ()):
                 self._rules.append(self._rule(lang, raw))
             for raw in doc.get("modifiers", ()):
@@ -201,6 +205,7 @@ class CrisisDetector:
         self.lexicon.freeze()
         self._class_words.clear()
         self._breaks = frozenset(breaks)
+        self._not_after = {w: frozenset(before) for w, before in not_after.items()}
         ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
@@ -667,8 +672,9 @@ class CrisisDetector:
         if breaks.isdisjoint(words):
             return [(0, len(words))]
         bounds, start = [], 0
+        not_after = self._not_after
         for i, word in enumerate(words):
-            if i > start and word in breaks:
+            if i > start and word in breaks and words[i - 1] not in not_after.get(word, ()):
                 bounds.append((start, i))
                 start = i
         bounds.append((start, len(words)))
