@@ -78,8 +78,9 @@ def write(net: StatNet, path: Path = NET_FILE) -> None:
     lines = [f"#scale\t{net._scale}", f"#bias\t{net.bias:.6f}", f"#net\t{net.net}"]
     lines.append(f"#veto\t{net.veto}")
     lines += [f"{f}\t{w}" for f, w in sorted(net._weights.items())]
-    with gzip.GzipFile(path, "wb", mtime=0) as f:  # mtime 0: the same net, the same bytes
-        f.write(("\n".join(lines) + "\n").encode("utf-8"))
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(data)  # no name, no time: the same net gives the same bytes
 
 
 def write_frequent(path: Path = FREQUENT_FILE, count: int = 300) -> None:
