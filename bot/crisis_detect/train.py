@@ -64,7 +64,7 @@ def train(
         p0 = (c0 + ALPHA) / (n[0] + 2 * ALPHA)
         logodds[feature] = (math.log(p1 / p0), c0 + c1)
     # keep the features that say most, often
-    kept = sorted(logodds, key=lambda f: -abs(logodds[f][0]) * math.log(1 + logodds[f][1]))
+    kept = sorted(logodds, key=lambda f: (-abs(logodds[f][0]) * math.log(1 + logodds[f][1]), f))
     weights = {}
     for feature in kept[:TOP_K]:
         w = round(logodds[feature][0] * SCALE)
@@ -117,6 +117,10 @@ def rules_detector(rules_dir: Path | None) -> CrisisDetector:
         for p in sorted(rules_dir.glob("*.yaml"))
     ]
     return CrisisDetector(docs)
+
+
+NET_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)  # thresholds tried by --cv
+VETO_STEPS = (-99.0, -5.0, -4.0, -3.0)
 
 
 def own_examples() -> tuple[list[str], list[int]]:
@@ -178,7 +182,7 @@ def cross_validate(
         "missed_by_rules": sum(1 for k in pos if found[k] is None),
         "net": {},
     }
-    for t in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5):
+    for t in NET_STEPS:
 
         def added(k: int, t: float = t) -> bool:
             return found[k] is None and not judged[k] and scores[k] >= t and long[k]
@@ -186,7 +190,7 @@ def cross_validate(
         out["net"][t] = _pr(pos, neg, lambda k: found[k] is not None or added(k))
         out["net"][t]["added_tp"] = sum(1 for k in pos if added(k))
         out["net"][t]["added_fp"] = sum(1 for k in neg if added(k))
-        for v in (-5.0, -4.0, -3.0):
+        for v in VETO_STEPS:
 
             def kept(k: int, t: float = t, v: float = v) -> bool:
                 if found[k] is None:
