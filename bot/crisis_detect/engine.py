@@ -132,7 +132,7 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-class _WordLoader(yaml.SafeLoader):
+class _WordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when there
     """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
 
 
@@ -176,6 +176,8 @@ class CrisisDetector:
         self._class_words: dict[str, tuple[list[str], bool]] = {}
         self._shares: dict[str, float] = {}  # how frequent a slot's words are (by tag name)
         self._rank = {fold(w): i for i, w in enumerate(frequent)}
+        self._filled: set[str] = set()  # alternative tags whose words are in the lexicon
+        self._number_tags(docs)
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
@@ -369,6 +371,46 @@ class CrisisDetector:
         need = _mask(t for s in required for t in s.ids)
         return _Pattern(tuple(slots), key.ids, need, window)
 
+    def _number_tags(self, docs: list[Mapping[str, Any]]) -> None:
+        """Numbers the tags before they are made, those of frequent words first: a word's bit
+        mask is then as short as its rarest tag, and most words' masks are short (speed only)."""
+        rank = self._rank
+
+        def heat(words: Iterable[Any], common: set[str]) -> float:
+            found = 0.0
+            for word in words:
+                w = fold(str(word)).rstrip("*")
+                if w in rank:
+                    found = max(found, 1.0 if rank[w] < 60 else 0.6)
+                elif w in common:
+                    found = max(found, 0.3)
+            return found
+
+        names: dict[str, float] = {}
+        for doc in docs:
+            lang = str(doc["lang"])
+            common = {fold(str(w)) for w in doc.get("common_words", ())}
+            classes = {k: list(v or ()) for k, v in (doc.get("words") or {}).items()}
+            classes.update({f"@{k}": list(v or ()) for k, v in (doc.get("person") or {}).items()})
+            for name, words in classes.items():
+                names[f"{lang}:{name}"] = heat(words, common)
+            for raw in [*doc.get("rules", ()), *doc.get("modifiers", ())]:
+                seqs = [raw["seq"]] if isinstance(raw["seq"], str) else raw["seq"]
+                for element in (e for seq in seqs for e in seq.split()):
+                    element = element.rstrip("?")
+                    if element in ("&", "$") or _ELEMENT.match(element):
+                        continue
+                    alts = element.split("|")
+                    words: list[Any] = []
+                    for alt in alts:
+                        words += classes.get(alt, [alt])
+                    if len(alts) > 1:
+                        names.setdefault(f"{lang}:#{element}", heat(words, common))
+                    elif alt not in classes:
+                        names.setdefault(f"{lang}:={fold(alt)}", heat(words, common))
+        for name in sorted(names, key=lambda n: -names[n]):  # stable: file order within a heat
+            self.lexicon.tag(name)
+
     def _share_common(self, lang: str, alts: list[str]) -> None:
         """Notes how frequent a slot's most frequent word is (a plain pattern's gate is the
         slot with the least frequent one: "bridge|roof|ledge" rather than "im|i")."""
@@ -402,7 +444,8 @@ class CrisisDetector:
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
         name = f"{lang}:#{element}"
-        if name not in self.lexicon._ids:
+        if name not in self._filled:
+            self._filled.add(name)
             common = False
             for alt in element.split("|"):
                 if alt.isupper() or alt.startswith("@"):
@@ -610,7 +653,8 @@ class CrisisDetector:
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where);
         dropped[0] becomes True when a rule matched and was judged away."""
-        mods: list[tuple[_Modifier, int, int]] | None = None
+        # modifiers are looked for once a rule of their language matched (and any_lang ones)
+        mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings = []
         index = self._candidates
         for start, end in self._clauses(words):
@@ -630,10 +674,13 @@ class CrisisDetector:
                         candidates.append((rule, pattern))
             for rule, pattern in candidates:
                 for span in _matches(pattern, tags, start, end):
-                    if mods is None:  # modifiers are looked for once a rule matched
-                        mods = self._modifier_hits(tags, infos, 0, len(tags))
+                    lang_mods = mods.get(rule.lang)
+                    if lang_mods is None:
+                        lang_mods = mods[rule.lang] = self._modifier_hits(
+                            tags, infos, 0, len(tags), lang=rule.lang
+                        )
                     clause_mods = [
-                        m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                        m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
                     ]
                     found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
@@ -687,9 +734,10 @@ class CrisisDetector:
         start: int,
         end: int,
         message: bool = False,
+        lang: str | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
-        """(modifier, first, last) for every modifier (message-wide ones if message) found in
-        the words."""
+        """(modifier, first, last) for every modifier (message-wide ones if message; of one
+        language and those for any language if lang) found in the words."""
         hits: list[tuple[_Modifier, int, int]] = []
         seen: set[int] = set()
         which = 2 if message else 1
@@ -703,6 +751,8 @@ class CrisisDetector:
         present = reduce(or_, tags[start:end], 0)
         for tag in keys:
             for mod, pattern in index[tag]:
+                if lang is not None and mod.lang != lang and not mod.any_lang:
+                    continue
                 if id(pattern) in seen:
                     continue
                 seen.add(id(pattern))
