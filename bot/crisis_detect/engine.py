@@ -175,6 +175,7 @@ class CrisisDetector:
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
         self._shares: dict[str, float] = {}  # how frequent a slot's words are (by tag name)
+        self._heat: dict[int, float] = {}  # the same by tag number
         self._rank = {fold(w): i for i, w in enumerate(frequent)}
         self._filled: set[str] = set()  # alternative tags whose words are in the lexicon
         self._number_tags(docs)
@@ -440,6 +441,7 @@ class CrisisDetector:
                 elif w in common_words:
                     heat = max(heat, 0.3)
         self._shares[name] = heat
+        self._heat[self.lexicon.tag(name)] = heat
 
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
@@ -479,6 +481,22 @@ class CrisisDetector:
             patterns=self._patterns(lang, raw["seq"], rid),
         )
 
+    def _cool_key(self, pattern: _Pattern) -> _Pattern:
+        """A modifier's pattern looked for by its least frequent slot ("nowadays" rather than
+        "i"): modifiers have no plain-pattern gate."""
+        heat = self._heat
+        sizes = self.lexicon.sizes
+
+        def rank(ids: frozenset[int]) -> tuple[bool, float, int]:
+            return (
+                bool(ids & self._common),
+                max(heat.get(t, 0.0) for t in ids),
+                sum(sizes.get(t, 1) for t in ids),
+            )
+
+        slots = [s.ids for s in pattern.slots if s.ids and not s.optional]
+        return replace(pattern, key_ids=min(slots, key=rank))
+
     def _modifier(self, lang: str, raw: Mapping[str, Any]) -> _Modifier:
         mid = f"{lang}.{raw['id']}"
         effect, scope = raw["effect"], raw.get("scope", "span")
@@ -487,7 +505,7 @@ class CrisisDetector:
         if scope == "message" and effect not in MESSAGE_EFFECTS:
             raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
-        patterns = self._patterns(lang, raw["seq"], mid)
+        patterns = tuple(self._cool_key(p) for p in self._patterns(lang, raw["seq"], mid))
         rules = frozenset(raw.get("rules", ()))
         any_lang = _flag(raw.get("any_lang", False))
         return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
@@ -740,8 +758,8 @@ class CrisisDetector:
         language and those for any language if lang) found in the words."""
         hits: list[tuple[_Modifier, int, int]] = []
         seen: set[int] = set()
-        which = 2 if message else 1
         index = self._msg_index if message else self._mod_index
+        which = 2 if message else 1
         keys: set[int] = set()
         for info in infos[start:end]:
             if info[which]:
