@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import math
+from operator import itemgetter
 from pathlib import Path
 
 NET_FILE = Path(__file__).parent / "net.tsv.gz"
@@ -43,6 +44,21 @@ def text_features(sentences: list[list[str]]) -> set[str]:
     return found
 
 
+class _WordCache(dict):
+    """Words seen so far and what the net knows of them; a new word is looked up and kept."""
+
+    def __init__(self, lookup) -> None:
+        super().__init__()
+        self._lookup = lookup
+
+    def __missing__(self, word: str) -> tuple[float, int, str]:
+        found = self[word] = self._lookup(word)
+        return found
+
+
+_TOTAL, _COUNT = itemgetter(0), itemgetter(1)
+
+
 class StatNet:
     """Scores folded sentences: the higher, the more it reads like a message needing help."""
 
@@ -52,7 +68,13 @@ class StatNet:
         self.bias = bias
         self.net = net  # a text without rule findings scoring at least this gets a gentle check
         self.veto = veto  # a gentle rule finding in a text scoring below this is dropped
-        self._words: dict[str, tuple[float, int]] = {}
+        # word pairs by the first word's start, then the second's: most words start no pair
+        self._pairs: dict[str, dict[str, float]] = {}
+        for feature, w in weights.items():
+            if feature.startswith("b"):
+                a, _, b = feature[1:].partition("_")
+                self._pairs.setdefault(a, {})[b] = w / scale
+        self._words: dict[str, tuple[float, int, str]] = _WordCache(self._word)
 
     @classmethod
     def load(cls, path: Path = NET_FILE) -> StatNet | None:
@@ -70,35 +92,30 @@ class StatNet:
                     weights[key] = int(value)
         return cls(weights, head["scale"], head["bias"], head["net"], head["veto"])
 
-    def _word(self, word: str) -> tuple[float, int]:
-        found = self._words.get(word)
-        if found is None:
-            weights = self._weights
-            total, count = 0, 0
-            for feature in word_features(word):
-                w = weights.get(feature)
-                if w is not None:
-                    total += w
-                    count += 1
-            found = (total / self._scale, count)
-            if len(self._words) >= _CACHE_LIMIT:
-                self._words.clear()
-            self._words[word] = found
-        return found
+    def _word(self, word: str) -> tuple[float, int, str]:
+        """A word's summed weight, number of features known, and its start for word pairs
+        (the cache calls this for a word not seen yet)."""
+        weights = self._weights
+        total, count = 0, 0
+        for feature in word_features(word):
+            w = weights.get(feature)
+            if w is not None:
+                total += w
+                count += 1
+        if len(self._words) >= _CACHE_LIMIT:
+            self._words.clear()
+        return (total / self._scale, count, word[:PAIR_STEM])
 
     def _sentence(self, words: list[str]) -> tuple[float, int]:
         """Sum of the weights and number of features found, for one sentence."""
-        total, count = 0.0, 0
-        word = self._word
-        for w in words:
-            s, c = word(w)
-            total += s
-            count += c
-        weights, scale = self._weights, self._scale
-        for a, b in zip(words, words[1:], strict=False):
-            w = weights.get(pair_feature(a, b))
-            if w is not None:
-                total += w / scale
+        found = list(map(self._words.__getitem__, words))
+        total = sum(map(_TOTAL, found))
+        count = sum(map(_COUNT, found))
+        pairs = self._pairs
+        for (_, _, a), (_, _, b) in zip(found, found[1:], strict=False):
+            second = pairs.get(a)
+            if second is not None and b in second:
+                total += second[b]
                 count += 1
         return total, count
 
