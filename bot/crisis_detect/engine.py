@@ -174,8 +174,8 @@ class CrisisDetector:
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
-        self._shares: dict[str, float] = {}  # how frequent a slot's words are (by tag name)
-        self._heat: dict[int, float] = {}  # the same by tag number
+        # how frequent a slot's most frequent word is, by tag number (0: not frequent at all)
+        self._heat: dict[int, float] = {}
         self._rank = {fold(w): i for i, w in enumerate(frequent)}
         self._filled: set[str] = set()  # alternative tags whose words are in the lexicon
         self._number_tags(docs)
@@ -231,18 +231,15 @@ class CrisisDetector:
             for pattern in mod.patterns:
                 for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
-        self._keys = _mask(t for t in self._rule_index if t not in self._common)
         self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
         self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
-        sizes = self.lexicon.sizes
-        shares = {self.lexicon.tag(name): share for name, share in self._shares.items()}
+        sizes, heat = self.lexicon.sizes, self._heat
         self._plain_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
         for rule, pattern in self._plain:
-            gate = min(_bits(pattern.need), key=lambda t: (shares.get(t, 1.0), sizes.get(t, 1)))
+            gate = min(_bits(pattern.need), key=lambda t: (heat.get(t, 1.0), sizes.get(t, 1)))
             self._plain_index.setdefault(gate, []).append((rule, pattern))
-        self._plain_gate = _mask(self._plain_index)
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate
@@ -252,8 +249,8 @@ class CrisisDetector:
                 self._candidates.setdefault(tag, []).extend(pairs)
         self._cand_keys = _mask(self._candidates)
         self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
-        # per word: its tags as small numbers (rule keys, modifier keys, message-modifier keys,
-        # all), so that sentences are sorted out with small sets instead of wide bit masks
+        # per word: its key tags as small numbers (of rules, of modifiers, of message-wide
+        # modifiers), so that sentences are sorted out without wide bit-mask arithmetic
         self._word_keys: dict[str, _WordKeys] = _KeyCache(self._keys_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
         self._order = {rule.id: n for n, rule in enumerate(self._rules)}
@@ -343,7 +340,7 @@ class CrisisDetector:
                     alt.isupper() or alt.startswith("@")
                 ) and f"{lang}:{alt}" not in self.lexicon._ids:
                     raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
-            self._share_common(lang, alts)
+            self._note_heat(lang, alts)
             if len(alts) > 1:
                 tags = {self._alternatives(lang, element)}
             elif alts[0].isupper() or alts[0].startswith("@"):
@@ -412,7 +409,7 @@ class CrisisDetector:
         for name in sorted(names, key=lambda n: -names[n]):  # stable: file order within a heat
             self.lexicon.tag(name)
 
-    def _share_common(self, lang: str, alts: list[str]) -> None:
+    def _note_heat(self, lang: str, alts: list[str]) -> None:
         """Notes how frequent a slot's most frequent word is (a plain pattern's gate is the
         slot with the least frequent one: "bridge|roof|ledge" rather than "im|i")."""
         name = f"{lang}:#{'|'.join(alts)}" if len(alts) > 1 else ""
@@ -422,7 +419,7 @@ class CrisisDetector:
                 name = f"{lang}:{alt}"
             else:
                 name = f"{lang}:={fold(alt)}"
-        if name in self._shares:
+        if self.lexicon.tag(name) in self._heat:
             return
         common_words = self._common_words.get(lang, ())
         rank = self._rank
@@ -440,7 +437,6 @@ class CrisisDetector:
                     heat = max(heat, 1.0 if rank[w] < 60 else 0.6)
                 elif w in common_words:
                     heat = max(heat, 0.3)
-        self._shares[name] = heat
         self._heat[self.lexicon.tag(name)] = heat
 
     def _alternatives(self, lang: str, element: str) -> int:
