@@ -379,7 +379,7 @@ class CrisisDetector:
             for word in words:
                 w = fold(str(word)).rstrip("*")
                 if w in rank:
-                    found = max(found, 1.0 if rank[w] < 60 else 0.6)
+                    found = max(found, 1.0 - rank[w] / (2 * len(rank)))
                 elif w in common:
                     found = max(found, 0.3)
             return found
@@ -434,7 +434,7 @@ class CrisisDetector:
             for word in words:
                 w = fold(str(word)).rstrip("*")
                 if w in rank:
-                    heat = max(heat, 1.0 if rank[w] < 60 else 0.6)
+                    heat = max(heat, 1.0 - rank[w] / (2 * len(rank)))
                 elif w in common_words:
                     heat = max(heat, 0.3)
         self._heat[self.lexicon.tag(name)] = heat

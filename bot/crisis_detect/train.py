@@ -90,8 +90,7 @@ def write_frequent(path: Path = FREQUENT_FILE, count: int = 300) -> None:
     for text in training_texts(SECTIONS):
         for words in words_of(text):
             counts.update(w for w in words if len(w) <= 6)
-    words = [w for w, _ in counts.most_common(count)]
-    words += [w for w in TYPED if w not in words]
+    words = TYPED + [w for w, _ in counts.most_common(count) if w not in TYPED]
     path.write_text("\n".join(words) + "\n", encoding="utf-8")
 
 
