@@ -9,9 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.crisis_detect import CrisisDetector, Finding, quoting_check
-from bot.crisis_detect.evaluate import DEFAULT_FILES, evaluate, load_items, training_texts
+from bot.crisis_detect.evaluate import (
+    default_paths,
+    evaluate,
+    is_holdout,
+    load_items,
+    split,
+    training_texts,
+)
+from bot.crisis_detect.net import MIN_WORDS, StatNet, word_features
 from bot.crisis_detect.text import fold, sentences
-from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, PARAPHRASES, SV, SV_MORE
+from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, PARAPHRASES, ROUND2, SV, SV_MORE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "crisis"
@@ -284,6 +292,14 @@ def test_own_examples(detector, text, expected):
     assert got == expected, text
 
 
+@pytest.mark.parametrize("text, expected", ROUND2)
+def test_round2_examples(detector, text, expected):
+    got = _outcome(detector.scan(text))
+    if not expected.startswith("urgent-"):
+        got = got.removeprefix("urgent-")
+    assert got == expected, text
+
+
 @pytest.mark.parametrize("text, about", PARAPHRASES)
 def test_paraphrases(detector, text, about):
     found = detector.scan(text)
@@ -294,7 +310,7 @@ def test_paraphrases(detector, text, about):
 
 
 def test_evaluation_set(detector):
-    paths = [DATA / name for name in DEFAULT_FILES if (DATA / name).exists()]
+    paths = default_paths(DATA)
     if not paths:
         pytest.skip("no evaluation set in tests/data/crisis")
     result = evaluate(detector, load_items(paths))
@@ -391,3 +407,109 @@ def test_rules_reject_bad_input():
         )
     with pytest.raises(ValueError):
         CrisisDetector([{"lang": "xx", "words": {"A": [True]}}])
+
+
+# --- round 2: hints that count together, calm, clause breaks across languages, negation scope
+
+
+def test_a_hint_alone_is_not_enough_two_are(detector):
+    assert detector.scan("I have made my decision.") is None
+    found = detector.scan("I have made my decision. None of this was your fault.")
+    assert found is not None and found.tier == "clear" and found.about == "self"
+
+
+def test_a_hint_and_no_answer_is_urgent(detector):
+    text = "she wrote 'you've been the best friend ever' and now her phone is off"
+    found = detector.scan(text)
+    assert found is not None and found.tier == "urgent"
+    assert detector.scan("you've been the best friend ever, see you on monday") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I took all my pills yesterday", "otin eilen kaikki lääkkeet", "jag tog alla tabletter igår"],
+)
+def test_yesterday_is_not_urgent(detector, text):
+    found = detector.scan(text)
+    assert found is not None and found.tier == "clear", (text, found)
+
+
+def test_a_break_word_of_another_language_does_not_split():
+    found = _shared().scan("a guy is telling young men to go fight overseas")
+    assert found is not None and found.kind == "recruitment"
+
+
+def test_negation_of_the_main_clause_stays_there(detector):
+    found = detector.scan("hooyo vet inte att jag skär mig")
+    assert found is not None and (found.about, found.kind) == ("self", "selfharm")
+    assert detector.scan("jag har inga tankar på att skada mig själv") is None
+    assert detector.scan("I have no thoughts of hurting myself") is None
+
+
+def test_questions_to_you_and_words_about_words_are_not_signals(detector):
+    assert detector.scan("Onko sinulla itsemurha-ajatuksia?") is None
+    assert detector.scan("Har du självmordstankar?") is None
+    assert detector.scan("Are you having thoughts of suicide?") is None
+    assert detector.scan("Is the word 'suicide' too direct for the parents?") is None
+
+
+# --- the statistical net (net.py): a gentle check under the rules, and a veto on look-alikes
+
+
+def _with_net(weights: dict[str, int]) -> CrisisDetector:
+    detector = CrisisDetector.default(net=False)
+    detector.net = StatNet(weights, 1, 0.0, net=2.0, veto=-2.0)
+    return detector
+
+
+def test_net_asks_gently_when_no_rule_matched():
+    detector = _with_net({f: 1 for f in word_features("zorbly")})
+    assert CrisisDetector.default(net=False).scan("my friend feels so zorbly these days") is None
+    found = detector.scan("my friend feels so zorbly these days")
+    assert found == Finding("gentle", "other", "distress", "net.gentle", "en")
+    found = detector.scan("jag känner mig så zorbly nu för tiden")
+    assert found is not None and (found.about, found.lang) == ("self", "sv")
+    assert detector.scan("so zorbly") is None  # under MIN_WORDS words: left to the rules
+    assert MIN_WORDS == 4
+
+
+def test_net_stays_quiet_where_the_rules_judged_a_look_alike():
+    detector = _with_net({f: 1 for f in word_features("zorbly")})
+    assert detector.scan("we talked about suicide prevention, so zorbly today") is None
+
+
+def test_net_drops_a_gentle_rule_finding_in_a_look_alike_sentence():
+    rules_only = CrisisDetector.default(net=False)
+    text = "I'm so tired of everything"
+    assert rules_only.scan(text).tier == "gentle"
+    vetoing = _with_net({f: -9 for w in ("tired", "everything") for f in word_features(w)})
+    assert vetoing.scan(text) is None
+    # clear findings are the rules' alone
+    assert vetoing.scan("I'm so tired of everything, I want to die").tier == "clear"
+
+
+def test_shipped_net_is_small_and_trained_on_dev_only():
+    net = StatNet.load()
+    assert net is not None and 0 < net.size <= 10_000
+    assert net.veto < 0 < net.net
+    from bot.crisis_detect.train import DATA as TRAIN_DATA
+    from bot.crisis_detect.train import training_set
+
+    dev, hold = split(load_items(default_paths(TRAIN_DATA)))
+    texts, _ = training_set(dev)
+    assert hold and not any(is_holdout(t) for t in texts[: len(dev)])
+    assert not {i["text"] for i in hold} & set(texts)
+
+
+def test_net_training_is_deterministic(tmp_path):
+    from bot.crisis_detect.train import train, write
+
+    texts = ["I want to die tonight", "we had tea", "haluan kuolla", "kiva päivä", "jag vill dö"]
+    labels = [1, 0, 1, 0, 1]
+    a, b = train(texts, labels, 1.0, -2.0), train(texts, labels, 1.0, -2.0)
+    write(a, tmp_path / "a.tsv.gz")
+    write(b, tmp_path / "b.tsv.gz")
+    assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.tsv.gz").read_bytes()
+    loaded = StatNet.load(tmp_path / "a.tsv.gz")
+    words = [["i", "want", "to", "die"]]
+    assert loaded.score(words) == pytest.approx(a.score(words))

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
-from operator import or_
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.crisis_detect.lexicon import Lexicon
+from bot.crisis_detect.net import MIN_WORDS, StatNet
 from bot.crisis_detect.text import fold, sentences
 
 RULES_DIR = Path(__file__).parent / "rules"
+# the most frequent words of the training texts (written by train.py): never a rule's index
+FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
-EFFECTS = ("drop", "gentle", "demote", "urgent", "other", "past", "recovered")
+EFFECTS = ("drop", "gentle", "demote", "urgent", "calm", "other", "past", "recovered")
 MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 # span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
 # there; message: anywhere in the message (effects urgent and recovered only)
@@ -71,6 +75,7 @@ class _Rule:
     negatable: bool
     plan: bool
     firm: bool  # a first-person statement: word-level modifiers (topic, idiom) leave it alone
+    weak: bool  # a hint only: counts when a second hint or a message-wide modifier backs it
     priority: int  # breaks ties between findings of the same tier
     # who it is about is read before the last matched word ("my friend ... suicidal")
     anchor_last: bool
@@ -112,6 +117,10 @@ class _Lang:
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
+# a word's key tags as numbers: those of rules, of modifiers, of message-wide modifiers
+_WordKeys = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(2)
+_NO_KEYS: _WordKeys = ((), (), ())
 
 
 def _flag(value: Any) -> bool:
@@ -123,7 +132,7 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-class _WordLoader(yaml.SafeLoader):
+class _WordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when there
     """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
 
 
@@ -133,18 +142,43 @@ _WordLoader.yaml_implicit_resolvers = {
 }
 
 
+class _KeyCache(dict):
+    """Words seen so far and their key tags; a new word is looked up and kept."""
+
+    def __init__(self, lookup) -> None:
+        super().__init__()
+        self._lookup = lookup
+
+    def __missing__(self, word: str) -> _WordKeys:
+        found = self[word] = self._lookup(word)
+        return found
+
+
 class CrisisDetector:
     """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
 
-    def __init__(self, documents: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        net: StatNet | None = None,
+        frequent: Sequence[str] = (),
+    ) -> None:
         self.lexicon = Lexicon()
+        self.net = net  # the statistical net under the rules (net.py), if any
         self._langs: dict[str, _Lang] = {}
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
         breaks: set[str] = set()
+        # a break word of one language is an ordinary word in another ("young men", "run fast")
+        not_after: dict[str, set[str]] = {}
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
+        # how frequent a slot's most frequent word is, by tag number (0: not frequent at all)
+        self._heat: dict[int, float] = {}
+        self._rank = {fold(w): i for i, w in enumerate(frequent)}
+        self._filled: set[str] = set()  # alternative tags whose words are in the lexicon
+        self._number_tags(docs)
         for doc in docs:
             self._load_words(doc)
         for lang, names in self._pending_suffix.items():
@@ -157,13 +191,16 @@ class CrisisDetector:
             lang = str(doc["lang"])
             for name in doc.get("common", ()):
                 self._common.add(self.lexicon.tag(f"{lang}:{name}"))
-            for name in ("self", "other", "generic", "reflexive_self", "reflexive_other"):
+            for name in ("self", "other", "generic"):  # reflexives (myself) are rarer
                 self._common.add(self.lexicon.tag(f"{lang}:@{name}"))
             self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
+            self._common_words[lang].update(frequent)
             self._common.add(self.lexicon.tag(f"{lang}:NEG"))
         for doc in docs:
             lang = str(doc["lang"])
             breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
+            for word, before in (doc.get("clause_breaks_not_after") or {}).items():
+                not_after.setdefault(fold(word), set()).update(fold(str(w)) for w in before)
             for raw in doc.get("rules", ()):
                 self._rules.append(self._rule(lang, raw))
             for raw in doc.get("modifiers", ()):
@@ -171,6 +208,7 @@ class CrisisDetector:
         self.lexicon.freeze()
         self._class_words.clear()
         self._breaks = frozenset(breaks)
+        self._not_after = {w: frozenset(before) for w, before in not_after.items()}
         ids = [r.id for r in self._rules] + [m.id for m in self._modifiers]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
@@ -193,30 +231,45 @@ class CrisisDetector:
             for pattern in mod.patterns:
                 for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
-        self._keys = _mask(t for t in self._rule_index if t not in self._common)
         self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
         self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
-        sizes = self.lexicon.sizes
+        sizes, heat = self.lexicon.sizes, self._heat
         self._plain_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
         for rule, pattern in self._plain:
-            gate = min(_bits(pattern.need), key=lambda t: sizes.get(t, 1))
+            gate = min(_bits(pattern.need), key=lambda t: (heat.get(t, 1.0), sizes.get(t, 1)))
             self._plain_index.setdefault(gate, []).append((rule, pattern))
-        self._plain_gate = _mask(self._plain_index)
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
+        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate
+        self._candidates: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        for index in (self._rule_index, self._plain_index):
+            for tag, pairs in index.items():
+                self._candidates.setdefault(tag, []).extend(pairs)
+        self._cand_keys = _mask(self._candidates)
+        self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
+        # per word: its key tags as small numbers (of rules, of modifiers, of message-wide
+        # modifiers), so that sentences are sorted out without wide bit-mask arithmetic
+        self._word_keys: dict[str, _WordKeys] = _KeyCache(self._keys_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
+        self._order = {rule.id: n for n, rule in enumerate(self._rules)}
+        self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
+        self._tier = {rule.id: rule.tier for rule in self._rules}
 
     # ----------------------------------------------------------------- loading
 
     @classmethod
-    def default(cls) -> CrisisDetector:
-        """The detector with the rules shipped in this package (en, fi, sv)."""
+    def default(cls, net: bool = True) -> CrisisDetector:
+        """The detector with the rules shipped in this package (en, fi, sv) and, unless net is
+        False, the statistical net stored with them."""
         docs = []
         for path in sorted(RULES_DIR.glob("*.yaml")):
             docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))
-        return cls(docs)
+        frequent = (
+            FREQUENT_FILE.read_text(encoding="utf-8").split() if FREQUENT_FILE.exists() else []
+        )
+        return cls(docs, StatNet.load() if net else None, frequent)
 
     def _load_words(self, doc: Mapping[str, Any]) -> None:
         lang = str(doc["lang"])
@@ -280,13 +333,14 @@ class CrisisDetector:
             optional = element.endswith("?")
             element = element.rstrip("?")
             alts = element.split("|")
-            if not all(alts):
-                raise ValueError(f"{where}: empty alternative in {seq!r}")
+            if not all(alts) or "$" in alts:
+                raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
             for alt in alts:
                 if (
                     alt.isupper() or alt.startswith("@")
                 ) and f"{lang}:{alt}" not in self.lexicon._ids:
                     raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+            self._note_heat(lang, alts)
             if len(alts) > 1:
                 tags = {self._alternatives(lang, element)}
             elif alts[0].isupper() or alts[0].startswith("@"):
@@ -315,10 +369,81 @@ class CrisisDetector:
         need = _mask(t for s in required for t in s.ids)
         return _Pattern(tuple(slots), key.ids, need, window)
 
+    def _number_tags(self, docs: list[Mapping[str, Any]]) -> None:
+        """Numbers the tags before they are made, those of frequent words first: a word's bit
+        mask is then as short as its rarest tag, and most words' masks are short (speed only)."""
+        rank = self._rank
+
+        def heat(words: Iterable[Any], common: set[str]) -> float:
+            found = 0.0
+            for word in words:
+                w = fold(str(word)).rstrip("*")
+                if w in rank:
+                    found = max(found, 1.0 - rank[w] / (2 * len(rank)))
+                elif w in common:
+                    found = max(found, 0.3)
+            return found
+
+        names: dict[str, float] = {}
+        for doc in docs:
+            lang = str(doc["lang"])
+            common = {fold(str(w)) for w in doc.get("common_words", ())}
+            classes = {k: list(v or ()) for k, v in (doc.get("words") or {}).items()}
+            classes.update({f"@{k}": list(v or ()) for k, v in (doc.get("person") or {}).items()})
+            for name, words in classes.items():
+                names[f"{lang}:{name}"] = heat(words, common)
+            for raw in [*doc.get("rules", ()), *doc.get("modifiers", ())]:
+                seqs = [raw["seq"]] if isinstance(raw["seq"], str) else raw["seq"]
+                for element in (e for seq in seqs for e in seq.split()):
+                    element = element.rstrip("?")
+                    if element in ("&", "$") or _ELEMENT.match(element):
+                        continue
+                    alts = element.split("|")
+                    words: list[Any] = []
+                    for alt in alts:
+                        words += classes.get(alt, [alt])
+                    if len(alts) > 1:
+                        names.setdefault(f"{lang}:#{element}", heat(words, common))
+                    elif alt not in classes:
+                        names.setdefault(f"{lang}:={fold(alt)}", heat(words, common))
+        for name in sorted(names, key=lambda n: -names[n]):  # stable: file order within a heat
+            self.lexicon.tag(name)
+
+    def _note_heat(self, lang: str, alts: list[str]) -> None:
+        """Notes how frequent a slot's most frequent word is (a plain pattern's gate is the
+        slot with the least frequent one: "bridge|roof|ledge" rather than "im|i")."""
+        name = f"{lang}:#{'|'.join(alts)}" if len(alts) > 1 else ""
+        if not name:
+            alt = alts[0]
+            if alt.isupper() or alt.startswith("@"):
+                name = f"{lang}:{alt}"
+            else:
+                name = f"{lang}:={fold(alt)}"
+        if self.lexicon.tag(name) in self._heat:
+            return
+        common_words = self._common_words.get(lang, ())
+        rank = self._rank
+        heat = 0.0
+        for alt in alts:
+            if alt.isupper() or alt.startswith("@"):
+                words, _ = self._class_words.get(f"{lang}:{alt}", ([], False))
+                if self.lexicon.tag(f"{lang}:{alt}") in self._common:
+                    heat = max(heat, 0.5)
+            else:
+                words = [alt]
+            for word in words:
+                w = fold(str(word)).rstrip("*")
+                if w in rank:
+                    heat = max(heat, 1.0 - rank[w] / (2 * len(rank)))
+                elif w in common_words:
+                    heat = max(heat, 0.3)
+        self._heat[self.lexicon.tag(name)] = heat
+
     def _alternatives(self, lang: str, element: str) -> int:
         """One tag for "A|b|c": the words of all alternatives (a word then needs one lookup)."""
         name = f"{lang}:#{element}"
-        if name not in self.lexicon._ids:
+        if name not in self._filled:
+            self._filled.add(name)
             common = False
             for alt in element.split("|"):
                 if alt.isupper() or alt.startswith("@"):
@@ -346,10 +471,27 @@ class CrisisDetector:
             negatable=_flag(raw.get("neg", True)),
             plan=_flag(raw.get("plan", False)),
             firm=_flag(raw.get("firm", False)),
+            weak=_flag(raw.get("weak", False)),
             priority=int(raw.get("priority", 0)),
             anchor_last=raw.get("anchor") == "last",
             patterns=self._patterns(lang, raw["seq"], rid),
         )
+
+    def _cool_key(self, pattern: _Pattern) -> _Pattern:
+        """A modifier's pattern looked for by its least frequent slot ("nowadays" rather than
+        "i"): modifiers have no plain-pattern gate."""
+        heat = self._heat
+        sizes = self.lexicon.sizes
+
+        def rank(ids: frozenset[int]) -> tuple[bool, float, int]:
+            return (
+                bool(ids & self._common),
+                max(heat.get(t, 0.0) for t in ids),
+                sum(sizes.get(t, 1) for t in ids),
+            )
+
+        slots = [s.ids for s in pattern.slots if s.ids and not s.optional]
+        return replace(pattern, key_ids=min(slots, key=rank))
 
     def _modifier(self, lang: str, raw: Mapping[str, Any]) -> _Modifier:
         mid = f"{lang}.{raw['id']}"
@@ -359,7 +501,7 @@ class CrisisDetector:
         if scope == "message" and effect not in MESSAGE_EFFECTS:
             raise ValueError(f"{mid}: bad effect/scope")
         kinds = frozenset(raw.get("kinds", KINDS))
-        patterns = self._patterns(lang, raw["seq"], mid)
+        patterns = tuple(self._cool_key(p) for p in self._patterns(lang, raw["seq"], mid))
         rules = frozenset(raw.get("rules", ()))
         any_lang = _flag(raw.get("any_lang", False))
         return _Modifier(mid, lang, effect, scope, kinds, rules, any_lang, patterns)
@@ -370,52 +512,136 @@ class CrisisDetector:
         """The most serious signal in the text (judged clause by clause), or None."""
         if not text:
             return None
+        best, where, all_words, all_tags = self.scan_rules(text)
+        net = self.net
+        if net is None or (best is not None and best.tier != "gentle"):
+            return best
+        if best is not None:
+            # a gentle rule finding in a sentence that reads clearly like the look-alikes
+            return None if net.score(all_words[where : where + 1]) < net.veto else best
+        if where == -2 or sum(map(len, all_words)) < MIN_WORDS:
+            return None  # rules matched and judged it a look-alike (or negated): they know better
+        score, first, last = net.best(all_words)
+        if score < net.net:
+            return None
+        return self._net_finding(all_words, all_tags[first : last + 1])
+
+    def scan_rules(
+        self, text: str
+    ) -> tuple[Finding | None, int, list[list[str]], list[tuple[list[int], list[_WordKeys]]]]:
+        """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
+        -2 when rules matched but negation or a modifier dropped them all), and the text's words
+        and word classes per sentence."""
         tags_of = self.lexicon.tags_of
-        keys = self._keys
-        gate = self._plain_gate
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
-        all_tags = []
+        all_tags: list[tuple[list[int], list[_WordKeys]]] = []
+        all_words: list[list[str]] = []
+        starts: list[int] = []
+        dropped = [False]
         position = 0
+        keys_of = self._word_keys.__getitem__
         for words, commas, quotes in sentences(text):
+            starts.append(position)
             tags = list(map(tags_of, words))
-            present = reduce(or_, tags, 0)
-            all_tags.append((tags, present))
-            if present & keys or (present & gate and self._plain_found(present)):
-                for finding, past, start in self._sentence(words, tags, (commas, quotes), present):
+            infos = list(map(keys_of, words))
+            all_words.append(words)
+            all_tags.append((tags, infos))
+            if any(map(_RULE_KEYS, infos)):
+                marks = (commas, quotes)
+                for finding, past, start in self._sentence(words, tags, infos, marks, dropped):
                     found.append((finding, past, position + start))
             position += len(words)
-        if not found:
-            return None
-        if self._msg_index:
+        if found and self._msg_index:
             found = self._message_wide(found, all_tags)
+        if found and self._weak:
+            found = self._backed(found)
         best: Finding | None = None
-        best_rank = (0, 0, 0)
-        priority = self._priority
+        best_rank = (0, 0, 0, 0)
+        priority, order = self._priority, self._order
         for finding, _, where in found:
-            rank = (_RANK[finding.tier], priority[finding.rule], -where)  # earlier wins a tie
+            # then the earlier place, then the rule written first (specific before broad)
+            rank = (_RANK[finding.tier], priority[finding.rule], -where, -order[finding.rule])
             if rank > best_rank:
                 best, best_rank = finding, rank
-        return best
+        if best is not None:
+            sentence = bisect_right(starts, -best_rank[2]) - 1
+        else:
+            sentence = -2 if dropped[0] else -1
+        return best, sentence, all_words, all_tags
 
-    def _plain_found(self, present: int) -> bool:
-        """True when some pattern made only of common words has all its words in the sentence."""
-        for tag in _bits(self._plain_gate & present):
-            for _, pattern in self._plain_index[tag]:
-                if pattern.need & present == pattern.need:
-                    return True
-        return False
+    def clear_cache(self) -> None:
+        """Forgets the words seen so far (for measuring a cold scan)."""
+        self.lexicon.clear_cache()
+        self._word_keys.clear()
+        if self.net is not None:
+            self.net.clear_cache()
+
+    def _keys_of(self, word: str) -> _WordKeys:
+        """A word's key tags as numbers (the cache calls this for a word not seen yet)."""
+        tags = self.lexicon.tags(word) & self._all_keys
+        if len(self._word_keys) >= 20_000:
+            self._word_keys.clear()
+        if not tags:
+            return _NO_KEYS  # most words
+        return (
+            tuple(_bits(tags & self._cand_keys)),
+            tuple(_bits(tags & self._mod_keys)),
+            tuple(_bits(tags & self._msg_keys)),
+        )
+
+    def _net_finding(
+        self, all_words: list[list[str]], window: list[tuple[list[int], list[_WordKeys]]]
+    ) -> Finding:
+        """The net's gentle finding: about whom by the person words where it scored highest,
+        in the language most of the text's common words belong to."""
+        about = "self"
+        other, self_ = self._any_other, self._any_self
+        for tags, _ in window:
+            for i, t in enumerate(tags):
+                if t & other:
+                    about = "other"
+                    break
+                if t & self_ and not (i + 1 < len(tags) and tags[i + 1] & other):
+                    break  # "I ..." (but "my friend ...")
+            else:
+                continue
+            break
+        counts = {lang: 0 for lang in self._common_words}
+        for words in all_words:
+            for word in words:
+                for lang, common in self._common_words.items():
+                    if word in common:
+                        counts[lang] += 1
+        lang = max(counts, key=lambda k: counts[k]) if counts else "en"
+        return Finding("gentle", about, "distress", "net.gentle", lang)
+
+    def _backed(self, found: list[tuple[Finding, bool, int]]) -> list[tuple[Finding, bool, int]]:
+        """Hints (weak rules) count only together: two of them at different places in the
+        message ("I have made my decision" + "none of this was your fault"), or one raised to
+        urgent by a message-wide modifier ("... and now her phone is off")."""
+        weak = self._weak
+        places = {where for f, _, where in found if f.rule in weak}
+        if not places:
+            return found
+        out = []
+        for finding, past, where in found:
+            if finding.rule in weak and len(places) < 2:
+                if finding.tier != "urgent" or self._tier[finding.rule] == "urgent":
+                    continue
+            out.append((finding, past, where))
+        return out
 
     def _message_wide(
         self,
         found: list[tuple[Finding, bool, int]],
-        all_tags: list[tuple[list[int], int]],
+        all_tags: list[tuple[list[int], list[_WordKeys]]],
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         hits = []
-        for tags, present in all_tags:
-            if self._msg_keys & present:
-                hits.extend(self._modifier_hits(tags, 0, len(tags), self._msg_index, present))
+        for tags, infos in all_tags:
+            if any(map(_MSG_KEYS, infos)):
+                hits.extend(self._modifier_hits(tags, infos, 0, len(tags), message=True))
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
@@ -435,39 +661,46 @@ class CrisisDetector:
         self,
         words: list[str],
         tags: list[int],
+        infos: list[_WordKeys],
         marks: tuple[frozenset[int], frozenset[int]],
-        present: int,
+        dropped: list[bool],
     ) -> list[tuple[Finding, bool, int]]:
-        """Findings of one sentence, clause by clause (each with: was it about the past, where)."""
-        mods: list[tuple[_Modifier, int, int]] | None = None
+        """Findings of one sentence, clause by clause (each with: was it about the past, where);
+        dropped[0] becomes True when a rule matched and was judged away."""
+        # modifiers are looked for once a rule of their language matched (and any_lang ones)
+        mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings = []
-        clauses = self._clauses(words)
-        index = self._rule_index
-        for start, end in clauses:
-            if len(clauses) > 1:
-                present = reduce(or_, tags[start:end], 0)
+        index = self._candidates
+        for start, end in self._clauses(words):
+            keys: set[int] = set()
+            for info in infos[start:end]:
+                if info[0]:
+                    keys.update(info[0])
+            if not keys:
+                continue
+            present = reduce(or_, tags[start:end], 0)
             candidates: list[tuple[_Rule, _Pattern]] = []
-            if self._plain_gate & present:
-                for tag in _bits(self._plain_gate & present):
-                    for r, p in self._plain_index[tag]:
-                        if p.need & present == p.need:
-                            candidates.append((r, p))
             seen: set[int] = set()
-            for tag in _bits(present & self._keys):
+            for tag in keys:
                 for rule, pattern in index[tag]:
-                    if id(pattern) not in seen and pattern.need & present == pattern.need:
+                    if pattern.need & present == pattern.need and id(pattern) not in seen:
                         seen.add(id(pattern))
                         candidates.append((rule, pattern))
             for rule, pattern in candidates:
                 for span in _matches(pattern, tags, start, end):
-                    if mods is None:  # modifiers are looked for once a rule matched
-                        mods = self._modifier_hits(tags, 0, len(tags))
+                    lang_mods = mods.get(rule.lang)
+                    if lang_mods is None:
+                        lang_mods = mods[rule.lang] = self._modifier_hits(
+                            tags, infos, 0, len(tags), lang=rule.lang
+                        )
                     clause_mods = [
-                        m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
+                        m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
                     ]
                     found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
+                    else:
+                        dropped[0] = True
         return findings
 
     def explain(self, text: str) -> list[str]:
@@ -475,8 +708,9 @@ class CrisisDetector:
         lines = []
         for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
+            infos = [self._word_keys[w] for w in words]
             lines.append(" ".join(words))
-            for mod, first, last in self._modifier_hits(tags, 0, len(tags)):
+            for mod, first, last in self._modifier_hits(tags, infos, 0, len(tags)):
                 lines.append(
                     f"  modifier {mod.id} {mod.effect}/{mod.scope}: {words[first : last + 1]}"
                 )
@@ -484,7 +718,7 @@ class CrisisDetector:
                 for rule in self._rules:
                     for pattern in rule.patterns:
                         for span in _matches(pattern, tags, start, end):
-                            mods = self._modifier_hits(tags, 0, len(tags))
+                            mods = self._modifier_hits(tags, infos, 0, len(tags))
                             mods = [
                                 m for m in mods if m[0].scope == "sentence" or start <= m[1] < end
                             ]
@@ -499,8 +733,9 @@ class CrisisDetector:
         if breaks.isdisjoint(words):
             return [(0, len(words))]
         bounds, start = [], 0
+        not_after = self._not_after
         for i, word in enumerate(words):
-            if i > start and word in breaks:
+            if i > start and word in breaks and words[i - 1] not in not_after.get(word, ()):
                 bounds.append((start, i))
                 start = i
         bounds.append((start, len(words)))
@@ -509,20 +744,29 @@ class CrisisDetector:
     def _modifier_hits(
         self,
         tags: list[int],
+        infos: list[_WordKeys],
         start: int,
         end: int,
-        index: dict[int, list[tuple[_Modifier, _Pattern]]] | None = None,
-        present: int | None = None,
+        message: bool = False,
+        lang: str | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
-        """(modifier, first, last) for every modifier found in the words."""
-        hits = []
+        """(modifier, first, last) for every modifier (message-wide ones if message; of one
+        language and those for any language if lang) found in the words."""
+        hits: list[tuple[_Modifier, int, int]] = []
         seen: set[int] = set()
-        keys = self._mod_keys if index is None else self._msg_keys
-        index = self._mod_index if index is None else index
-        if present is None:
-            present = reduce(or_, tags[start:end], 0)
-        for tag in _bits(present & keys):
+        index = self._msg_index if message else self._mod_index
+        which = 2 if message else 1
+        keys: set[int] = set()
+        for info in infos[start:end]:
+            if info[which]:
+                keys.update(info[which])
+        if not keys:
+            return hits
+        present = reduce(or_, tags[start:end], 0)
+        for tag in keys:
             for mod, pattern in index[tag]:
+                if lang is not None and mod.lang != lang and not mod.any_lang:
+                    continue
                 if id(pattern) in seen:
                     continue
                 seen.add(id(pattern))
@@ -547,8 +791,14 @@ class CrisisDetector:
         first, last = span[0], span[-1]
         if rule.negatable:
             matched = set(span)
+            persons = lang.self_cue | lang.other_cue | lang.generic_cue
             lo = first
             while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+                if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
+                    # "she doesn't know that I cut myself": the negation is the main clause's
+                    # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
+                    lo -= 1 if tags[lo - 1] & lang.neg else 0
+                    break
                 lo -= 1
             for i in range(lo, last + 1):
                 if i not in matched and tags[i] & lang.neg:
@@ -593,6 +843,8 @@ class CrisisDetector:
                 cap, past = 1, True
             elif mod.effect == "demote":
                 demote = 1
+            elif mod.effect == "calm":
+                cap = min(cap, 2)  # "yesterday": not happening now
             elif mod.effect == "urgent" and rule.plan:
                 rank = 3
             elif mod.effect == "other":
@@ -634,8 +886,8 @@ class CrisisDetector:
                 first_person = True
             if i == first:
                 continue
-            if tags[i] & lang.complementizer and not quoted:
-                return False
+            if tags[i] & lang.complementizer and not quoted and first_person:
+                return False  # "they say that I must ...": about the writer
             if tags[i] & report and first_person and not quoted:
                 return False
             if tags[i] & report:

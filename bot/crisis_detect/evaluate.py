@@ -13,7 +13,11 @@ import yaml
 from bot.crisis_detect.engine import CrisisDetector, Finding
 
 FORMS = ("typo", "nodiacritics", "slang")
-DEFAULT_FILES = ("en.yaml", "fi.yaml", "sv.yaml")  # the set the dev/holdout split is made on
+
+
+def default_paths(folder: Path) -> list[Path]:
+    """Every evaluation file in the folder (en.yaml, fi_2.yaml, ...): the set the split is made on."""
+    return sorted(Path(folder).glob("*.yaml"))
 
 
 def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -28,6 +32,7 @@ def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
                     "urgent": bool(raw.get("urgent", False)),
                     "tags": list(raw.get("tags") or []),
                     "lang": Path(path).stem.split("_")[0],  # en_2.yaml is English too
+                    "file": Path(path).stem,
                 }
             )
     return items
@@ -81,6 +86,13 @@ def evaluate(detector: CrisisDetector, items: Sequence[dict[str, Any]]) -> dict[
     out["lang"] = {
         lang: {k: v for k, v in _pr(r).items() if k in ("n", "recall", "precision")}
         for lang, r in sorted(by_lang.items())
+    }
+    by_file = defaultdict(list)
+    for item, found in rows:
+        by_file[item.get("file", item["lang"])].append((item, found))
+    out["file"] = {
+        name: {k: v for k, v in _pr(r).items() if k in ("n", "recall", "precision")}
+        for name, r in sorted(by_file.items())
     }
     out["label"] = {}
     for label in ("self", "other"):

@@ -50,6 +50,7 @@ def _split_table() -> dict[int, int]:
     for ch in ".!?;\n\r|()":
         table[ord(ch)] = ord(_END)
     table[ord(",")] = ord(_COMMA)
+    table[ord(":")] = ord(_COMMA)  # "what I promised not to do: I cut" (negation stops here)
     return table
 
 
