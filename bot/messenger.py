@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.transports.base import Transport
+from bot.transports.pace import bulk_sending
 from storage.db import Database
 from storage.outbox import OutboxRepo, Queued
 from storage.people import Identity, PeopleRepo
@@ -318,12 +319,16 @@ class Messenger:
 
     # --- straight to the transport -------------------------------------------------------------------
 
-    async def send(self, to: Address, out: Outgoing) -> SendResult:
-        """One try on the chat's transport (broadcasts keep their own rows; the outbox uses it)."""
+    async def send(self, to: Address, out: Outgoing, *, bulk: bool = False) -> SendResult:
+        """One try on the chat's transport (broadcasts keep their own rows; the outbox uses it).
+        `bulk` (a broadcast): within the messenger's rate limit, replies go first."""
         transport = self.transports.get(to.transport)
         if transport is None:
             return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
-        return await transport.send(to, out)
+        if not bulk:
+            return await transport.send(to, out)
+        with bulk_sending():
+            return await transport.send(to, out)
 
     async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
         """Edit a message sent earlier (best effort: an edit that fails is not queued)."""

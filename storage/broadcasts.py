@@ -37,6 +37,16 @@ class Broadcast:
 
 
 @dataclass(frozen=True)
+class Target:
+    """Where a recipient gets an announcement, in which language; `touched`: their dialog's
+    last change (stored form), None without a dialog."""
+
+    address: Address
+    lang: str
+    touched: str | None
+
+
+@dataclass(frozen=True)
 class Counts:
     """Delivery states of one broadcast."""
 
@@ -195,26 +205,45 @@ class BroadcastsRepo:
         )
         return [(r["person_id"], r["attempts"]) for r in rows]
 
-    async def targets(self, person_ids: list[int], running: dict) -> dict[int, tuple[Address, str]]:
-        """Where each person gets bot-started messages (preferred running messenger) and language."""
+    async def targets(self, person_ids: list[int], running: dict) -> dict[int, Target]:
+        """Where each person gets bot-started messages (preferred running messenger), their
+        language and when their dialog was last touched: one query for a whole batch."""
         if not person_ids:
             return {}
         marks = ",".join("?" for _ in person_ids)
         rows = await self.db.fetchall(
-            "SELECT p.id, p.language, p.preferred_transport, i.transport, i.chat_id "
-            f"FROM people p JOIN identities i ON i.person_id = p.id WHERE p.id IN ({marks}) "
+            "SELECT p.id, p.language, p.preferred_transport, i.transport, i.chat_id, "
+            "d.updated_at AS touched FROM people p JOIN identities i ON i.person_id = p.id "
+            f"LEFT JOIN dialogs d ON d.person_id = p.id WHERE p.id IN ({marks}) "
             "ORDER BY p.id, i.created_at, i.transport",
             person_ids,
         )
-        found: dict[int, tuple[Address, str]] = {}
+        found: dict[int, Target] = {}
         for row in rows:
             if row["transport"] not in running:
                 continue
             pid = row["id"]
             preferred = row["transport"] == row["preferred_transport"]
             if pid not in found or preferred:
-                found[pid] = (Address(row["transport"], row["chat_id"]), row["language"])
+                address = Address(row["transport"], row["chat_id"])
+                found[pid] = Target(address, row["language"], row["touched"])
         return found
+
+    async def outcome(
+        self,
+        broadcast_id: int,
+        person_id: int,
+        status: str,
+        attempts: int,
+        message_id: str | None,
+        error: str | None,
+    ) -> None:
+        """Store one delivery's outcome: one statement (its own transaction)."""
+        await self.db.execute(
+            "UPDATE deliveries SET status = ?, attempts = ?, message_id = ?, error = ?, "
+            "updated_at = ? WHERE broadcast_id = ? AND person_id = ?",
+            (status, attempts, message_id, error, self.db.now_iso(), broadcast_id, person_id),
+        )
 
     async def record(
         self,

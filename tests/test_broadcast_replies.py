@@ -11,7 +11,7 @@ from tests.harness import Harness, make_config
 
 FAST = (
     "features:\n  broadcasts:\n    rate_per_second: 0\n    workers: 2\n"
-    "    progress_seconds: 0.05\n    backoff_seconds: 0.01\n    max_attempts: 3\n"
+    "    progress_seconds: 0.05\n    backoff_seconds: 0.01\n    max_attempts: 3\n    retry_seconds: 0\n"
 )
 
 

@@ -628,6 +628,8 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
             await run("BroadcastsRepo.targets", casts.targets(ids, running))
         outcomes = [(pid, "sent", "1", None) for pid, _ in claimed]
         await run("BroadcastsRepo.record", casts.record(cast.id, outcomes))
+        if hasattr(casts, "outcome"):
+            await run("BroadcastsRepo.outcome", casts.outcome(cast.id, 22, "sent", 1, "7", None))
         await run("BroadcastsRepo.retry_later", casts.retry_later(cast.id, 21))
         await run("BroadcastsRepo.recover", casts.recover(cast.id))
         await run("BroadcastsRepo.counts", casts.counts(cast.id))

@@ -33,6 +33,7 @@ from telegram.request import HTTPXRequest
 
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
+from bot.transports.pace import PriorityGate
 from bot.transports.split import split_text
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class TelegramTransport:
             token,
             request=HTTPXRequest(connection_pool_size=connection_pool_size, **timeouts),
             get_updates_request=HTTPXRequest(connection_pool_size=1, **timeouts),
-            rate_limiter=AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries),
+            rate_limiter=PriorityRateLimiter(overall_max_rate, max_retries),
             **urls,
         )
         builder = ApplicationBuilder().bot(bot).concurrent_updates(concurrent_updates)
@@ -278,6 +279,31 @@ class TelegramTransport:
             kind=kind,
             extra=extra,
             update_id=str(update.update_id),
+        )
+
+
+class PriorityRateLimiter(AIORateLimiter):
+    """PTB's rate limiter (per-group limits, RetryAfter retries) with the bot's overall limit as
+    a PriorityGate: replies go before a broadcast's messages (bot/transports/pace.py)."""
+
+    def __init__(self, overall_max_rate: float, max_retries: int) -> None:
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self.gate = PriorityGate(overall_max_rate) if overall_max_rate else None
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        """Take a slot (the same calls as PTB's overall limit: those with a chat), then PTB's."""
+        if self.gate is not None and data.get("chat_id") is not None:
+            await self.gate.wait()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
         )
 
 

@@ -8,9 +8,11 @@ pending and are sent again (the only possible duplicates).
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
@@ -26,6 +28,54 @@ log = logging.getLogger(__name__)
 
 
 SLACK = 0.02  # seconds of missed slots a sender may catch up at once (a burst of ~rate*SLACK)
+MAX_BACKOFF = 60.0  # seconds at most before one recipient's next try after a network error
+MAX_PAUSE = 30.0  # seconds at most that failures in a row hold every sender
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery being sent: where it goes, whether the person is mid-form, its tries."""
+
+    person_id: int
+    attempts: int
+    address: Address | None
+    lang: str
+    busy: bool
+    first_failed: float | None = None  # time.monotonic() of its first network error
+
+
+class Retries:
+    """Deliveries waiting in memory for another try after a network error, per broadcast
+    (their rows stay 'sending': a crash meanwhile sends them again at start)."""
+
+    def __init__(self) -> None:
+        self._heaps: dict[int, list[tuple[float, int, Claimed]]] = {}
+        self._order = itertools.count()
+
+    def add(self, broadcast_id: int, due: float, item: Claimed) -> None:
+        """Try `item` again at `due` (time.monotonic())."""
+        heapq.heappush(self._heaps.setdefault(broadcast_id, []), (due, next(self._order), item))
+
+    def extend(self, broadcast_id: int, items: list[Claimed]) -> None:
+        """Keep claimed rows that were not tried (a pause or cancel came first)."""
+        for item in items:
+            self.add(broadcast_id, 0.0, item)
+
+    def due(self, broadcast_id: int) -> Claimed | None:
+        """The next retry whose time has come, if any."""
+        heap = self._heaps.get(broadcast_id)
+        if not heap or heap[0][0] > time.monotonic():
+            return None
+        return heapq.heappop(heap)[2]
+
+    def wait(self, broadcast_id: int) -> float | None:
+        """Seconds until the next retry (None: nothing waits)."""
+        heap = self._heaps.get(broadcast_id)
+        return max(heap[0][0] - time.monotonic(), 0.0) if heap else None
+
+    def take_all(self, broadcast_id: int) -> list[Claimed]:
+        """Everything waiting (pause, cancel)."""
+        return [item for _, _, item in self._heaps.pop(broadcast_id, [])]
 
 
 class RateLimiter:
@@ -63,6 +113,7 @@ class Fanout:
         settings = app.config.features.broadcasts
         self.workers = settings.workers
         self.max_attempts = settings.max_attempts
+        self.retry_seconds = settings.retry_seconds
         self.backoff = settings.backoff_seconds
         self.progress_every = settings.progress_seconds
         self.limiter = RateLimiter(settings.rate_per_second)
@@ -70,6 +121,8 @@ class Fanout:
         # simply go out after the restart; only the one being sent can be sent twice.
         self.batch = settings.batch
         self.retry_afters = 0
+        self._retries = Retries()
+        self._failures = 0  # network errors in a row, across workers
         self._tasks: dict[int, asyncio.Task] = {}
         self._cancelled: set[int] = set()
         self._paused: set[int] = set()
@@ -185,79 +238,136 @@ class Fanout:
         self.launch(broadcast_id)
 
     async def _worker(self, broadcast: Broadcast, messages: dict[str, Outgoing]) -> None:
-        """Claim a few rows at a time; each is sent and its outcome stored before the next one."""
+        """Claim a batch of rows (with where each goes) and send them; one write per outcome."""
         rounds = 0
         while True:
             rounds += 1
-            if (
-                broadcast.id in self._cancelled
-                or broadcast.id in self._paused
-                or (rounds % 10 == 0 and await self.repo.status(broadcast.id) != "sending")
+            if self._stopping(broadcast.id) or (
+                rounds % 10 == 0 and await self._ended(broadcast.id)
             ):
+                await self._put_back(broadcast.id)
                 return  # cancelled: the rest is not sent; paused: it waits
-            batch = await self.repo.claim(broadcast.id, self.batch)
+            retry = self._retries.due(broadcast.id)
+            batch = [retry] if retry is not None else await self._claim(broadcast.id)
             if not batch:
-                return
-            targets = await self.repo.targets(
-                [pid for pid, _ in batch], self.app.messenger.transports
-            )
-            for index, (person_id, attempts) in enumerate(batch):
-                if broadcast.id in self._cancelled or broadcast.id in self._paused:
-                    status = "cancelled" if broadcast.id in self._cancelled else "pending"
-                    rest = [pid for pid, _ in batch[index:]]
-                    await self.repo.record(broadcast.id, [(p, status, None, None) for p in rest])
+                wait = self._retries.wait(broadcast.id)
+                if wait is None:
                     return
-                target = targets.get(person_id)
-                if target is None:
-                    await self.repo.record(
-                        broadcast.id, [(person_id, "failed", None, "no reachable messenger")]
-                    )
-                    continue
-                address, lang = target
-                out = messages.get(lang) or messages["en"]
-                if broadcast.replies:
-                    out = await self._unless_busy(broadcast, person_id, out, lang)
-                await self._deliver(broadcast.id, person_id, attempts, address, out)
+                await asyncio.sleep(min(wait, 1.0))  # only retries are left: wait for the next
+                continue
+            for index, item in enumerate(batch):
+                if self._stopping(broadcast.id):
+                    self._retries.extend(broadcast.id, batch[index:])
+                    break
+                await self._deliver(broadcast, item, messages)
 
-    async def _unless_busy(
+    def _stopping(self, broadcast_id: int) -> bool:
+        return broadcast_id in self._cancelled or broadcast_id in self._paused
+
+    async def _ended(self, broadcast_id: int) -> bool:
+        """Cancelled elsewhere (storage says so): stop like a cancel here."""
+        if await self.repo.status(broadcast_id) == "sending":
+            return False
+        self._cancelled.add(broadcast_id)
+        return True
+
+    async def _claim(self, broadcast_id: int) -> list[Claimed]:
+        """Up to `batch` pending rows, each with its address, language and whether it is busy."""
+        claimed = await self.repo.claim(broadcast_id, self.batch)
+        if not claimed:
+            return []
+        targets = await self.repo.targets(
+            [pid for pid, _ in claimed], self.app.messenger.transports
+        )
+        inbox = self.app.services.inbox
+        items = []
+        for person_id, attempts in claimed:
+            target = targets.get(person_id)
+            if target is None:
+                items.append(Claimed(person_id, attempts, None, "en", False))
+                continue
+            busy = inbox is not None and inbox.busy_at(target.touched)
+            items.append(Claimed(person_id, attempts, target.address, target.lang, busy))
+        return items
+
+    async def _put_back(self, broadcast_id: int) -> None:
+        """Rows waiting for a retry in memory go back: pending (paused) or cancelled."""
+        rest = self._retries.take_all(broadcast_id)
+        if rest:
+            status = "cancelled" if broadcast_id in self._cancelled else "pending"
+            await self.repo.record(broadcast_id, [(c.person_id, status, None, None) for c in rest])
+
+    async def _deliver(
+        self, broadcast: Broadcast, item: Claimed, messages: dict[str, Outgoing]
+    ) -> None:
+        """One try of one delivery: its outcome is one statement, or a retry kept in memory."""
+        if item.address is None:
+            await self.repo.outcome(
+                broadcast.id,
+                item.person_id,
+                "failed",
+                item.attempts,
+                None,
+                "no reachable messenger",
+            )
+            return
+        out = messages.get(item.lang) or messages["en"]
+        if broadcast.replies and item.busy:
+            out = await self._held(broadcast, item.person_id, out, item.lang)
+        while True:
+            await self.limiter.wait()
+            result = await self.app.messenger.send(item.address, out, bulk=True)
+            if result.status is not DeliveryStatus.RETRY:
+                break
+            self.retry_afters += 1
+            self.limiter.pause(result.retry_after or 1.0)  # the same message, after the wait
+        if result.ok:
+            self._failures = 0
+            await self.repo.outcome(
+                broadcast.id, item.person_id, "sent", item.attempts, result.message_id, None
+            )
+        elif result.status in (DeliveryStatus.BLOCKED, DeliveryStatus.REJECTED):
+            status = "blocked" if result.status is DeliveryStatus.BLOCKED else "failed"
+            await self.repo.outcome(
+                broadcast.id, item.person_id, status, item.attempts, None, result.error
+            )
+        elif self._give_up(item):
+            await self.repo.outcome(
+                broadcast.id, item.person_id, "failed", item.attempts, None, result.error
+            )
+        else:
+            self._transient(broadcast.id, item)
+
+    def _give_up(self, item: Claimed) -> bool:
+        """A recipient is failed after max_attempts tries AND retry_seconds since its first
+        failure: an outage of the messenger (its daemon down for minutes) fails nobody."""
+        if item.attempts < self.max_attempts:
+            return False
+        first = item.first_failed or time.monotonic()
+        return time.monotonic() - first >= self.retry_seconds
+
+    def _transient(self, broadcast_id: int, item: Claimed) -> None:
+        """A network or server error: this row is tried again later (it stays 'sending', so a
+        crash meanwhile sends it again at start), and every worker holds back a little longer
+        with each failure in a row (an outage costs a few tries, not one per recipient)."""
+        self._failures += 1
+        now = time.monotonic()
+        wait = min(self.backoff * 2 ** max(item.attempts - 1, 0), MAX_BACKOFF)
+        again = replace(item, attempts=item.attempts + 1, first_failed=item.first_failed or now)
+        self._retries.add(broadcast_id, now + wait, again)
+        self.limiter.pause(min(self.backoff * 2 ** min(self._failures - 1, 10), MAX_PAUSE))
+
+    async def _held(
         self, broadcast: Broadcast, person_id: int, out: Outgoing, lang: str
     ) -> Outgoing:
         """Mid-form, the Reply button waits in the menu (numbers typed stay the form's)."""
         inbox = self.app.services.inbox
-        if inbox is None or not await inbox.busy(person_id):
-            return out
         await inbox.repo.keep(
             person_id, "announcement", str(broadcast.id), replace(out, attachment=None)
         )
         links = tuple(row for row in out.choices if all(c.url for c in row))
         note = i18n.t(lang, "menu.held_note")
         return replace(out, text=f"{out.text}\n\n{note}", choices=links)
-
-    async def _deliver(
-        self, broadcast_id: int, person_id: int, attempts: int, address: Address, out: Outgoing
-    ) -> None:
-        while True:
-            await self.limiter.wait()
-            result = await self.app.messenger.send(address, out)
-            if result.ok:
-                await self.repo.record(broadcast_id, [(person_id, "sent", result.message_id, None)])
-                return
-            if result.status is DeliveryStatus.BLOCKED:
-                await self.repo.record(broadcast_id, [(person_id, "blocked", None, result.error)])
-                return
-            if result.status is DeliveryStatus.RETRY:
-                self.retry_afters += 1
-                self.limiter.pause(result.retry_after or 1.0)
-                continue  # the same message, after the wait the messenger asked for
-            if attempts >= self.max_attempts:
-                await self.repo.record(broadcast_id, [(person_id, "failed", None, result.error)])
-                return
-            attempts += 1
-            await self.app.db.execute(
-                "UPDATE deliveries SET attempts = ? WHERE broadcast_id = ? AND person_id = ?",
-                (attempts, broadcast_id, person_id),
-            )
-            await asyncio.sleep(min(self.backoff * 2 ** (attempts - 2), 60.0))
 
     async def _progress(self, broadcast: Broadcast) -> None:
         while True:

@@ -40,6 +40,10 @@ class Inbox:
         touched = await self.app.db.scalar(
             "SELECT updated_at FROM dialogs WHERE person_id = ?", (person_id,)
         )
+        return self.busy_at(touched)
+
+    def busy_at(self, touched: str | None) -> bool:
+        """`busy` from a dialog's updated_at already read (the broadcast fan-out joins it)."""
         if touched is None:
             return False
         return self.app.clock.now() - from_iso(touched) < timedelta(minutes=OPEN_FORM_MINUTES)
