@@ -1,4 +1,11 @@
-"""The alarm clock: APScheduler jobs rebuilt from the `jobs` table, which is the truth."""
+"""The alarm clock for the `jobs` table, which is the truth.
+
+One timer for the soonest pending job, not an alarm per job: the scheduler asks storage when the
+next job is due (one indexed read), sleeps until then (or until `add` stores an earlier one, and at
+most REFRESH, so jobs stored by another process are seen), then claims the due jobs in batches
+and runs them, FIRE_AT_ONCE at a time. Start-up time and memory do not grow with the number of
+pending jobs.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
 
 from storage.jobs import Job, JobsRepo
 
@@ -23,17 +27,25 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[["App", Job], Awaitable[datetime | None]]
 
 MAX_ATTEMPTS = 5
+BATCH = 100  # due jobs claimed with one statement
+FIRE_AT_ONCE = 64  # jobs running at the same time (their sends overlap)
+REFRESH = 60.0  # seconds at most between two looks at the table
+STOP_WAIT = 5.0  # seconds running jobs get to finish at stop (the rest run again at start)
 
 
 class Scheduler:
-    """Runs due jobs (at least once: a crash mid-job runs it again at start); with `alarm=False` (tests) only `run_due()` runs them."""
+    """Runs due jobs (at least once: a crash mid-job runs it again at start); with `alarm=False`
+    (tests) only `run_due()` runs them."""
 
     def __init__(self, app: App, *, alarm: bool = True) -> None:
         self.app = app
         self.handlers: dict[str, JobHandler] = {}
-        self._aps: AsyncIOScheduler | None = None
         self._alarm = alarm
         self._running: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self._loop: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._wake_at: datetime | None = None  # when the sleeping loop means to look again
 
     @property
     def jobs(self) -> JobsRepo:
@@ -47,102 +59,121 @@ class Scheduler:
         self.handlers[kind] = handler
 
     async def start(self) -> int:
-        """Rebuild alarms from every pending row; overdue ones fire at once. Returns the count."""
-        if not self._alarm:
-            return 0
-        # misfire_grace_time=None: a job is run however late (storage says it is still owed);
-        # coalesce: several missed fire times of one job become one run.
-        self._aps = AsyncIOScheduler(
-            timezone="UTC", job_defaults={"misfire_grace_time": None, "coalesce": True}
-        )
-        pending = await self.jobs.pending()
-        for job in pending:
-            self._arm(job.id, job.due_at)
-        self._aps.start()
-        return len(pending)
+        """Release the claims of jobs a stop interrupted and start the timer (overdue jobs run at
+        once). Returns how many jobs were released."""
+        released = await self.jobs.release_claims()
+        if self._alarm:
+            self._loop = asyncio.create_task(self._run(), name="scheduler")
+        return released
 
     async def stop(self) -> None:
-        """Stop the alarms (rows stay)."""
-        if self._aps is not None and self._aps.running:
-            self._aps.shutdown(wait=False)
-        self._aps = None
+        """Stop the timer; running jobs get STOP_WAIT seconds (rows stay)."""
+        if self._loop is not None:
+            self._loop.cancel()
+            await asyncio.gather(self._loop, return_exceptions=True)
+            self._loop = None
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_WAIT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def add(self, kind: str, ref: str, due_at: datetime, payload: dict | None = None) -> Job:
-        """Store a job and arm its alarm."""
+        """Store a job (the timer is told when it is due sooner than it meant to look)."""
         job = await self.jobs.add(kind, ref, due_at, payload)
-        self._arm(job.id, job.due_at)
+        self._due_soon(job.due_at)
         return job
 
     async def cancel(self, job_id: int) -> bool:
-        """Cancel a pending job and its alarm."""
-        self._disarm(job_id)
+        """Cancel a pending job."""
         return await self.jobs.cancel(job_id)
 
     async def cancel_for(self, kind: str, ref: str) -> int:
         """Cancel every pending job of a kind for one ref."""
-        for job in await self.jobs.pending_for(kind, ref):
-            self._disarm(job.id)
         return await self.jobs.cancel_for(kind, ref)
 
     async def run_due(self) -> int:
-        """Run every job due now (by the app's clock); returns how many ran."""
+        """Run every job due now (by the app's clock), one after another; returns how many ran."""
         ran = 0
-        for job in await self.jobs.due(self.app.clock.now()):
-            if await self.fire(job.id):
+        for job in await self.jobs.claim_due(self.app.clock.now(), 10_000):
+            if await self.fire(job):
                 ran += 1
         return ran
 
-    async def fire(self, job_id: int) -> bool:
-        """Run one job if it is still pending; False when there was nothing to do."""
-        if job_id in self._running:
+    async def fire(self, job: Job) -> bool:
+        """Run one claimed job; False when there was nothing to do."""
+        if job.id in self._running:
             return False
-        self._running.add(job_id)
+        self._running.add(job.id)
         try:
-            job = await self.jobs.get(job_id)
-            if job is None or job.status != "pending":
-                return False
-            handler = self.handlers.get(job.kind)
-            if handler is None:
-                log.error("no handler for job kind %s; job %s left pending", job.kind, job.id)
-                return False
-            try:
-                again = await handler(self.app, job)
-            except Exception:
-                log.exception("job %s (%s) failed", job.id, job.kind)
-                if job.attempts + 1 >= MAX_ATTEMPTS:
-                    await self.jobs.claim(job.id)
-                    return True
-                again = self.app.clock.now() + timedelta(minutes=2 ** (job.attempts + 1))
-                await self.jobs.reschedule(job.id, again, attempt=True)
-                self._arm(job.id, again)
-                return True
-            if again is not None:
-                await self.jobs.reschedule(job.id, again)
-                self._arm(job.id, again)
-            else:
-                await self.jobs.claim(job.id)
-            return True
+            return await self._fire(job)
         finally:
-            self._running.discard(job_id)
+            self._running.discard(job.id)
 
-    def _arm(self, job_id: int, due_at: datetime) -> None:
-        if self._aps is None:
-            return
-        self._aps.add_job(
-            self._on_alarm,
-            trigger=DateTrigger(run_date=due_at),
-            args=[job_id],
-            id=f"job-{job_id}",
-            replace_existing=True,
-        )
-
-    def _disarm(self, job_id: int) -> None:
-        if self._aps is None:
-            return
+    async def _fire(self, job: Job) -> bool:
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            log.error("no handler for job kind %s; job %s left pending", job.kind, job.id)
+            return False
         try:
-            self._aps.remove_job(f"job-{job_id}")
-        except Exception:  # noqa: BLE001 - already fired or never armed
-            pass
+            again = await handler(self.app, job)
+        except Exception:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            if job.attempts + 1 >= MAX_ATTEMPTS:
+                await self.jobs.done(job.id)
+                return True
+            again = self.app.clock.now() + timedelta(minutes=2 ** (job.attempts + 1))
+            await self.jobs.reschedule(job.id, again, attempt=True)
+            self._due_soon(again)
+            return True
+        if again is not None:
+            await self.jobs.reschedule(job.id, again)
+            self._due_soon(again)
+        else:
+            await self.jobs.done(job.id)
+        return True
 
-    async def _on_alarm(self, job_id: int) -> None:
-        await asyncio.shield(self.fire(job_id))
+    def _due_soon(self, due_at: datetime) -> None:
+        if self._loop is not None and (self._wake_at is None or due_at < self._wake_at):
+            self._wake.set()
+
+    async def _run(self) -> None:
+        slots = asyncio.Semaphore(FIRE_AT_ONCE)
+        while True:
+            self._wake.clear()  # an add() from here on wakes the wait below
+            try:
+                claimed = await self._claim(slots)
+                if claimed == BATCH:
+                    continue  # more may be due
+                nxt = await self.jobs.next_due()
+            except Exception:  # noqa: BLE001 - keep the timer alive (e.g. the disk was full)
+                log.exception("the scheduler failed; trying again shortly")
+                nxt = None
+            now = self.app.clock.now()
+            wait = REFRESH
+            if nxt is not None:
+                wait = min(max((nxt - now).total_seconds(), 0.0), REFRESH)
+            self._wake_at = now + timedelta(seconds=wait)
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except TimeoutError:
+                pass
+            self._wake_at = None
+
+    async def _claim(self, slots: asyncio.Semaphore) -> int:
+        """Claim a batch of due jobs and start each as a slot frees up; returns how many."""
+        jobs = await self.jobs.claim_due(self.app.clock.now(), BATCH)
+        for job in jobs:
+            await slots.acquire()
+            task = asyncio.create_task(self._fire_in_slot(job, slots))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(jobs)
+
+    async def _fire_in_slot(self, job: Job, slots: asyncio.Semaphore) -> None:
+        try:
+            await self.fire(job)
+        except Exception:  # noqa: BLE001 - storage failed around the job: it runs again at start
+            log.exception("job %s (%s) could not be finished", job.id, job.kind)
+        finally:
+            slots.release()

@@ -63,13 +63,34 @@ class JobsRepo:
         rows = await self.db.fetchall(f"{_SELECT} WHERE status = 'pending' ORDER BY due_at, id")
         return [_job(r) for r in rows]
 
-    async def due(self, now: datetime) -> list[Job]:
-        """Pending jobs due at or before `now`."""
-        rows = await self.db.fetchall(
-            f"{_SELECT} WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id",
-            (to_iso(now),),
+    async def claim_due(self, now: datetime, limit: int) -> list[Job]:
+        """Take up to `limit` pending jobs due at or before `now` that nobody runs yet, soonest
+        first: one statement for the whole batch (they stay pending until done)."""
+        rows = await self.db.fetchall_write(
+            "UPDATE jobs SET claimed_at = ? WHERE id IN (SELECT id FROM jobs "
+            "WHERE status = 'pending' AND claimed_at IS NULL AND due_at <= ? "
+            "ORDER BY due_at, id LIMIT ?) "
+            "RETURNING id, kind, ref, due_at, attempts, payload, status",
+            (self.db.now_iso(), to_iso(now), limit),
         )
-        return [_job(r) for r in rows]
+        jobs = [_job(r) for r in rows]
+        jobs.sort(key=lambda job: (job.due_at, job.id))
+        return jobs
+
+    async def next_due(self) -> datetime | None:
+        """When the soonest pending job nobody runs is due (None: no such job)."""
+        value = await self.db.scalar(
+            "SELECT due_at FROM jobs WHERE status = 'pending' AND claimed_at IS NULL "
+            "ORDER BY due_at LIMIT 1"
+        )
+        return from_iso(value) if value else None
+
+    async def release_claims(self) -> int:
+        """At start: jobs that were running when the process stopped are due again."""
+        cursor = await self.db.execute(
+            "UPDATE jobs SET claimed_at = NULL WHERE status = 'pending' AND claimed_at IS NOT NULL"
+        )
+        return cursor.rowcount
 
     async def pending_for(self, kind: str, ref: str) -> list[Job]:
         """Pending jobs of a kind for one ref."""
@@ -79,11 +100,11 @@ class JobsRepo:
         )
         return [_job(r) for r in rows]
 
-    async def claim(self, job_id: int) -> bool:
+    async def done(self, job_id: int) -> bool:
         """Mark a pending job done; False when it was not pending (so it runs once)."""
         cursor = await self.db.execute(
-            "UPDATE jobs SET status = 'done', done_at = ?, attempts = attempts + 1 "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE jobs SET status = 'done', done_at = ?, attempts = attempts + 1, "
+            "claimed_at = NULL WHERE id = ? AND status = 'pending'",
             (self.db.now_iso(), job_id),
         )
         return cursor.rowcount == 1
@@ -91,7 +112,7 @@ class JobsRepo:
     async def reschedule(self, job_id: int, due_at: datetime, *, attempt: bool = False) -> None:
         """Move a job (back to pending) to a new time."""
         await self.db.execute(
-            "UPDATE jobs SET status = 'pending', due_at = ?, done_at = NULL, "
+            "UPDATE jobs SET status = 'pending', due_at = ?, done_at = NULL, claimed_at = NULL, "
             "attempts = attempts + ? WHERE id = ?",
             (to_iso(due_at), 1 if attempt else 0, job_id),
         )
@@ -99,14 +120,17 @@ class JobsRepo:
     async def cancel(self, job_id: int) -> bool:
         """Cancel a pending job."""
         cursor = await self.db.execute(
-            "UPDATE jobs SET status = 'cancelled' WHERE id = ? AND status = 'pending'", (job_id,)
+            "UPDATE jobs SET status = 'cancelled', claimed_at = NULL "
+            "WHERE id = ? AND status = 'pending'",
+            (job_id,),
         )
         return cursor.rowcount == 1
 
     async def cancel_for(self, kind: str, ref: str) -> int:
         """Cancel every pending job of a kind for one ref; returns how many."""
         cursor = await self.db.execute(
-            "UPDATE jobs SET status = 'cancelled' WHERE kind = ? AND ref = ? AND status = 'pending'",
+            "UPDATE jobs SET status = 'cancelled', claimed_at = NULL "
+            "WHERE kind = ? AND ref = ? AND status = 'pending'",
             (kind, ref),
         )
         return cursor.rowcount
