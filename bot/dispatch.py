@@ -51,17 +51,21 @@ async def dispatch(app: App, incoming: Incoming) -> None:
 
 async def _handle(app: App, ctx: Ctx) -> None:
     """Handle the update; its replies go out once it is recorded as handled."""
-    async with app.messenger.deferring():
+    incoming = ctx.incoming
+    key = incoming.update_id
+    update = (incoming.address.transport, key) if key is not None else None
+    if update is not None and await app.db.repo(SeenUpdatesRepo).seen(*update):
+        log.info("an update delivered again was not applied twice (%s)", update[0])
+        return
+    # At the end of the block one statement stores the replies and records the update as
+    # handled (bot/messenger.py): if the process dies after that, the replies wait in the
+    # outbox and the update, offered again, is not applied twice.
+    async with app.messenger.deferring(update):
         await _handle_update(app, ctx)
 
 
 async def _handle_update(app: App, ctx: Ctx) -> None:
     incoming, person = ctx.incoming, ctx.person
-    seen = app.db.repo(SeenUpdatesRepo)
-    key = incoming.update_id
-    if key is not None and await seen.seen(incoming.address.transport, key):
-        log.info("an update delivered again was not applied twice (%s)", incoming.address.transport)
-        return
     try:
         if not incoming.is_private:
             for handler in app.router.group_handlers:
@@ -84,11 +88,6 @@ async def _handle_update(app: App, ctx: Ctx) -> None:
             await ctx.reply(ctx.t("common.error"))
         except Exception:  # noqa: BLE001 - the transport itself may be down
             log.exception("could not send the error notice")
-    finally:
-        # Recorded before the replies go out: if the process dies after that, the replies wait
-        # in the outbox and the update, offered again, is not applied twice.
-        if key is not None:
-            await seen.record(incoming.address.transport, key)
 
 
 def normalised(incoming: Incoming) -> Incoming:

@@ -7,6 +7,14 @@ growing waits, across outages and restarts, for up to GIVE_UP_AFTER; a person wh
 the messenger is marked and the message given up. Features that care about the outcome (a ticket post's
 message id, a check-in nobody can receive) register for it with `on_outcome`.
 
+The replies to an update wait in memory until the update is handled; then ONE statement stores them all
+and records the update as handled (a trigger writes the record: migration 0061), they are sent, and ONE
+statement deletes the delivered ones. So whenever the update is recorded, its replies are stored with it
+(a crash after that delivers them after the restart, and the update offered again is not applied twice);
+a crash before it stores neither (the update is handled again when offered again, as before). A chat
+with nothing else waiting (kept in memory, read once from the outbox) gets a new message without reading
+the outbox first.
+
 Exactly once, as far as the messenger lets us know: a delivered message is deleted from the outbox
 right after the messenger confirms it. If the process dies between the messenger's confirmation and
 that delete, or the confirmation itself is lost on the way back, the message is sent once more.
@@ -22,8 +30,8 @@ import contextvars
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import replace
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing, SendResult
@@ -32,6 +40,7 @@ from bot.transports.pace import bulk_sending
 from storage.db import Database
 from storage.outbox import OutboxRepo, Queued
 from storage.people import Identity, PeopleRepo
+from storage.seen import SeenUpdatesRepo
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +48,30 @@ FIRST_WAIT = 1.0  # seconds before the second try of a message; doubles each tim
 LONGEST_WAIT = 300.0  # never wait longer than this between tries
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
+OUTBOX_PAGE = 50  # waiting messages of one chat read at once
 
 # (purpose ref, final result, the chat it went to)
 Outcome = Callable[[str, SendResult, Address], Awaitable[None]]
 # What waits until the update being handled is recorded (see Messenger.deferring): chats whose
 # replies are queued, and edits of messages sent earlier (Address, message id, Outgoing, person).
 _deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred", default=None)
+
+
+@dataclass
+class _Reply:
+    """A reply waiting for the end of its update (stored then with the others)."""
+
+    to: Address
+    out: Outgoing
+    person_id: int | None
+    id: int = 0
+
+
+def _fresh(
+    outbox_id: int, to: Address, person_id: int | None, purpose: str | None, now: datetime
+) -> Queued:
+    """The outbox row of a message just queued, as read back (without reading it)."""
+    return Queued(outbox_id, to, person_id, "", purpose, 0, now, now)
 
 
 class KeyedLocks:
@@ -80,6 +107,9 @@ class Messenger:
         self._wake = asyncio.Event()
         self._sweeper: asyncio.Task | None = None
         self.clock = db.clock
+        # Chats that may have messages waiting (None: not read yet). A chat not in it has none,
+        # so a message just queued there goes out without reading the outbox first.
+        self._backlog: set[tuple[str, str]] | None = None
 
     @property
     def outbox(self) -> OutboxRepo:
@@ -116,42 +146,100 @@ class Messenger:
         when it stays queued (it will be tried again), QUEUED inside a transaction or with
         `deliver=False` (the caller delivers the chat later: dispatch, after the update is
         recorded as handled)."""
+        deferred = _deferred.get()
+        if not deliver and deferred is not None and purpose is None and dedupe_key is None:
+            # Stored with the update's other replies, in the statement that records the update.
+            deferred.append(_Reply(to, out, person_id))
+            return SendResult(DeliveryStatus.QUEUED)
         outbox_id = await self.outbox.add(
             to, _dump(out), person_id=person_id, purpose=purpose, dedupe_key=dedupe_key
         )
         if outbox_id is None:
             return SendResult(DeliveryStatus.SENT, error="queued before")
-        deferred = _deferred.get()
         if not deliver and deferred is not None:
             deferred.append(to)  # delivered by the one who deferred (dispatch, after the update)
             return SendResult(DeliveryStatus.QUEUED)
         outcome: list[SendResult] = []
+        known = _fresh(outbox_id, to, person_id, purpose, self.clock.now())
 
         async def deliver() -> None:
-            outcome.append(await self.deliver_chat(to, until=outbox_id))
+            outcome.append(await self.deliver_chat(to, until=outbox_id, known=(known, out)))
 
         await self.db.after_commit(deliver)
         return outcome[0] if outcome else SendResult(DeliveryStatus.QUEUED)
 
     @asynccontextmanager
-    async def deferring(self) -> AsyncIterator[None]:
+    async def deferring(self, update: tuple[str, str] | None = None) -> AsyncIterator[None]:
         """Replies posted with deliver=False and edits asked for with `edit_or_post` inside the
-        block wait until it ends (bot/dispatch.py: after the update is recorded as handled); then
-        they go out in the order they were made."""
+        block wait until it ends (bot/dispatch.py: the handling of one update). Then one statement
+        stores the replies and records `update` (transport, update id) as handled, so both are
+        durable together; then they go out in the order they were made, and one statement
+        deletes the delivered ones."""
         waiting: list = []
         token = _deferred.set(waiting)
         try:
             yield
         finally:
             _deferred.reset(token)
+            await self._flush(waiting, update)
+
+    async def _flush(self, waiting: list, update: tuple[str, str] | None) -> None:
+        replies = [item for item in waiting if isinstance(item, _Reply)]
+        if replies:
+            rows = [(r.to, _dump(r.out), r.person_id) for r in replies]
+            for reply, outbox_id in zip(
+                replies, await self.outbox.add_replies(rows, update), strict=True
+            ):
+                reply.id = outbox_id
+        if update is not None:
+            await self.db.repo(SeenUpdatesRepo).record(*update, stored=bool(replies))
+        chats = {(item.to.transport, item.to.chat_id) for item in replies}
+        later: list[Address] = []
+        async with self._holding(chats):
+            backlog = await self._pending_chats()
+            stopped = chats & backlog  # older messages wait there: the sender keeps the order
+            delivered: list[int] = []
+            for item in waiting:
+                if isinstance(item, _Reply):
+                    await self._send_reply(item, stopped, delivered)
+                elif isinstance(item, Address):
+                    later.append(item)
+                else:
+                    await self._edit_in_flush(item, chats, stopped, delivered)
+            if delivered:
+                await self.outbox.delivered_many(delivered)
+        for key in sorted(stopped):
+            later.append(Address(*key))
         done: set[tuple[str, str]] = set()
-        for item in waiting:
-            if isinstance(item, Address):
-                if (item.transport, item.chat_id) not in done:
-                    done.add((item.transport, item.chat_id))
-                    await self.deliver_chat(item)
-            else:
-                await self._edit_or_post(*item)
+        for to in later:
+            if (to.transport, to.chat_id) not in done:
+                done.add((to.transport, to.chat_id))
+                await self.deliver_chat(to)
+
+    async def _send_reply(
+        self, reply: _Reply, stopped: set[tuple[str, str]], delivered: list[int]
+    ) -> None:
+        key = (reply.to.transport, reply.to.chat_id)
+        if key in stopped:
+            return
+        queued = _fresh(reply.id, reply.to, reply.person_id, None, self.clock.now())
+        result = await self._try(queued, reply.out, delivered)
+        if result.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
+            stopped.add(key)  # the rest of this chat waits behind it, in order
+
+    @asynccontextmanager
+    async def _holding(self, chats: set[tuple[str, str]]) -> AsyncIterator[None]:
+        """Hold the locks of several chats (in one order, so two holders never deadlock)."""
+        async with AsyncExitStack() as stack:
+            for key in sorted(chats):
+                await stack.enter_async_context(self._chat_locks.hold(key))
+            yield
+
+    async def _pending_chats(self) -> set[tuple[str, str]]:
+        """Chats that may have messages waiting (read once, then kept up to date in memory)."""
+        if self._backlog is None:
+            self._backlog = await self.outbox.pending_chats()
+        return self._backlog
 
     async def edit_or_post(
         self, to: Address, message_id: str, out: Outgoing, person_id: int | None
@@ -170,28 +258,67 @@ class Messenger:
         if not result.ok:
             await self.post(to, out, person_id=person_id)
 
-    async def deliver_chat(self, to: Address, *, until: int | None = None) -> SendResult:
+    async def _edit_in_flush(
+        self,
+        item: tuple,
+        chats: set[tuple[str, str]],
+        stopped: set[tuple[str, str]],
+        delivered: list[int],
+    ) -> None:
+        """A deferred edit; where it cannot be edited, posted (in this flush when it holds the
+        chat's lock already)."""
+        to, message_id, out, person_id = item
+        result = await self.edit(to, message_id, out)
+        if result.ok:
+            return
+        if (to.transport, to.chat_id) not in chats:
+            await self.post(to, out, person_id=person_id)  # takes the chat's lock itself
+            return
+        outbox_id = await self.outbox.add(to, _dump(out), person_id=person_id)
+        await self._send_reply(_Reply(to, out, person_id, outbox_id), stopped, delivered)
+
+    async def deliver_chat(
+        self,
+        to: Address,
+        *,
+        until: int | None = None,
+        known: tuple[Queued, Outgoing] | None = None,
+    ) -> SendResult:
         """Send the chat's waiting messages in order (up to `until`); stops at the first that has
-        to wait. Returns the outcome of message `until` (or of the last one tried)."""
+        to wait. Returns the outcome of message `until` (or of the last one tried). `known`: the
+        message just queued, sent without reading the outbox when nothing else waits there."""
+        key = (to.transport, to.chat_id)
+        async with self._chat_locks.hold(key):
+            if known is not None and key not in await self._pending_chats():
+                return await self._try(*known)
+            return await self._deliver_waiting(to, until)
+
+    async def _deliver_waiting(self, to: Address, until: int | None) -> SendResult:
         last = SendResult(DeliveryStatus.QUEUED)
-        async with self._chat_locks.hold((to.transport, to.chat_id)):
-            for queued in await self.outbox.pending_for(to):
-                if until is not None and queued.id > until:
-                    break
-                if queued.next_at > self.clock.now():  # an earlier try failed: keep the order
-                    last = SendResult(DeliveryStatus.RETRY, error="waiting to try again")
-                    break
-                last = await self._try(queued)
-                if last.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
-                    self._wake.set()  # the background sender comes back to it
-                    break
+        key = (to.transport, to.chat_id)
+        waiting = await self.outbox.pending_for(to)
+        for queued in waiting:
+            if until is not None and queued.id > until:
+                return last
+            if queued.next_at > self.clock.now():  # an earlier try failed: keep the order
+                return SendResult(DeliveryStatus.RETRY, error="waiting to try again")
+            last = await self._try(queued)
+            if last.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
+                return last
+        if len(waiting) < OUTBOX_PAGE and self._backlog is not None:
+            self._backlog.discard(key)  # nothing waits there any more
         return last
 
-    async def _try(self, queued: Queued) -> SendResult:
-        try:
-            out = _load(queued.payload)
-        except (ValueError, KeyError, TypeError):  # written by another version: cannot be sent
-            out = None
+    async def _try(
+        self, queued: Queued, out: Outgoing | None = None, delivered: list[int] | None = None
+    ) -> SendResult:
+        """One try of one queued message (`out`: already at hand; `delivered`: collect the id
+        for one delete later instead of deleting it now)."""
+        if out is None:
+            try:
+                out = _load(queued.payload)
+            except (ValueError, KeyError, TypeError):  # written by another version: unsendable
+                out = None
         if out is None:
             result = SendResult(DeliveryStatus.FAILED, error="unreadable")
             await self.outbox.give_up(queued.id, "failed", result.error)
@@ -199,7 +326,10 @@ class Messenger:
             return SendResult(DeliveryStatus.REJECTED, error="unreadable")
         result = await self.send(queued.address, out)
         if result.ok:
-            await self.outbox.delivered(queued.id)
+            if delivered is None:
+                await self.outbox.delivered(queued.id)
+            else:
+                delivered.append(queued.id)
         elif result.status is DeliveryStatus.BLOCKED:
             await self.outbox.give_up(queued.id, "blocked", result.error)
         elif result.status is DeliveryStatus.REJECTED:  # this message can never be sent as it is
@@ -215,6 +345,9 @@ class Messenger:
             result = SendResult(DeliveryStatus.REJECTED, error="given up")
         else:
             await self.outbox.retry_at(queued.id, self._next_try(queued, result), result.error)
+            if self._backlog is not None:
+                self._backlog.add((queued.address.transport, queued.address.chat_id))
+            self._wake.set()  # the background sender comes back to it
             return result
         await self._tell(queued, result)
         return result

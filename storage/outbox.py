@@ -77,6 +77,32 @@ class OutboxRepo:
         )
         return rows[0]["id"] if rows else None
 
+    async def add_replies(
+        self, rows: list[tuple[Address, str, int | None]], update: tuple[str, str] | None
+    ) -> list[int]:
+        """Queue an update's replies (address, payload, person_id) with one statement, which also
+        records the update as handled (`update`: transport, update id; a trigger writes it).
+        Returns the new ids in the order of `rows`."""
+        now = self.db.now_iso()
+        key = update[1] if update is not None else None
+        marks = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in rows)
+        params: list = []
+        for to, payload, person_id in rows:
+            params += [person_id, to.transport, to.chat_id, to.thread_id, payload, now, now, key]
+        found = await self.db.fetchall_write(
+            "INSERT INTO outbox (person_id, transport, chat_id, thread_id, payload, next_at, "
+            f"created_at, update_key) VALUES {marks} RETURNING id",
+            params,
+        )
+        return sorted(r["id"] for r in found)  # ids grow in the order the rows were inserted
+
+    async def pending_chats(self) -> set[tuple[str, str]]:
+        """Chats with a message waiting (at start: their next messages keep the order)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT transport, chat_id FROM outbox WHERE status = 'pending'"
+        )
+        return {(r["transport"], r["chat_id"]) for r in rows}
+
     async def pending_for(self, to: Address, limit: int = 50) -> list[Queued]:
         """The chat's waiting messages, oldest first."""
         rows = await self.db.fetchall(
@@ -103,6 +129,11 @@ class OutboxRepo:
     async def delivered(self, outbox_id: int) -> None:
         """Delivered: the row (and its text) is gone."""
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+
+    async def delivered_many(self, outbox_ids: list[int]) -> None:
+        """Delivered, several at once: one statement."""
+        marks = ",".join("?" for _ in outbox_ids)
+        await self.db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", outbox_ids)
 
     async def retry_at(self, outbox_id: int, when: datetime, error: str | None) -> None:
         """A try failed for now: try again at `when`."""

@@ -26,12 +26,15 @@ class SeenUpdatesRepo:
         )
         return row is not None
 
-    async def record(self, transport: str, update_id: str) -> None:
-        """Remember that the update was handled (and now and then forget old ones)."""
-        await self.db.execute(
-            "INSERT OR IGNORE INTO seen_updates (transport, update_id, seen_at) VALUES (?, ?, ?)",
-            (transport, update_id, self.db.now_iso()),
-        )
+    async def record(self, transport: str, update_id: str, *, stored: bool = False) -> None:
+        """Remember that the update was handled (and now and then forget old ones); `stored`:
+        already written by the statement that queued its replies (storage/outbox.py)."""
+        if not stored:
+            await self.db.execute(
+                "INSERT OR IGNORE INTO seen_updates (transport, update_id, seen_at) "
+                "VALUES (?, ?, ?)",
+                (transport, update_id, self.db.now_iso()),
+            )
         self._since_prune += 1
         if self._since_prune >= PRUNE_EVERY:
             self._since_prune = 0

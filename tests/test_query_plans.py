@@ -483,6 +483,12 @@ async def exercise(db: Database) -> None:
     await run("OutboxRepo.problems_since", outbox.problems_since(NOW))
     await run("OutboxRepo.forget_problems_before", outbox.forget_problems_before(NOW))
     await run("OutboxRepo.delivered", outbox.delivered(queued))
+    replies = await run(
+        "OutboxRepo.add_replies",
+        outbox.add_replies([(chat, "{}", mentor), (chat, "{}", mentor)], ("telegram", "u-1")),
+    )
+    await run("OutboxRepo.pending_chats", outbox.pending_chats())
+    await run("OutboxRepo.delivered_many", outbox.delivered_many(replies))
     seen = db.repo(SeenUpdatesRepo)
     await run("SeenUpdatesRepo.record", seen.record("telegram", "12345"))
     await run("SeenUpdatesRepo.seen", seen.seen("telegram", "12345"))
