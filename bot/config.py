@@ -23,6 +23,7 @@ from bot.messages import Address
 from bot.web.settings import WebSettings
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
 
 WEBHOOK_SECRET_MIN = 32
@@ -283,7 +284,7 @@ def load_config(path: Path | str | None, db_override: Path | str | None = None) 
                 f"{source} and edit it, or pass --config with the right path."
             )
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""

@@ -14,9 +14,7 @@ from bot.context import Ctx
 from bot.messages import Incoming
 from bot.roles import Role
 from bot.router import takes_text
-from storage.dialogs import DialogsRepo
 from storage.people import PeopleRepo
-from storage.seen import SeenUpdatesRepo
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -35,28 +33,32 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 async def dispatch(app: App, incoming: Incoming) -> None:
     """Route one update to exactly one handler; errors get a kind reply, never silence."""
     incoming = normalised(incoming)
-    person = await app.db.repo(PeopleRepo).by_identity(
-        incoming.address.transport, incoming.sender_id
-    )
+    transport, key = incoming.address.transport, incoming.update_id
+    update = (transport, key) if key is not None else None
+    people = app.db.repo(PeopleRepo)
+    mark = app.person_locks.releases
+    # One query: was it handled before, who sent it, where are they in a dialog.
+    seen, person, dialog = await people.arrival(transport, incoming.sender_id, key)
+    if seen:
+        log.info("an update delivered again was not applied twice (%s)", transport)
+        return
     if person is None:
-        await _handle(app, Ctx(app, incoming, None))
+        await _handle(app, Ctx(app, incoming, None), update)
         return
     # One at a time per person, whichever messenger they write from (App.handle already keeps one
     # chat in order; a person with two linked messengers has two chats).
     async with app.person_locks.hold(person.id) as waited:
-        if waited:  # the update before may have changed the person (onboarding, status)
-            person = await app.db.repo(PeopleRepo).get(person.id)
-        await _handle(app, Ctx(app, incoming, person))
+        if waited or app.person_locks.released_since(person.id, mark):
+            # An update before may have changed the person (onboarding, status) or the dialog.
+            person, dialog = await people.with_dialog(person.id)
+        ctx = Ctx(app, incoming, person)
+        if person is not None and incoming.is_private and person.status != "deactivated":
+            ctx.dialog = dialog  # where the dialog matters (group chats never load one)
+        await _handle(app, ctx, update)
 
 
-async def _handle(app: App, ctx: Ctx) -> None:
+async def _handle(app: App, ctx: Ctx, update: tuple[str, str] | None) -> None:
     """Handle the update; its replies go out once it is recorded as handled."""
-    incoming = ctx.incoming
-    key = incoming.update_id
-    update = (incoming.address.transport, key) if key is not None else None
-    if update is not None and await app.db.repo(SeenUpdatesRepo).seen(*update):
-        log.info("an update delivered again was not applied twice (%s)", update[0])
-        return
     # At the end of the block one statement stores the replies and records the update as
     # handled (bot/messenger.py): if the process dies after that, the replies wait in the
     # outbox and the update, offered again, is not applied twice.
@@ -74,10 +76,8 @@ async def _handle_update(app: App, ctx: Ctx) -> None:
         if person is not None and person.status == "deactivated":
             await _deactivated(app, ctx)
             return
-        if person is not None:
-            ctx.dialog = await app.db.repo(DialogsRepo).get(person.id)
-            if person.active and await _first_taker(app.router.gates, ctx):
-                return
+        if person is not None and person.active and await _first_taker(app.router.gates, ctx):
+            return
         await _route(app, ctx)
     except Exception:
         log.exception("handling an update failed (kind=%s)", incoming.kind)

@@ -49,6 +49,7 @@ LONGEST_WAIT = 300.0  # never wait longer than this between tries
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 OUTBOX_PAGE = 50  # waiting messages of one chat read at once
+REMEMBER_RELEASES = 4096  # KeyedLocks remembers which keys the last this many releases were of
 
 # (purpose ref, final result, the chat it went to)
 Outcome = Callable[[str, SendResult, Address], Awaitable[None]]
@@ -80,6 +81,8 @@ class KeyedLocks:
     def __init__(self) -> None:
         self._locks: dict[object, asyncio.Lock] = {}
         self._users: dict[object, int] = {}
+        self.releases = 0  # every release of any key counts one
+        self._released: dict[object, int] = {}  # key -> `releases` at its last release (recent)
 
     @asynccontextmanager
     async def hold(self, key: object) -> AsyncIterator[bool]:
@@ -94,6 +97,18 @@ class KeyedLocks:
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key], self._locks[key]
+            self.releases += 1
+            self._released[key] = self.releases
+            if len(self._released) > 2 * REMEMBER_RELEASES:
+                old = self.releases - REMEMBER_RELEASES
+                self._released = {k: n for k, n in self._released.items() if n > old}
+
+    def released_since(self, key: object, mark: int) -> bool:
+        """True when `key` may have been held and released since `releases` was `mark` (what was
+        read about it before taking its lock may be out of date)."""
+        if mark < self.releases - REMEMBER_RELEASES:
+            return True  # too long ago to tell
+        return self._released.get(key, 0) > mark
 
 
 class Messenger:

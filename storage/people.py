@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 
 from bot.roles import Role
 from storage.db import Database
+from storage.dialogs import Dialog
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,12 @@ _COLUMNS = (
     "id, display_name, role, cohort, language, timezone, status, consent_version, paused, "
     "preferred_transport"
 )
+
+_PREFIXED = ", ".join("p." + c.strip() for c in _COLUMNS.split(","))
+
+
+def _dialog(row) -> Dialog | None:
+    return Dialog(row["step"], json.loads(row["data"])) if row["step"] is not None else None
 
 
 def _person(row) -> Person:
@@ -92,12 +100,38 @@ class PeopleRepo:
     async def by_identity(self, transport: str, external_id: str) -> Person | None:
         """The person behind a messenger account."""
         row = await self.db.fetchone(
-            f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} "
-            "FROM identities i JOIN people p ON p.id = i.person_id "
+            f"SELECT {_PREFIXED} FROM identities i JOIN people p ON p.id = i.person_id "
             "WHERE i.transport = ? AND i.external_id = ?",
             (transport, external_id),
         )
         return _person(row) if row else None
+
+    async def arrival(
+        self, transport: str, external_id: str, update_id: str | None
+    ) -> tuple[bool, Person | None, Dialog | None]:
+        """For an update arriving: (handled before?, the person behind the account, their
+        dialog), in one query."""
+        row = await self.db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM seen_updates WHERE transport = ? AND update_id = ?) "
+            f"AS seen, {_PREFIXED}, d.step, d.data FROM (SELECT 1) AS one "
+            "LEFT JOIN identities i ON i.transport = ? AND i.external_id = ? "
+            "LEFT JOIN people p ON p.id = i.person_id "
+            "LEFT JOIN dialogs d ON d.person_id = p.id",
+            (transport, update_id, transport, external_id),
+        )
+        person = _person(row) if row["id"] is not None else None
+        return bool(row["seen"]), person, _dialog(row) if person is not None else None
+
+    async def with_dialog(self, person_id: int) -> tuple[Person | None, Dialog | None]:
+        """A person by id and their dialog, in one query."""
+        row = await self.db.fetchone(
+            f"SELECT {_PREFIXED}, d.step, d.data FROM people p "
+            "LEFT JOIN dialogs d ON d.person_id = p.id WHERE p.id = ?",
+            (person_id,),
+        )
+        if row is None:
+            return None, None
+        return _person(row), _dialog(row)
 
     async def add_identity(
         self, person_id: int, transport: str, external_id: str, chat_id: str

@@ -86,3 +86,17 @@ async def test_a_fanout_keeps_trying_through_an_outage_longer_than_max_attempts(
         assert sorted(r["attempts"] for r in tries) == [7, 7, 7]
     finally:
         await h.stop()
+
+
+async def test_keyed_locks_tell_whether_a_key_was_released_since_a_mark():
+    from bot.messenger import KeyedLocks
+
+    locks = KeyedLocks()
+    mark = locks.releases
+    async with locks.hold("other"):
+        pass
+    assert not locks.released_since("anna", mark)  # someone else's update: no need to re-read
+    async with locks.hold("anna"):
+        pass
+    assert locks.released_since("anna", mark)
+    assert not locks.released_since("anna", locks.releases)

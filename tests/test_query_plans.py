@@ -381,6 +381,8 @@ async def exercise(db: Database) -> None:
     )
     await run("PeopleRepo.get", people.get(mentor))
     await run("PeopleRepo.by_identity", people.by_identity("telegram", "100150"))
+    await run("PeopleRepo.arrival", people.arrival("telegram", "100150", "u-9"))
+    await run("PeopleRepo.with_dialog", people.with_dialog(mentor))
     await run("PeopleRepo.add_identity", people.add_identity(person.id, "telegram", "9", "9"))
     await run("PeopleRepo.identities", people.identities(mentor))
     await run("PeopleRepo.update", people.update(person.id, display_name="Nina", paused=0))
