@@ -3,8 +3,14 @@
 Two processes per measurement, all traffic on 127.0.0.1:
 
 * this process: the fake Bot API server (tests/fakes/telegram_api.py) and N simulated mentors;
-* a child process: the bot (the real App + TelegramTransport, polling the fake over HTTP), then,
-  in a second round, a bare python-telegram-bot echo bot built with the same client settings.
+* a child process: the bot (the real App + TelegramTransport, polling the fake over HTTP), or a
+  bare python-telegram-bot echo bot built with the same client settings that does what a correct
+  bot must (a tap is answered with answerCallbackQuery as well as the reply).
+
+For each number of mentors (`--sizes`, default 20, 50 and 200) the rounds alternate bot, echo,
+bot, echo (`--pairs`), so drift in the machine's load hits both; the ratio is the bot's summed
+rate over the echo's. The run exits 1 when a ratio is below 0.8, the paced p95 is 20 ms or more,
+or a mentor waited in vain for a reply.
 
 Every simulated mentor sends its next update only after the bot answered the previous one: for the
 bot, after the reply that carries the buttons the mentor taps next (every step of the mix ends
@@ -16,9 +22,9 @@ mentors / throughput). Two paced rounds follow (bot, then echo): updates offered
 (`--paced-rate`, default 100/s) by mentors not waiting for an answer, the latency a mentor sees
 on a busy but not saturated bot.
 
-    .venv/bin/python bench/throughput.py [--users 200] [--updates 20000] [--paced-rate 100] [--quick]
+    .venv/bin/python bench/throughput.py [--sizes 20,50,200] [--updates 6000] [--pairs 2] [--quick]
 
-Prints one JSON line. `--profile DIR` runs the bot process under cProfile (DIR/bot.prof).
+Prints one JSON line. `--profile DIR` runs the bot process (largest size) under cProfile.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ if str(ROOT) not in sys.path:
 
 FIRST_USER_ID = 500_000_001
 REPLY_TIMEOUT = 30.0  # seconds one simulated mentor waits for an answer before moving on
+TARGET_RATIO = 0.8  # bot / echo updates per second, at every size
+TARGET_PACED_P95 = 20.0  # ms, bot at --paced-rate
 SENT_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText"})
 REFLECTION = "Today I listened more than I talked, and the group opened up."
 
@@ -453,6 +461,9 @@ class BotProcess:
             await self.proc.wait()
 
 
+_next_update_id = 1  # the first update id of the next round's fake
+
+
 async def measure(
     mode: str,
     *,
@@ -472,7 +483,9 @@ async def measure(
     """
     from tests.fakes.telegram_api import FakeTelegram
 
-    fake = await FakeTelegram().start()
+    global _next_update_id
+    # The bot's database outlives a round: update ids go on from the last round's.
+    fake = await FakeTelegram(first_update_id=_next_update_id).start()
     fake.record_calls = False
     sections, first_bite = content_ids()
     extra: list[str] = []
@@ -528,6 +541,7 @@ async def measure(
     finally:
         final = await child.stop()
         await fake.stop()
+        _next_update_id += len(fake.sent_updates) + 1
     own_cpu = (own_after.user - own_before.user) + (own_after.system - own_before.system)
     ms = [x * 1000 for x in stats.latencies]
     return {
@@ -568,25 +582,34 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 
 async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
-    """The bot round, then the echo round, on the same machine in the same run."""
+    """Per number of mentors: closed-loop rounds alternating bot and echo; then the paced rounds."""
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         workdir = Path(tmp)
         db_path = workdir / "bench.db"
-        user_ids = await seed_mentors(db_path, args.users)
+        user_ids = await seed_mentors(db_path, max(args.sizes))
         profile = args.profile  # a resolved, existing directory (main() made it)
-        # The same mentors, machine and client settings for every round.
-        common = {"users": args.users, "workdir": workdir, "max_seconds": args.max_seconds,
-                  "user_ids": user_ids, "pool": args.pool}  # fmt: skip
         db_of = {"bot": db_path, "echo": None}
-        closed = {
-            mode: await measure(
-                mode, updates=args.updates, profile=profile, db_path=db_of[mode], **common
-            )
-            for mode in ("bot", "echo")
-        }
-        bot, echo = closed["bot"], closed["echo"]
+        sizes: dict[str, Any] = {}
+        for users in args.sizes:
+            common = {"users": users, "workdir": workdir, "max_seconds": args.max_seconds,
+                      "user_ids": user_ids, "pool": args.pool}  # fmt: skip
+            rounds: dict[str, list[dict[str, Any]]] = {"bot": [], "echo": []}
+            for _ in range(args.pairs):  # bot, echo, bot, echo: drift of the machine hits both
+                for mode in ("bot", "echo"):
+                    rounds[mode].append(
+                        await measure(
+                            mode,
+                            updates=args.updates,
+                            profile=profile if users == max(args.sizes) else None,
+                            db_path=db_of[mode],
+                            **common,
+                        )
+                    )
+            sizes[str(users)] = _size_figures(rounds)
         paced: dict[str, Any] = {}
         if args.paced_rate > 0:
+            common = {"users": max(args.sizes), "workdir": workdir,
+                      "max_seconds": args.max_seconds, "user_ids": user_ids, "pool": args.pool}  # fmt: skip
             for mode in ("bot", "echo"):
                 paced[mode] = await measure(
                     mode,
@@ -595,22 +618,28 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                     pace=args.paced_rate,
                     **common,
                 )
-    ratio = (
-        round(bot["updates_per_s"] / echo["updates_per_s"], 3)
-        if bot["updates_per_s"] and echo["updates_per_s"]
-        else None
-    )
+    targets = {"ratio_bot_echo_min": TARGET_RATIO, "paced_p95_ms_max": TARGET_PACED_P95}
+    missed = [
+        f"ratio at {users} mentors {fig['ratio_bot_echo']} < {TARGET_RATIO}"
+        for users, fig in sizes.items()
+        if fig["ratio_bot_echo"] is None or fig["ratio_bot_echo"] < TARGET_RATIO
+    ]
+    paced_p95 = paced.get("bot", {}).get("p95_ms")
+    if paced and (paced_p95 is None or paced_p95 >= TARGET_PACED_P95):
+        missed.append(f"paced p95 {paced_p95} ms >= {TARGET_PACED_P95} ms")
+    for users, fig in sizes.items():
+        if fig["timeouts"]:
+            missed.append(f"{fig['timeouts']} replies timed out at {users} mentors")
     return {
         "bench": "throughput",
-        "users": args.users,
-        "updates": args.updates,
+        "targets": targets,
+        "passed": not missed,
+        "missed": missed,
+        "ratio_bot_echo": {users: fig["ratio_bot_echo"] for users, fig in sizes.items()},
+        "updates_per_round": args.updates,
+        "pairs": args.pairs,
         "connection_pool_size": args.pool or _telegram_default("connection_pool_size"),
         "poll_interval_s": _telegram_default("poll_interval"),
-        "bot_updates_per_s": bot["updates_per_s"],
-        "echo_updates_per_s": echo["updates_per_s"],
-        "ratio_bot_echo": ratio,
-        "latency_ms": {"p50": bot["p50_ms"], "p95": bot["p95_ms"], "p99": bot["p99_ms"]},
-        "echo_latency_ms": {"p50": echo["p50_ms"], "p95": echo["p95_ms"], "p99": echo["p99_ms"]},
         **(
             {
                 "paced_rate_per_s": args.paced_rate,
@@ -622,10 +651,46 @@ async def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             if paced
             else {}
         ),
-        "bot": bot,
-        "echo": echo,
+        "sizes": sizes,
         **({"paced": paced} if paced else {}),
+        "load_average": os.getloadavg(),
         "machine": machine_info(),
+    }
+
+
+def _size_figures(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One number of mentors: each round's rate, the ratio of the summed rates, the rest of the
+    bot's figures from its rounds."""
+    bot_rates = [r["updates_per_s"] or 0.0 for r in rounds["bot"]]
+    echo_rates = [r["updates_per_s"] or 0.0 for r in rounds["echo"]]
+    ratio = round(sum(bot_rates) / sum(echo_rates), 3) if sum(echo_rates) else None
+    last = rounds["bot"][-1]
+    return {
+        "ratio_bot_echo": ratio,
+        "bot_updates_per_s": bot_rates,
+        "round_seconds": [r["elapsed_s"] for r in rounds["bot"] + rounds["echo"]],
+        "echo_updates_per_s": echo_rates,
+        "bot_latency_ms": {"p50": last["p50_ms"], "p95": last["p95_ms"], "p99": last["p99_ms"]},
+        "echo_latency_ms": {
+            "p50": rounds["echo"][-1]["p50_ms"],
+            "p95": rounds["echo"][-1]["p95_ms"],
+            "p99": rounds["echo"][-1]["p99_ms"],
+        },
+        "bot_cpu_ms_per_update": [r["bot_cpu_ms_per_update"] for r in rounds["bot"]],
+        "echo_cpu_ms_per_update": [r["bot_cpu_ms_per_update"] for r in rounds["echo"]],
+        "api_calls_per_update": {
+            "bot": last["api_calls_per_update"],
+            "echo": rounds["echo"][-1]["api_calls_per_update"],
+        },
+        "polls_per_update": {
+            "bot": last["polls_per_update"],
+            "echo": rounds["echo"][-1]["polls_per_update"],
+        },
+        "db_statements_per_update": last.get("db_statements_per_update"),
+        "db_trips_per_update": last.get("db_trips_per_update"),
+        "bot_peak_rss_mb": last["bot_peak_rss_mb"],
+        "timeouts": sum(r["timeouts"] for r in rounds["bot"] + rounds["echo"]),
+        "stray_replies": sum(r["stray_replies"] for r in rounds["bot"] + rounds["echo"]),
     }
 
 
@@ -704,8 +769,13 @@ async def serve_echo(args: argparse.Namespace) -> None:
         await context.bot.send_message(chat_id=update.effective_chat.id, text=update.message.text)
 
     async def on_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # What a correct bot must do for a tap: answer the callback query (Telegram shows a
+        # spinner until then) alongside the reply, as TelegramTransport does.
         query = update.callback_query
-        await context.bot.send_message(chat_id=query.message.chat.id, text=query.data or "…")
+        await asyncio.gather(
+            query.answer(),
+            context.bot.send_message(chat_id=query.message.chat.id, text=query.data or "…"),
+        )
 
     root = args.base_url.rstrip("/")
     application = (
@@ -758,9 +828,14 @@ def serve(args: argparse.Namespace) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=200, help="simulated mentors at once")
-    parser.add_argument("--updates", type=int, default=20_000, help="updates in total")
-    parser.add_argument("--quick", action="store_true", help="a small run (20 users, 1000 updates)")
+    parser.add_argument(
+        "--sizes", default="20,50,200", help="numbers of simulated mentors, comma-separated"
+    )
+    parser.add_argument("--updates", type=int, default=6000, help="updates in each round")
+    parser.add_argument("--pairs", type=int, default=2, help="bot/echo round pairs per size")
+    parser.add_argument(
+        "--quick", action="store_true", help="under a minute: 400 updates a round, one pair"
+    )
     parser.add_argument(
         "--max-seconds", type=float, default=900, help="stop a round after this long"
     )
@@ -787,9 +862,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.users, args.updates, args.paced_updates = 20, 1000, 300
-    if args.users < 1 or args.updates < args.users:
-        parser.error("need --users >= 1 and --updates >= --users")
+        args.updates, args.pairs, args.paced_updates = 400, 1, 300
+    args.sizes = sorted({int(x) for x in args.sizes.split(",") if x.strip()})
+    if not args.sizes or args.sizes[0] < 1 or args.updates < args.sizes[-1]:
+        parser.error("need sizes >= 1 and --updates >= the largest size")
     return args
 
 
@@ -804,6 +880,7 @@ def main(argv: list[str] | None = None) -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     result = asyncio.run(run_benchmark(args))
     print(json.dumps(result), flush=True)
+    sys.exit(0 if result["passed"] else 1)
 
 
 if __name__ == "__main__":
