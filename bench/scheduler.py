@@ -237,7 +237,10 @@ async def child_main(args: argparse.Namespace) -> dict[str, Any]:
         "process_start_to_started_s": round(time.time() - args.t0, 3),
         "app_start_s": round(time.perf_counter() - began, 3),
         **timing,
-        "armed_alarms": len(app.scheduler._aps.get_jobs()) if app.scheduler._aps else 0,
+        # APScheduler jobs armed: the one timer, whatever the number of pending jobs.
+        "armed_alarms": len(timer.get_jobs())
+        if (timer := getattr(app.scheduler, "_timer", None))
+        else 0,
     }
     try:
         result["burst_bench"] = await _bench_burst(app, args.burst)

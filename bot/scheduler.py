@@ -1,10 +1,11 @@
 """The alarm clock for the `jobs` table, which is the truth.
 
-One timer for the soonest pending job, not an alarm per job: the scheduler asks storage when the
-next job is due (one indexed read), sleeps until then (or until `add` stores an earlier one, and at
-most REFRESH, so jobs stored by another process are seen), then claims the due jobs in batches
-and runs them, FIRE_AT_ONCE at a time. Start-up time and memory do not grow with the number of
-pending jobs.
+One timer for the soonest pending job, not an alarm per job: the timer is a single APScheduler
+job (DateTrigger, re-armed with `replace_existing`) due when the soonest pending job is (one
+indexed read), at the latest REFRESH from now so jobs stored by another process are seen, and
+sooner when `add` stores an earlier one. When it rings, the due jobs are claimed in batches and
+run, FIRE_AT_ONCE at a time. Start-up time and memory do not grow with the number of pending
+jobs.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 
 from storage.jobs import Job, JobsRepo
 
@@ -31,6 +35,7 @@ BATCH = 100  # due jobs claimed with one statement
 FIRE_AT_ONCE = 64  # jobs running at the same time (their sends overlap)
 REFRESH = 60.0  # seconds at most between two looks at the table
 STOP_WAIT = 5.0  # seconds running jobs get to finish at stop (the rest run again at start)
+TIMER_ID = "due-jobs"  # the one APScheduler job
 
 
 class Scheduler:
@@ -43,9 +48,11 @@ class Scheduler:
         self._alarm = alarm
         self._running: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
-        self._loop: asyncio.Task | None = None
-        self._wake = asyncio.Event()
-        self._wake_at: datetime | None = None  # when the sleeping loop means to look again
+        self._timer: AsyncIOScheduler | None = None
+        self._armed_at: datetime | None = None  # when the timer rings next (app clock)
+        self._ticking = False  # the timer rang and its claims are under way
+        self._early: datetime | None = None  # the soonest job added while ticking
+        self._slots: asyncio.Semaphore | None = None
 
     @property
     def jobs(self) -> JobsRepo:
@@ -63,15 +70,18 @@ class Scheduler:
         once). Returns how many jobs were released."""
         released = await self.jobs.release_claims()
         if self._alarm:
-            self._loop = asyncio.create_task(self._run(), name="scheduler")
+            self._slots = asyncio.Semaphore(FIRE_AT_ONCE)
+            self._timer = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+            self._timer.start()
+            self._arm(self.app.clock.now())
         return released
 
     async def stop(self) -> None:
         """Stop the timer; running jobs get STOP_WAIT seconds (rows stay)."""
-        if self._loop is not None:
-            self._loop.cancel()
-            await asyncio.gather(self._loop, return_exceptions=True)
-            self._loop = None
+        if self._timer is not None:
+            self._timer.shutdown(wait=False)  # a tick under way is cancelled; rows stay
+            self._timer = None
+            await asyncio.sleep(0)  # let the cancellation land before waiting for jobs
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=STOP_WAIT)
             for task in late:
@@ -134,34 +144,53 @@ class Scheduler:
         return True
 
     def _due_soon(self, due_at: datetime) -> None:
-        if self._loop is not None and (self._wake_at is None or due_at < self._wake_at):
-            self._wake.set()
+        if self._timer is None:
+            return
+        if self._ticking:  # the tick re-arms when done: for this one at the latest
+            self._early = due_at if self._early is None else min(self._early, due_at)
+        elif self._armed_at is None or due_at < self._armed_at:
+            self._arm(due_at)
 
-    async def _run(self) -> None:
-        slots = asyncio.Semaphore(FIRE_AT_ONCE)
-        while True:
-            self._wake.clear()  # an add() from here on wakes the wait below
-            try:
-                claimed = await self._claim(slots)
-                if claimed == BATCH:
-                    continue  # more may be due
-                nxt = await self.jobs.next_due()
-            except Exception:  # noqa: BLE001 - keep the timer alive (e.g. the disk was full)
-                log.exception("the scheduler failed; trying again shortly")
-                nxt = None
-            now = self.app.clock.now()
-            wait = REFRESH
-            if nxt is not None:
-                wait = min(max((nxt - now).total_seconds(), 0.0), REFRESH)
-            self._wake_at = now + timedelta(seconds=wait)
-            try:
-                await asyncio.wait_for(self._wake.wait(), wait)
-            except TimeoutError:
-                pass
-            self._wake_at = None
+    def _arm(self, when: datetime) -> None:
+        """Set the one timer for `when` (by the app's clock), replacing the previous setting."""
+        if self._timer is None:
+            return
+        delay = max((when - self.app.clock.now()).total_seconds(), 0.0)
+        self._armed_at = when
+        self._timer.add_job(
+            self._tick,
+            DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
+            id=TIMER_ID,
+            replace_existing=True,
+            misfire_grace_time=None,  # however late the loop gets to it, it rings
+            coalesce=True,
+            # A tick re-arms from its own `finally`, before APScheduler counts it finished: a
+            # second instance must be allowed or a timer due at once would be skipped (lost).
+            max_instances=2,
+        )
 
-    async def _claim(self, slots: asyncio.Semaphore) -> int:
+    async def _tick(self) -> None:
+        """The timer rang: claim and start due jobs batch by batch, then re-arm."""
+        self._ticking, self._armed_at = True, None
+        nxt: datetime | None = None
+        try:
+            while await self._claim(self._slots) == BATCH:
+                pass  # more may be due
+            nxt = await self.jobs.next_due()
+        except Exception:  # noqa: BLE001 - keep the timer alive (e.g. the disk was full)
+            log.exception("the scheduler failed; trying again shortly")
+        finally:
+            self._ticking = False
+            when = self.app.clock.now() + timedelta(seconds=REFRESH)
+            for candidate in (nxt, self._early):
+                if candidate is not None and candidate < when:
+                    when = candidate
+            self._early = None
+            self._arm(when)
+
+    async def _claim(self, slots: asyncio.Semaphore | None) -> int:
         """Claim a batch of due jobs and start each as a slot frees up; returns how many."""
+        assert slots is not None  # made by start()
         jobs = await self.jobs.claim_due(self.app.clock.now(), BATCH)
         for job in jobs:
             await slots.acquire()

@@ -76,3 +76,29 @@ async def test_a_job_claimed_when_the_process_stopped_runs_again_at_start(tmp_pa
         await scheduler.stop()
     assert (await jobs.get(job.id)).status == "done"
     await app.db.close()
+
+
+
+
+async def test_the_timer_rings_when_it_re_arms_for_a_time_already_due(tmp_path, monkeypatch):
+    app = await _app(tmp_path)
+    looks = 0
+    third = asyncio.Event()
+
+    async def next_due(_repo):
+        # A job due now each time the tick looks (as when another process stored one): the tick
+        # re-arms for a time already past, before APScheduler counts the tick finished.
+        nonlocal looks
+        looks += 1
+        if looks == 3:
+            third.set()
+        return app.clock.now() if looks < 3 else None
+
+    monkeypatch.setattr(JobsRepo, "next_due", next_due)
+    scheduler = Scheduler(app)
+    try:
+        await scheduler.start()
+        await asyncio.wait_for(third.wait(), 10)  # not REFRESH (60 s) later
+    finally:
+        await scheduler.stop()
+    await app.db.close()
