@@ -78,8 +78,6 @@ async def test_a_job_claimed_when_the_process_stopped_runs_again_at_start(tmp_pa
     await app.db.close()
 
 
-
-
 async def test_the_timer_rings_when_it_re_arms_for_a_time_already_due(tmp_path, monkeypatch):
     app = await _app(tmp_path)
     looks = 0
