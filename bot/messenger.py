@@ -35,7 +35,7 @@ from storage.people import Identity, PeopleRepo
 log = logging.getLogger(__name__)
 
 FIRST_WAIT = 1.0  # seconds before the second try of a message; doubles each time
-LONGEST_WAIT = 300.0  # never wait longer than this between tries
+LONGEST_WAIT = 60.0  # never wait longer than this between tries (a person may be waiting)
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 
@@ -86,8 +86,21 @@ class Messenger:
         return self.db.repo(OutboxRepo)
 
     def add(self, transport: Transport) -> None:
-        """Make a transport available for sending."""
+        """Make a transport available for sending (and told to say when it is back online)."""
         self.transports[transport.name] = transport
+        if hasattr(transport, "on_back"):
+            name = transport.name
+
+            async def back() -> None:
+                await self.retry_now(name)
+
+            transport.on_back = back  # type: ignore[attr-defined]
+
+    async def retry_now(self, transport: str) -> int:
+        """The messenger is reachable again: every waiting message of it is due now."""
+        count = await self.outbox.due_now(transport)
+        self._wake.set()
+        return count
 
     def title(self, transport: str) -> str:
         """The messenger's name as people know it ("Telegram")."""
