@@ -78,6 +78,7 @@ class Messenger:
         self._chat_locks = KeyedLocks()  # one chat's messages in order
         self._wake = asyncio.Event()
         self._sweeper: asyncio.Task | None = None
+        self._stopping = False
         self.clock = db.clock
 
     @property
@@ -263,12 +264,17 @@ class Messenger:
     async def stop_sender(self) -> None:
         """Stop the background sender (waiting messages stay in the outbox)."""
         if self._sweeper is not None:
+            # A flag, not only cancel(): on Python 3.11 asyncio.wait_for can swallow a cancellation
+            # that lands as its timeout fires, and the loop would then run on forever.
+            self._stopping = True
+            self._wake.set()
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
+            self._stopping = False
 
     async def _sweep(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
                 nxt = await self.outbox.next_due()
