@@ -22,7 +22,18 @@ RULES_DIR = Path(__file__).parent / "rules"
 FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
-EFFECTS = ("drop", "gentle", "demote", "urgent", "calm", "other", "past", "recovered")
+EFFECTS = (
+    "drop",
+    "gentle",
+    "demote",
+    "urgent",
+    "calm",
+    "other",
+    "past",
+    "recovered",
+    "hypothetical",
+    "real",
+)
 MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 # span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
 # there; message: anywhere in the message (effects urgent and recovered only)
@@ -517,14 +528,29 @@ class CrisisDetector:
         if net is None or (best is not None and best.tier != "gentle"):
             return best
         if best is not None:
-            # a gentle rule finding in a sentence that reads clearly like the look-alikes
-            return None if net.score(all_words[where : where + 1]) < net.veto else best
+            # a gentle rule finding in a sentence that reads clearly like the look-alikes (a
+            # sentence of a word or three says too little to the net: "självmordstankar")
+            sentence = all_words[where : where + 1]
+            if len(sentence[0]) >= MIN_WORDS and net.score(sentence) < net.veto:
+                return None
+            return best
         if where == -2 or sum(map(len, all_words)) < MIN_WORDS:
             return None  # rules matched and judged it a look-alike (or negated): they know better
         score, first, last = net.best(all_words)
-        if score < net.net:
+        if score < net.net or self._look_alike(all_tags[first : last + 1]):
             return None
         return self._net_finding(all_words, all_tags[first : last + 1])
+
+    def _look_alike(self, window: list[tuple[list[int], list[_WordKeys]]]) -> bool:
+        """Whether the sentences the net scored hold an idiom the rules know (a modifier named
+        *idiom* that drops findings: words used literally or figuratively, "the bread knife is
+        in the drawer", "cut my hair"): the net keeps quiet there too. Broader look-alikes (games,
+        fiction, jokes) are left to the net: in dev they silenced real crises."""
+        for tags, infos in window:
+            for mod, _, _ in self._modifier_hits(tags, infos, 0, len(tags)):
+                if mod.effect == "drop" and "idiom" in mod.id and not mod.rules:
+                    return True
+        return False
 
     def scan_rules(
         self, text: str
@@ -553,7 +579,10 @@ class CrisisDetector:
             position += len(words)
         if found and self._msg_index:
             found = self._message_wide(found, all_tags)
+            if not found:
+                dropped[0] = True  # a message-wide modifier judged them all away
         if found and self._weak:
+            # a hint alone is not a judgement: the net may still ask ("giving my stuff away")
             found = self._backed(found)
         best: Finding | None = None
         best_rank = (0, 0, 0, 0)
@@ -825,6 +854,7 @@ class CrisisDetector:
         cap = 1 if generic else 3
         demote = 0
         past = False
+        hypothetical = real = False
         for mod, m_first, m_last in mods:
             # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
             if mod.lang != rule.lang and not mod.any_lang:
@@ -837,7 +867,11 @@ class CrisisDetector:
                 continue
             if mod.effect == "drop":
                 return None
-            if mod.effect == "gentle":
+            if mod.effect == "hypothetical":
+                hypothetical = True  # "how do I help someone who ...": dropped unless real
+            elif mod.effect == "real":
+                real = True  # "... my friend who", "a participant told me": a real person
+            elif mod.effect == "gentle":
                 cap = 1
             elif mod.effect == "past":
                 cap, past = 1, True
@@ -849,6 +883,8 @@ class CrisisDetector:
                 rank = 3
             elif mod.effect == "other":
                 about = "other"
+        if hypothetical and not real:
+            return None
         rank = min(rank - demote, cap)
         if rank < 1:
             return None
