@@ -33,10 +33,13 @@ def _fold_table() -> dict[str, str]:
 
 
 _FOLD = _fold_table()
+_FOLD_FIRST = tuple((ch, _FOLD[ch]) for ch in "äöå")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _END, _COMMA, _QUOTE = "\x01", "\x02", "\x03"
-# an opening quote: after a space (or at the start), before a letter: 'I want to die'
-_QUOTE_OPEN = re.compile("(?<!\\S)['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?=\\w)")
+# an opening quote: after a space (or at the start), before a letter: 'I want to die'; the
+# quote character comes first so that the regex engine skips to candidates quickly, then
+# "(?<!\\S.)" looks at the character before it
+_QUOTE_OPEN = re.compile("['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?<!\\S.)(?=\\w)")
 
 
 def _split_table() -> dict[int, int]:
@@ -73,7 +76,10 @@ def fold(text: str) -> str:
     """Lower case without diacritics (ä -> a, ö -> o, å -> a) and without apostrophes."""
     text = text.casefold()
     if not text.isascii():
-        text = _NON_ASCII.sub(_fold_char, text)
+        for ch, plain in _FOLD_FIRST:  # the most frequent letters in one pass each (speed only)
+            text = text.replace(ch, plain)
+        if not text.isascii():
+            text = _NON_ASCII.sub(_fold_char, text)
     return text.replace("'", "").replace("`", "")
 
 
