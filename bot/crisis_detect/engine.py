@@ -260,9 +260,10 @@ class CrisisDetector:
                 self._candidates.setdefault(tag, []).extend(pairs)
         self._cand_keys = _mask(self._candidates)
         self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
-        # per word: its key tags as small numbers (of rules, of modifiers, of message-wide
-        # modifiers), so that sentences are sorted out without wide bit-mask arithmetic
-        self._word_keys: dict[str, _WordKeys] = _KeyCache(self._keys_of)
+        # per word: its tags and its key tags as small numbers (of rules, of modifiers, of
+        # message-wide modifiers), so that sentences are sorted out without wide bit-mask
+        # arithmetic; one lookup per word gives both
+        self._words: dict[str, tuple[int, _WordKeys]] = _KeyCache(self._word_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
         self._order = {rule.id: n for n, rule in enumerate(self._rules)}
         self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
@@ -558,18 +559,16 @@ class CrisisDetector:
         """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
         -2 when rules matched but negation or a modifier dropped them all), and the text's words
         and word classes per sentence."""
-        tags_of = self.lexicon.tags_of
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags: list[tuple[list[int], list[_WordKeys]]] = []
         all_words: list[list[str]] = []
         starts: list[int] = []
         dropped = [False]
         position = 0
-        keys_of = self._word_keys.__getitem__
+        word_of = self._words.__getitem__
         for words, commas, quotes in sentences(text):
             starts.append(position)
-            tags = list(map(tags_of, words))
-            infos = list(map(keys_of, words))
+            tags, infos = map(list, zip(*map(word_of, words), strict=True))
             all_words.append(words)
             all_tags.append((tags, infos))
             if any(map(_RULE_KEYS, infos)):
@@ -601,18 +600,20 @@ class CrisisDetector:
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""
         self.lexicon.clear_cache()
-        self._word_keys.clear()
+        self._words.clear()
         if self.net is not None:
             self.net.clear_cache()
 
-    def _keys_of(self, word: str) -> _WordKeys:
-        """A word's key tags as numbers (the cache calls this for a word not seen yet)."""
-        tags = self.lexicon.tags(word) & self._all_keys
-        if len(self._word_keys) >= 20_000:
-            self._word_keys.clear()
+    def _word_of(self, word: str) -> tuple[int, _WordKeys]:
+        """A word's tags and its key tags as numbers (the cache calls this for a word not seen
+        yet)."""
+        all_tags = self.lexicon.tags(word)
+        tags = all_tags & self._all_keys
+        if len(self._words) >= 20_000:
+            self._words.clear()
         if not tags:
-            return _NO_KEYS  # most words
-        return (
+            return all_tags, _NO_KEYS  # most words
+        return all_tags, (
             tuple(_bits(tags & self._cand_keys)),
             tuple(_bits(tags & self._mod_keys)),
             tuple(_bits(tags & self._msg_keys)),
@@ -737,7 +738,7 @@ class CrisisDetector:
         lines = []
         for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
-            infos = [self._word_keys[w] for w in words]
+            infos = [self._words[w][1] for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, infos, 0, len(tags)):
                 lines.append(
