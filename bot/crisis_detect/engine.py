@@ -253,11 +253,24 @@ class CrisisDetector:
             self._plain_index.setdefault(gate, []).append((rule, pattern))
         self._msg_keys = _mask(self._msg_index)
         self._mod_keys = _mask(self._mod_index)
-        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate
-        self._candidates: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        # the modifiers a rule of each language reads (its own and any_lang ones), index order
+        self._mod_index_lang = {
+            lang: {
+                tag: [(m, p) for m, p in pairs if m.lang == lang or m.any_lang]
+                for tag, pairs in self._mod_index.items()
+            }
+            for lang in {r.lang for r in self._rules}
+        }
+        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
+        # with the bit mask of the tags a clause needs for the pattern
+        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern]]] = {}
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
-                self._candidates.setdefault(tag, []).extend(pairs)
+                self._candidates.setdefault(tag, []).extend((p.need, r, p) for r, p in pairs)
+        # every pattern is indexed under one tag, so a sentence meets each at most once
+        for pattern in (p for r in [*self._rules, *self._modifiers] for p in r.patterns):
+            if len(pattern.key_ids) != 1:
+                raise ValueError(f"a pattern indexed under {len(pattern.key_ids)} tags")
         self._cand_keys = _mask(self._candidates)
         self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
         # per word: its tags and its key tags as small numbers (of rules, of modifiers, of
@@ -701,7 +714,9 @@ class CrisisDetector:
         mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings = []
         index = self._candidates
-        for start, end in self._clauses(words):
+        clauses = self._clauses(words)
+        whole: int | None = None  # the sentence's tags, when it is one clause
+        for start, end in clauses:
             keys: set[int] = set()
             for info in infos[start:end]:
                 if info[0]:
@@ -709,19 +724,21 @@ class CrisisDetector:
             if not keys:
                 continue
             present = reduce(or_, tags[start:end], 0)
-            candidates: list[tuple[_Rule, _Pattern]] = []
-            seen: set[int] = set()
-            for tag in keys:
-                for rule, pattern in index[tag]:
-                    if pattern.need & present == pattern.need and id(pattern) not in seen:
-                        seen.add(id(pattern))
-                        candidates.append((rule, pattern))
+            if len(clauses) == 1:
+                whole = present
+            # each pattern is indexed under one tag, so none is met twice here
+            candidates = [
+                (rule, pattern)
+                for tag in keys
+                for need, rule, pattern in index[tag]
+                if need & present == need
+            ]
             for rule, pattern in candidates:
                 for span in _matches(pattern, tags, start, end):
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
-                            tags, infos, 0, len(tags), lang=rule.lang
+                            tags, infos, 0, len(tags), lang=rule.lang, present=whole
                         )
                     clause_mods = [
                         m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
@@ -779,27 +796,31 @@ class CrisisDetector:
         end: int,
         message: bool = False,
         lang: str | None = None,
+        present: int | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier (message-wide ones if message; of one
-        language and those for any language if lang) found in the words."""
+        language and those for any language if lang) found in the words; present, when given,
+        is the bit mask of the words' tags."""
         hits: list[tuple[_Modifier, int, int]] = []
-        seen: set[int] = set()
-        index = self._msg_index if message else self._mod_index
-        which = 2 if message else 1
+        if message:
+            index, which = self._msg_index, 2
+        elif lang is not None and lang in self._mod_index_lang:
+            index, which, lang = self._mod_index_lang[lang], 1, None  # filtered already
+        else:
+            index, which = self._mod_index, 1
         keys: set[int] = set()
         for info in infos[start:end]:
             if info[which]:
                 keys.update(info[which])
         if not keys:
             return hits
-        present = reduce(or_, tags[start:end], 0)
+        if present is None:
+            present = reduce(or_, tags[start:end], 0)
+        # each pattern is in the index once (under one tag), so none is met twice here
         for tag in keys:
             for mod, pattern in index[tag]:
                 if lang is not None and mod.lang != lang and not mod.any_lang:
                     continue
-                if id(pattern) in seen:
-                    continue
-                seen.add(id(pattern))
                 if pattern.need & present != pattern.need:
                     continue
                 for span in _matches(pattern, tags, start, end):
