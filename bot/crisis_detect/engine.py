@@ -128,10 +128,10 @@ class _Lang:
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
-# a word's key tags as numbers: those of rules, of modifiers, of message-wide modifiers
-_WordKeys = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-_RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(2)
-_NO_KEYS: _WordKeys = ((), (), ())
+# a word: its tags (bit mask), and its key tags as numbers: of rules, of modifiers, of
+# message-wide modifiers
+_WordKeys = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_TAGS, _RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(1), itemgetter(3)
 
 
 def _flag(value: Any) -> bool:
@@ -154,7 +154,7 @@ _WordLoader.yaml_implicit_resolvers = {
 
 
 class _KeyCache(dict):
-    """Words seen so far and their key tags; a new word is looked up and kept."""
+    """Words seen so far with their tags and key tags; a new word is looked up and kept."""
 
     def __init__(self, lookup) -> None:
         super().__init__()
@@ -276,7 +276,7 @@ class CrisisDetector:
         # per word: its tags and its key tags as small numbers (of rules, of modifiers, of
         # message-wide modifiers), so that sentences are sorted out without wide bit-mask
         # arithmetic; one lookup per word gives both
-        self._words: dict[str, tuple[int, _WordKeys]] = _KeyCache(self._word_of)
+        self._words: dict[str, _WordKeys] = _KeyCache(self._word_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
         self._order = {rule.id: n for n, rule in enumerate(self._rules)}
         self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
@@ -581,7 +581,8 @@ class CrisisDetector:
         word_of = self._words.__getitem__
         for words, commas, quotes in sentences(text):
             starts.append(position)
-            tags, infos = map(list, zip(*map(word_of, words), strict=True))
+            infos = list(map(word_of, words))
+            tags = list(map(_TAGS, infos))
             all_words.append(words)
             all_tags.append((tags, infos))
             if any(map(_RULE_KEYS, infos)):
@@ -617,7 +618,7 @@ class CrisisDetector:
         if self.net is not None:
             self.net.clear_cache()
 
-    def _word_of(self, word: str) -> tuple[int, _WordKeys]:
+    def _word_of(self, word: str) -> _WordKeys:
         """A word's tags and its key tags as numbers (the cache calls this for a word not seen
         yet)."""
         all_tags = self.lexicon.tags(word)
@@ -625,8 +626,9 @@ class CrisisDetector:
         if len(self._words) >= 20_000:
             self._words.clear()
         if not tags:
-            return all_tags, _NO_KEYS  # most words
-        return all_tags, (
+            return all_tags, (), (), ()  # most words
+        return (
+            all_tags,
             tuple(_bits(tags & self._cand_keys)),
             tuple(_bits(tags & self._mod_keys)),
             tuple(_bits(tags & self._msg_keys)),
@@ -719,8 +721,8 @@ class CrisisDetector:
         for start, end in clauses:
             keys: set[int] = set()
             for info in infos[start:end]:
-                if info[0]:
-                    keys.update(info[0])
+                if info[1]:
+                    keys.update(info[1])
             if not keys:
                 continue
             present = reduce(or_, tags[start:end], 0)
@@ -755,7 +757,7 @@ class CrisisDetector:
         lines = []
         for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
-            infos = [self._words[w][1] for w in words]
+            infos = [self._words[w] for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, infos, 0, len(tags)):
                 lines.append(
@@ -803,11 +805,11 @@ class CrisisDetector:
         is the bit mask of the words' tags."""
         hits: list[tuple[_Modifier, int, int]] = []
         if message:
-            index, which = self._msg_index, 2
+            index, which = self._msg_index, 3
         elif lang is not None and lang in self._mod_index_lang:
-            index, which, lang = self._mod_index_lang[lang], 1, None  # filtered already
+            index, which, lang = self._mod_index_lang[lang], 2, None  # filtered already
         else:
-            index, which = self._mod_index, 1
+            index, which = self._mod_index, 2
         keys: set[int] = set()
         for info in infos[start:end]:
             if info[which]:
