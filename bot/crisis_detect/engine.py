@@ -1094,36 +1094,45 @@ def _bits(mask: int):
         mask ^= low
 
 
-def _matches(pattern: _Pattern, tags: list[int], start: int, end: int):
+def _matches(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
     """Positions of the pattern's matched slots, one match per first position, left to right."""
+    if pattern.window:
+        return list(_unordered(pattern, tags, start, end))
     slots = pattern.slots
     n = len(slots)
-    if pattern.window:
-        yield from _unordered(pattern, tags, start, end)
-        return
-
-    def walk(k: int, prev: int, budget: int) -> list[int] | None:
-        if k == n:
-            return []
-        slot = slots[k]
-        if slot.at_end:
-            return [] if prev == end - 1 and k == n - 1 else None
-        hi = min(end - 1, prev + 1 + max(slot.gap, budget))
-        for i in range(prev + 1, hi + 1):
-            if tags[i] & slot.tags:
-                rest = walk(k + 1, i, 0)
-                if rest is not None:
-                    return [i, *rest]
-        if slot.optional:
-            return walk(k + 1, prev, max(slot.gap, budget))
-        return None
-
     head = slots[0].tags
+    out = []
     for i in range(start, end):
         if tags[i] & head:
-            rest = walk(1, i, 0)
+            if n == 1:
+                out.append([i])
+                continue
+            rest = _walk(slots, tags, end, 1, i, 0)
             if rest is not None:
-                yield [i, *rest]
+                out.append([i, *rest])
+    return out
+
+
+def _walk(
+    slots: tuple[_Slot, ...], tags: list[int], end: int, k: int, prev: int, budget: int
+) -> list[int] | None:
+    """Positions of slots k, k + 1, ... after the word at prev (budget: words an optional slot
+    not found leaves to the next one), or None."""
+    n = len(slots)
+    if k == n:
+        return []
+    slot = slots[k]
+    if slot.at_end:
+        return [] if prev == end - 1 and k == n - 1 else None
+    hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+    for i in range(prev + 1, hi + 1):
+        if tags[i] & slot.tags:
+            rest = _walk(slots, tags, end, k + 1, i, 0)
+            if rest is not None:
+                return [i, *rest]
+    if slot.optional:
+        return _walk(slots, tags, end, k + 1, prev, max(slot.gap, budget))
+    return None
 
 
 def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
