@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
+from itertools import chain
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -719,10 +720,8 @@ class CrisisDetector:
         clauses = self._clauses(words)
         whole: int | None = None  # the sentence's tags, when it is one clause
         for start, end in clauses:
-            keys: set[int] = set()
-            for info in infos[start:end]:
-                if info[1]:
-                    keys.update(info[1])
+            # the same set, built in the same order, as updating it word by word
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             if not keys:
                 continue
             present = reduce(or_, tags[start:end], 0)
@@ -810,10 +809,7 @@ class CrisisDetector:
             index, which, lang = self._mod_index_lang[lang], 2, None  # filtered already
         else:
             index, which = self._mod_index, 2
-        keys: set[int] = set()
-        for info in infos[start:end]:
-            if info[which]:
-                keys.update(info[which])
+        keys = set(chain.from_iterable(map(itemgetter(which), infos[start:end])))
         if not keys:
             return hits
         if present is None:
