@@ -253,6 +253,7 @@ class CrisisDetector:
             gate = min(_bits(pattern.need), key=lambda t: (heat.get(t, 1.0), sizes.get(t, 1)))
             self._plain_index.setdefault(gate, []).append((rule, pattern))
         self._msg_keys = _mask(self._msg_index)
+        self._msg_mods = [mod for mod in self._modifiers if mod.scope == "message"]
         self._mod_keys = _mask(self._mod_index)
         # the modifiers a rule of each language reads (its own and any_lang ones), index order
         self._mod_index_lang = {
@@ -684,10 +685,20 @@ class CrisisDetector:
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
+        # only modifiers that would change one of the findings are looked for (what they do
+        # does not depend on their order: any drop drops, any urgent raises)
+        wanted = {
+            id(mod)
+            for mod in self._msg_mods
+            if any(_changes(mod, finding, past) for finding, past, _ in found)
+        }
         hits = []
-        for tags, infos in all_tags:
-            if any(map(_MSG_KEYS, infos)):
-                hits.extend(self._modifier_hits(tags, infos, 0, len(tags), message=True))
+        if wanted:
+            for tags, infos in all_tags:
+                if any(map(_MSG_KEYS, infos)):
+                    hits.extend(
+                        self._modifier_hits(tags, infos, 0, len(tags), message=True, only=wanted)
+                    )
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
@@ -798,10 +809,11 @@ class CrisisDetector:
         message: bool = False,
         lang: str | None = None,
         present: int | None = None,
+        only: set[int] | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier (message-wide ones if message; of one
-        language and those for any language if lang) found in the words; present, when given,
-        is the bit mask of the words' tags."""
+        language and those for any language if lang; if only, those whose id() is in it) found
+        in the words; present, when given, is the bit mask of the words' tags."""
         hits: list[tuple[_Modifier, int, int]] = []
         if message:
             index, which = self._msg_index, 3
@@ -818,6 +830,8 @@ class CrisisDetector:
         for tag in keys:
             for mod, pattern in index[tag]:
                 if lang is not None and mod.lang != lang and not mod.any_lang:
+                    continue
+                if only is not None and id(mod) not in only:
                     continue
                 if pattern.need & present != pattern.need:
                     continue
@@ -1072,6 +1086,18 @@ class CrisisDetector:
                     return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
+
+
+def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:
+    """Whether a message-wide modifier found in the text would drop or raise the finding (as
+    _message_wide applies them)."""
+    if mod.lang != finding.lang and not mod.any_lang:
+        return False
+    if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+        return False
+    if mod.effect == "urgent":
+        return finding.tier != "urgent"
+    return mod.effect == "drop" or (mod.effect == "recovered" and past)
 
 
 def _mask(tags: Iterable[int]) -> int:
