@@ -244,6 +244,9 @@ class CrisisDetector:
                 for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
         self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
+        self._persons = {
+            code: lg.self_cue | lg.other_cue | lg.generic_cue for code, lg in self._langs.items()
+        }
         self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
@@ -728,7 +731,10 @@ class CrisisDetector:
         mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings = []
         index = self._candidates
-        clauses = self._clauses(words)
+        if self._breaks.isdisjoint(words):
+            clauses = [(0, len(words))]  # most sentences (as _clauses, without the call)
+        else:
+            clauses = self._clauses(words)
         whole: int | None = None  # the sentence's tags, when it is one clause
         for start, end in clauses:
             # the same set, built in the same order, as updating it word by word
@@ -854,7 +860,7 @@ class CrisisDetector:
         first, last = span[0], span[-1]
         if rule.negatable:
             matched = set(span)
-            persons = lang.self_cue | lang.other_cue | lang.generic_cue
+            persons = self._persons[rule.lang]
             lo = first
             while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
                 if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
