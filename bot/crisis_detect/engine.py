@@ -343,14 +343,7 @@ class CrisisDetector:
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
         gap = _DEFAULT_GAP
-        window = 0
-        elements = seq.split()
-        if elements and elements[0] == "&":  # "& ~8 A B C": A, B and C in any order within 8 words
-            window = 8
-            elements = elements[1:]
-            if elements and (m := _ELEMENT.match(elements[0])):
-                window = int(m.group(1))
-                elements = elements[1:]
+        window, elements = _window(seq.split())
         for element in elements:
             if m := _ELEMENT.match(element):
                 gap = int(m.group(1))
@@ -362,24 +355,7 @@ class CrisisDetector:
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
-            alts = element.split("|")
-            if not all(alts) or "$" in alts:
-                raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
-            for alt in alts:
-                if (
-                    alt.isupper() or alt.startswith("@")
-                ) and f"{lang}:{alt}" not in self.lexicon._ids:
-                    raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
-            self._note_heat(lang, alts)
-            if len(alts) > 1:
-                tags = {self._alternatives(lang, element)}
-            elif alts[0].isupper() or alts[0].startswith("@"):
-                tags = {self.lexicon.tag(f"{lang}:{alts[0]}")}
-            else:
-                tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
-                if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
-                    self._common.add(tag)
-                tags = {tag}
+            tags = self._slot_tags(lang, element, where, seq)
             slots.append(_Slot(_mask(tags), frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
@@ -399,6 +375,24 @@ class CrisisDetector:
         need = _mask(t for s in required for t in s.ids)
         return _Pattern(tuple(slots), key.ids, need, window)
 
+    def _slot_tags(self, lang: str, element: str, where: str, seq: str) -> set[int]:
+        """The tag of one slot of the pattern seq ("A|b|c", "CLASS", "word")."""
+        alts = element.split("|")
+        if not all(alts) or "$" in alts:
+            raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
+        for alt in alts:
+            if (alt.isupper() or alt.startswith("@")) and f"{lang}:{alt}" not in self.lexicon._ids:
+                raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+        self._note_heat(lang, alts)
+        if len(alts) > 1:
+            return {self._alternatives(lang, element)}
+        if alts[0].isupper() or alts[0].startswith("@"):
+            return {self.lexicon.tag(f"{lang}:{alts[0]}")}
+        tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
+        if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
+            self._common.add(tag)
+        return {tag}
+
     def _number_tags(self, docs: list[Mapping[str, Any]]) -> None:
         """Numbers the tags before they are made, those of frequent words first: a word's bit
         mask is then as short as its rarest tag, and most words' masks are short (speed only)."""
@@ -414,7 +408,7 @@ class CrisisDetector:
                     found = max(found, 0.3)
             return found
 
-        names: dict[str, float] = {}
+        names: dict[str, float] = {}  # tag name -> how frequent its most frequent word is
         for doc in docs:
             lang = str(doc["lang"])
             common = {fold(str(w)) for w in doc.get("common_words", ())}
@@ -425,17 +419,9 @@ class CrisisDetector:
             for raw in [*doc.get("rules", ()), *doc.get("modifiers", ())]:
                 seqs = [raw["seq"]] if isinstance(raw["seq"], str) else raw["seq"]
                 for element in (e for seq in seqs for e in seq.split()):
-                    element = element.rstrip("?")
-                    if element in ("&", "$") or _ELEMENT.match(element):
-                        continue
-                    alts = element.split("|")
-                    words: list[Any] = []
-                    for alt in alts:
-                        words += classes.get(alt, [alt])
-                    if len(alts) > 1:
-                        names.setdefault(f"{lang}:#{element}", heat(words, common))
-                    elif alt not in classes:
-                        names.setdefault(f"{lang}:={fold(alt)}", heat(words, common))
+                    named = _slot_name(lang, element.rstrip("?"), classes)
+                    if named is not None:
+                        names.setdefault(named[0], heat(named[1], common))
         for name in sorted(names, key=lambda n: -names[n]):  # stable: file order within a heat
             self.lexicon.tag(name)
 
@@ -1092,6 +1078,34 @@ class CrisisDetector:
                     return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
+
+
+def _slot_name(
+    lang: str, element: str, classes: Mapping[str, list[Any]]
+) -> tuple[str, list[Any]] | None:
+    """The tag name a pattern element makes and its words (None: not a word, or a class)."""
+    if element in ("&", "$") or _ELEMENT.match(element):
+        return None
+    alts = element.split("|")
+    words: list[Any] = []
+    for alt in alts:
+        words += classes.get(alt, [alt])
+    if len(alts) > 1:
+        return f"{lang}:#{element}", words
+    if alts[0] not in classes:
+        return f"{lang}:={fold(alts[0])}", words
+    return None
+
+
+def _window(elements: list[str]) -> tuple[int, list[str]]:
+    """An "&" pattern's window and its other elements ("& ~8 A B C": A, B and C in any order
+    within 8 words); 0 and the elements for an ordered pattern."""
+    if not elements or elements[0] != "&":
+        return 0, elements
+    elements = elements[1:]
+    if elements and (m := _ELEMENT.match(elements[0])):
+        return int(m.group(1)), elements[1:]
+    return 8, elements
 
 
 def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:
