@@ -180,9 +180,6 @@ class CrisisDetector:
         self._langs: dict[str, _Lang] = {}
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
-        breaks: set[str] = set()
-        # a break word of one language is an ordinary word in another ("young men", "run fast")
-        not_after: dict[str, set[str]] = {}
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
@@ -196,6 +193,12 @@ class CrisisDetector:
         for lang, names in self._pending_suffix.items():
             mask = _mask(self.lexicon.tag(f"{lang}:{n}") for n in names)
             self._langs[lang] = replace(self._langs[lang], suffix_tags=mask)
+        self._load_common(docs, frequent)
+        self._load_rules(docs)
+        self._build_indexes()
+
+    def _load_common(self, docs: list[Mapping[str, Any]], frequent: Sequence[str]) -> None:
+        """Frequent classes and words of each language (a pattern is not indexed on them)."""
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
         # frequent classes and words: a pattern is indexed on a slot without them
@@ -208,6 +211,12 @@ class CrisisDetector:
             self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
             self._common_words[lang].update(frequent)
             self._common.add(self.lexicon.tag(f"{lang}:NEG"))
+
+    def _load_rules(self, docs: list[Mapping[str, Any]]) -> None:
+        """Clause breaks, rules and modifiers of every language."""
+        breaks: set[str] = set()
+        # a break word of one language is an ordinary word in another ("young men", "run fast")
+        not_after: dict[str, set[str]] = {}
         for doc in docs:
             lang = str(doc["lang"])
             breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
@@ -225,6 +234,9 @@ class CrisisDetector:
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
             raise ValueError(f"duplicate rule ids: {sorted(dupes)}")
+
+    def _build_indexes(self) -> None:
+        """The indexes a scan looks rules and modifiers up in, by tag."""
         self._rule_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
         # patterns made only of common words are not indexed: each sentence checks that all
         # their words are there (one set comparison each)
@@ -273,9 +285,9 @@ class CrisisDetector:
             for tag, pairs in index.items():
                 self._candidates.setdefault(tag, []).extend((p.need, r, p) for r, p in pairs)
         # every pattern is indexed under one tag, so a sentence meets each at most once
-        for pattern in (p for r in [*self._rules, *self._modifiers] for p in r.patterns):
-            if len(pattern.key_ids) != 1:
-                raise ValueError(f"a pattern indexed under {len(pattern.key_ids)} tags")
+        keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
+        if keys - {1}:
+            raise ValueError("a pattern indexed under more or fewer than one tag")
         self._cand_keys = _mask(self._candidates)
         self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
         # per word: its tags and its key tags as small numbers (of rules, of modifiers, of
@@ -1051,21 +1063,26 @@ class CrisisDetector:
     ) -> str:
         """Who is in danger: the object ("me", "minut", "henne"), else "my husband ..." means me."""
         first, last = span[0], span[-1]
-        for i in range(first, min(last + 4, len(tags))):
-            if tags[i] & lang.object_self:
-                return "self"
-            if tags[i] & lang.object_other:
-                return "other"
+        positions = range(first, min(last + 4, len(tags)))
+        found = _first_of(tags, positions, (lang.object_self, "self"), (lang.object_other, "other"))
+        if found is not None:
+            return found
         if writer_default:
             return "self"
         passive = any(tags[i] & lang.passive for i in range(first, last + 1))
+        lo = max(clause_start, first - _CUE_WINDOW)
         if passive:  # "mun kaveria uhkaillaan": the one named is the one threatened
-            for i in range(last, max(clause_start, first - _CUE_WINDOW) - 1, -1):
-                if tags[i] & lang.other_cue:
-                    return "other"
-                if tags[i] & lang.self_cue:
-                    return "self"
-        for i in range(first, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            positions = range(last, lo - 1, -1)
+            found = _first_of(tags, positions, (lang.other_cue, "other"), (lang.self_cue, "self"))
+            if found is not None:
+                return found
+        return self._named_victim(lang, words, tags, first, lo, passive)
+
+    def _named_victim(
+        self, lang: _Lang, words: list[str], tags: list[int], first: int, lo: int, passive: bool
+    ) -> str:
+        """Who is in danger by the person named before the match (the writer if nobody)."""
+        for i in range(first, lo - 1, -1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
@@ -1078,6 +1095,19 @@ class CrisisDetector:
                     return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
+
+
+def _first_of(
+    tags: list[int], positions: Iterable[int], a: tuple[int, str], b: tuple[int, str]
+) -> str | None:
+    """At the first of the positions whose word has a's tags or b's: a's name or b's (a's when
+    both)."""
+    for i in positions:
+        if tags[i] & a[0]:
+            return a[1]
+        if tags[i] & b[0]:
+            return b[1]
+    return None
 
 
 def _slot_name(

@@ -111,32 +111,49 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]
     out = []
     for sentence in folded.split(_END):
         if _COMMA in sentence:
-            words: list[str] = []
-            commas = []
-            for chunk in sentence.split(_COMMA):
-                if words:
-                    commas.append(len(words))
-                words.extend(chunk.split())
-            marks = frozenset(commas)
+            words, marks = _comma_words(sentence)
         else:
             words = sentence.split()
             marks = frozenset()
         quotes: frozenset[int] = frozenset()
         if _QUOTE in sentence:
-            opened, kept = [], []
-            for word in words:
-                if word == _QUOTE:
-                    opened.append(len(kept))
-                else:
-                    kept.append(word)
-            words, quotes = kept, frozenset(opened)
+            words, quotes = _unquoted(words)
         if not words:
             continue
         if not "".join(words).isalpha():
-            for i, word in enumerate(words):
-                if not word.isalpha():
-                    words[i] = _odd_word(word)
-            if "" in words:
-                words = [w for w in words if w]  # a comma position may shift; only a hint
+            words = _odd_words(words)
         out.append((words, marks, quotes))
     return out
+
+
+def _comma_words(sentence: str) -> tuple[list[str], frozenset[int]]:
+    """The words of a sentence with commas, and the positions of the words after a comma."""
+    words: list[str] = []
+    commas = []
+    for chunk in sentence.split(_COMMA):
+        if words:
+            commas.append(len(words))
+        words.extend(chunk.split())
+    return words, frozenset(commas)
+
+
+def _unquoted(words: list[str]) -> tuple[list[str], frozenset[int]]:
+    """The words without the quotation marks, and the positions of the words that open one."""
+    opened, kept = [], []
+    for word in words:
+        if word == _QUOTE:
+            opened.append(len(kept))
+        else:
+            kept.append(word)
+    return kept, frozenset(opened)
+
+
+def _odd_words(words: list[str]) -> list[str]:
+    """The words with those that are not plain letters read as in _odd_word (and empty ones
+    left out)."""
+    for i, word in enumerate(words):
+        if not word.isalpha():
+            words[i] = _odd_word(word)
+    if "" in words:
+        words = [w for w in words if w]  # a comma position may shift; only a hint
+    return words
