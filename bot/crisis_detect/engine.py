@@ -856,77 +856,83 @@ class CrisisDetector:
         commas, quotes = marks
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
-        if rule.negatable:
-            matched = set(span)
-            persons = self._persons[rule.lang]
-            lo = first
-            while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
-                if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
-                    # "she doesn't know that I cut myself": the negation is the main clause's
-                    # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
-                    lo -= 1 if tags[lo - 1] & lang.neg else 0
-                    break
-                lo -= 1
-            for i in range(lo, last + 1):
-                if i not in matched and tags[i] & lang.neg:
-                    return None
-        about = rule.about
-        if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
-            if self._reported(lang, first, tags, clause_start, quotes):
-                about = "other"  # "my friend texted 'thank you for everything, goodbye'"
-        elif about == "auto":
-            about = self._about(
-                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
-            )
-        elif about == "object":
-            about = self._object(lang, span, tags) or self._about(
-                lang, span, words, tags, clause_start, quotes
-            )
-        elif about in ("victim", "target"):
-            about = self._victim(lang, span, words, tags, clause_start, about == "target")
-        generic = about == "generic"
-        if generic:
-            about = "other"
-        rank = _RANK[rule.tier]
-        # "someone wants to die": nobody in particular, as in training texts; ask gently
-        cap = 1 if generic else 3
-        demote = 0
-        past = False
-        hypothetical = real = False
-        for mod, m_first, m_last in mods:
-            # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
-            if mod.lang != rule.lang and not mod.any_lang:
-                continue
-            if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
-                continue
-            if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
-                continue
-            if mod.scope == "before" and m_first >= first:
-                continue
-            if mod.effect == "drop":
-                return None
-            if mod.effect == "hypothetical":
-                hypothetical = True  # "how do I help someone who ...": dropped unless real
-            elif mod.effect == "real":
-                real = True  # "... my friend who", "a participant told me": a real person
-            elif mod.effect == "gentle":
-                cap = 1
-            elif mod.effect == "past":
-                cap, past = 1, True
-            elif mod.effect == "demote":
-                demote = 1
-            elif mod.effect == "calm":
-                cap = min(cap, 2)  # "yesterday": not happening now
-            elif mod.effect == "urgent" and rule.plan:
-                rank = 3
-            elif mod.effect == "other":
-                about = "other"
-        if hypothetical and not real:
+        if rule.negatable and self._negated(lang, span, tags, clause_start, commas):
             return None
-        rank = min(rank - demote, cap)
+        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
+        # what the modifiers do does not depend on their order: any drop drops, and so on
+        effects = {
+            mod.effect
+            for mod, m_first, m_last in mods
+            if _applies(mod, rule, first, last, m_first, m_last)
+        }
+        if "drop" in effects:
+            return None
+        if "hypothetical" in effects and "real" not in effects:
+            return None  # "how do I help someone who ...": dropped unless a real person is named
+        generic = about == "generic"
+        if generic or "other" in effects:
+            about = "other"
+        rank = 3 if "urgent" in effects and rule.plan else _RANK[rule.tier]
+        # "someone wants to die": nobody in particular, as in training texts; ask gently
+        cap = 1 if generic or "gentle" in effects or "past" in effects else 3
+        if "calm" in effects:
+            cap = min(cap, 2)  # "yesterday": not happening now
+        rank = min(rank - ("demote" in effects), cap)
         if rank < 1:
             return None
-        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), past
+        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), "past" in effects
+
+    def _negated(
+        self,
+        lang: _Lang,
+        span: list[int],
+        tags: list[int],
+        clause_start: int,
+        commas: frozenset[int],
+    ) -> bool:
+        """Whether a negation word stands in the match or just before it (not across a comma)."""
+        first, last = span[0], span[-1]
+        persons = self._persons[lang.code]
+        lo = first
+        while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+            if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
+                # "she doesn't know that I cut myself": the negation is the main clause's
+                # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
+                lo -= 1 if tags[lo - 1] & lang.neg else 0
+                break
+            lo -= 1
+        matched = set(span)
+        return any(i not in matched and tags[i] & lang.neg for i in range(lo, last + 1))
+
+    def _who(
+        self,
+        rule: _Rule,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[int],
+        clause_start: int,
+        quotes: frozenset[int],
+    ) -> str:
+        """Who a rule's match is about, as the rule says to read it ("generic": nobody named)."""
+        about = rule.about
+        if about == "self":
+            if rule.kind in ("suicide", "selfharm", "distress") and self._reported(
+                lang, span[0], tags, clause_start, quotes
+            ):
+                return "other"  # "my friend texted 'thank you for everything, goodbye'"
+            return "self"
+        if about == "auto":
+            return self._about(
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
+            )
+        if about == "object":
+            return self._object(lang, span, tags) or self._about(
+                lang, span, words, tags, clause_start, quotes
+            )
+        if about in ("victim", "target"):
+            return self._victim(lang, span, words, tags, clause_start, about == "target")
+        return about
 
     def _about(
         self,
@@ -981,59 +987,23 @@ class CrisisDetector:
         clause_start: int,
     ) -> str:
         first, last = span[0], span[-1]
-        for i in range(first, last + 1):
-            if tags[i] & lang.reflexive_self:
-                return "self"
-            if tags[i] & lang.reflexive_other:
-                return "other"
-        head = tags[first]
-        if head & lang.self_cue and not head & lang.object_self:
-            return "self"  # the match starts with its subject: "I should just die"
-        if head & lang.other_cue and not head & lang.object_other:
-            return "other"
-        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
-            t = tags[i]
-            if t & lang.object_self and not t & lang.reflexive_self:
-                continue  # "he showed me a photo": me is not who it is about
-            if t & lang.self_cue:
-                return "self"
-            if t & lang.other_cue:
-                return "other"
-            if t & lang.generic_cue:
-                return "generic"
-            if i == first - 1 and t & lang.suffix_tags:
-                # "ajattelin lopettaa": the verb before an infinitive tells the person
-                if words[i].endswith(lang.suffix_self):
-                    return "self"
-                if words[i].endswith(lang.suffix_other):
-                    return "other"
-        if tags[first] & lang.suffix_tags:
-            word = words[first]
-            if word.endswith(lang.suffix_self):
-                return "self"
-            if word.endswith(lang.suffix_other):
-                return "other"
-        for i in range(first, last + 1):
-            t = tags[i]
-            if t & lang.self_cue:
-                return "self"
-            if t & lang.other_cue:
-                return "other"
-        for i in range(first - _CUE_WINDOW - 1, clause_start - 1, -1):
+        inside = range(first, last + 1)
+        return (
+            _first_of(tags, inside, (lang.reflexive_self, "self"), (lang.reflexive_other, "other"))
+            or _subject(lang, tags[first])
+            or _person_before(lang, words, tags, first, clause_start)
+            or (_suffix_person(lang, words[first]) if tags[first] & lang.suffix_tags else None)
+            or _first_of(tags, inside, (lang.self_cue, "self"), (lang.other_cue, "other"))
             # nothing near: the nearest person in the clause ("he has started saying that ...")
-            if tags[i] & lang.other_cue:
-                return "other"
-            if tags[i] & lang.self_cue:
-                return "self"
-        after = last + 1
-        if lang.possessive_other and after < len(tags) and tags[after] & lang.other_cue:
-            if words[after].endswith("n"):
-                return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
-        if lang.possessive_other:
-            for i in range(first, last + 1):
-                if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
-                    return "other"  # Finnish "elämänsä" (his/her life)
-        return "self"
+            or _first_of(
+                tags,
+                range(first - _CUE_WINDOW - 1, clause_start - 1, -1),
+                (lang.other_cue, "other"),
+                (lang.self_cue, "self"),
+            )
+            or _possessive(lang, words, tags, first, last)
+            or "self"
+        )
 
     def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
@@ -1095,6 +1065,73 @@ class CrisisDetector:
                     return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
+
+
+def _applies(mod: _Modifier, rule: _Rule, first: int, last: int, m_first: int, m_last: int) -> bool:
+    """Whether a modifier found at m_first..m_last touches a rule's match at first..last."""
+    # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
+    if mod.lang != rule.lang and not mod.any_lang:
+        return False
+    if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
+        return False
+    if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
+        return False
+    return not (mod.scope == "before" and m_first >= first)
+
+
+def _subject(lang: _Lang, head: int) -> str | None:
+    """The person when a match starts with its subject ("I should just die")."""
+    if head & lang.self_cue and not head & lang.object_self:
+        return "self"
+    if head & lang.other_cue and not head & lang.object_other:
+        return "other"
+    return None
+
+
+def _suffix_person(lang: _Lang, word: str) -> str | None:
+    """The person a verb's ending tells (Finnish "ajattelin": I)."""
+    if word.endswith(lang.suffix_self):
+        return "self"
+    if word.endswith(lang.suffix_other):
+        return "other"
+    return None
+
+
+def _person_before(
+    lang: _Lang, words: list[str], tags: list[int], first: int, clause_start: int
+) -> str | None:
+    """The nearest person word in the few words before a match ("generic": "someone")."""
+    for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+        t = tags[i]
+        if t & lang.object_self and not t & lang.reflexive_self:
+            continue  # "he showed me a photo": me is not who it is about
+        if t & lang.self_cue:
+            return "self"
+        if t & lang.other_cue:
+            return "other"
+        if t & lang.generic_cue:
+            return "generic"
+        if i == first - 1 and t & lang.suffix_tags:
+            # "ajattelin lopettaa": the verb before an infinitive tells the person
+            found = _suffix_person(lang, words[i])
+            if found is not None:
+                return found
+    return None
+
+
+def _possessive(
+    lang: _Lang, words: list[str], tags: list[int], first: int, last: int
+) -> str | None:
+    """ "other" when a Finnish possessive says the match is someone else's."""
+    if not lang.possessive_other:
+        return None
+    after = last + 1
+    if after < len(tags) and tags[after] & lang.other_cue and words[after].endswith("n"):
+        return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
+    for i in range(first, last + 1):
+        if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
+            return "other"  # Finnish "elämänsä" (his/her life)
+    return None
 
 
 def _first_of(
