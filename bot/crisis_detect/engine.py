@@ -860,11 +860,7 @@ class CrisisDetector:
             return None
         about = self._who(rule, lang, span, words, tags, clause_start, quotes)
         # what the modifiers do does not depend on their order: any drop drops, and so on
-        effects = {
-            mod.effect
-            for mod, m_first, m_last in mods
-            if _applies(mod, rule, first, last, m_first, m_last)
-        }
+        effects = _effects(rule, first, last, mods)
         if "drop" in effects:
             return None
         if "hypothetical" in effects and "real" not in effects:
@@ -902,7 +898,10 @@ class CrisisDetector:
                 break
             lo -= 1
         matched = set(span)
-        return any(i not in matched and tags[i] & lang.neg for i in range(lo, last + 1))
+        for i in range(lo, last + 1):
+            if i not in matched and tags[i] & lang.neg:
+                return True
+        return False
 
     def _who(
         self,
@@ -1067,16 +1066,24 @@ class CrisisDetector:
         return "self"
 
 
-def _applies(mod: _Modifier, rule: _Rule, first: int, last: int, m_first: int, m_last: int) -> bool:
-    """Whether a modifier found at m_first..m_last touches a rule's match at first..last."""
-    # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
-    if mod.lang != rule.lang and not mod.any_lang:
-        return False
-    if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
-        return False
-    if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
-        return False
-    return not (mod.scope == "before" and m_first >= first)
+def _effects(
+    rule: _Rule, first: int, last: int, mods: list[tuple[_Modifier, int, int]]
+) -> set[str]:
+    """The effects of the modifiers (found at m_first..m_last) that touch a rule's match at
+    first..last."""
+    effects = set()
+    for mod, m_first, m_last in mods:
+        # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
+        if mod.lang != rule.lang and not mod.any_lang:
+            continue
+        if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
+            continue
+        if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
+            continue
+        if mod.scope == "before" and m_first >= first:
+            continue
+        effects.add(mod.effect)
+    return effects
 
 
 def _subject(lang: _Lang, head: int) -> str | None:
