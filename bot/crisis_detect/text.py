@@ -111,7 +111,13 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]
     out = []
     for sentence in folded.split(_END):
         if _COMMA in sentence:
-            words, marks = _comma_words(sentence)
+            words: list[str] = []
+            commas = []
+            for chunk in sentence.split(_COMMA):
+                if words:
+                    commas.append(len(words))
+                words.extend(chunk.split())
+            marks = frozenset(commas)
         else:
             words = sentence.split()
             marks = frozenset()
@@ -124,17 +130,6 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]
             words = _odd_words(words)
         out.append((words, marks, quotes))
     return out
-
-
-def _comma_words(sentence: str) -> tuple[list[str], frozenset[int]]:
-    """The words of a sentence with commas, and the positions of the words after a comma."""
-    words: list[str] = []
-    commas = []
-    for chunk in sentence.split(_COMMA):
-        if words:
-            commas.append(len(words))
-        words.extend(chunk.split())
-    return words, frozenset(commas)
 
 
 def _unquoted(words: list[str]) -> tuple[list[str], frozenset[int]]:
