@@ -45,7 +45,7 @@ from storage.seen import SeenUpdatesRepo
 log = logging.getLogger(__name__)
 
 FIRST_WAIT = 1.0  # seconds before the second try of a message; doubles each time
-LONGEST_WAIT = 300.0  # never wait longer than this between tries
+LONGEST_WAIT = 60.0  # never wait longer than this between tries (a person may be waiting)
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 OUTBOX_PAGE = 50  # waiting messages of one chat read at once
@@ -121,6 +121,7 @@ class Messenger:
         self._chat_locks = KeyedLocks()  # one chat's messages in order
         self._wake = asyncio.Event()
         self._sweeper: asyncio.Task | None = None
+        self._stopping = False
         self.clock = db.clock
         # Chats that may have messages waiting (None: not read yet). A chat not in it has none,
         # so a message just queued there goes out without reading the outbox first.
@@ -132,8 +133,21 @@ class Messenger:
         return self.db.repo(OutboxRepo)
 
     def add(self, transport: Transport) -> None:
-        """Make a transport available for sending."""
+        """Make a transport available for sending (and told to say when it is back online)."""
         self.transports[transport.name] = transport
+        if hasattr(transport, "on_back"):
+            name = transport.name
+
+            async def back() -> None:
+                await self.retry_now(name)
+
+            transport.on_back = back  # type: ignore[attr-defined]
+
+    async def retry_now(self, transport: str) -> int:
+        """The messenger is reachable again: every waiting message of it is due now."""
+        count = await self.outbox.due_now(transport)
+        self._wake.set()
+        return count
 
     def title(self, transport: str) -> str:
         """The messenger's name as people know it ("Telegram")."""
@@ -399,12 +413,17 @@ class Messenger:
     async def stop_sender(self) -> None:
         """Stop the background sender (waiting messages stay in the outbox)."""
         if self._sweeper is not None:
+            # A flag, not only cancel(): on Python 3.11 asyncio.wait_for can swallow a cancellation
+            # that lands as its timeout fires, and the loop would then run on forever.
+            self._stopping = True
+            self._wake.set()
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
+            self._stopping = False
 
     async def _sweep(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
                 nxt = await self.outbox.next_due()

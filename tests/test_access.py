@@ -16,7 +16,7 @@ COMMANDS = {
     "answer": E, "queue": E, "open": E, "checkin": E, "checkins": E, "reflections": E,
     "report": E,
     "broadcast": S, "broadcasts": S, "export": S, "feedback": S, "people": S, "practices": S,
-    "tickets": S,
+    "tickets": S, "undelivered": S,
     "role": A, "deactivate": A, "reactivate": A, "invite": A, "invites": A,
 }  # fmt: skip
 

@@ -271,10 +271,12 @@ class _Stall:
         self.after = after
         self.original = transport.send
         self.count = 0
+        self.stalled = asyncio.Event()  # set once a send hangs (the broadcast is mid-way)
 
     async def send(self, to, out):
         self.count += 1
         if self.count > self.after:
+            self.stalled.set()
             await asyncio.Event().wait()  # never returns: the "crash" cancels it
         return await self.original(to, out)
 
@@ -286,7 +288,7 @@ async def test_a_crash_mid_broadcast_resumes_without_skipping_anyone(b):
     stall = _Stall(b.transport, after=6)  # the staff's status message is send 1
     b.transport.send = stall.send
     await b.tap("bc:go", staff)
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(stall.stalled.wait(), 10)  # not a wall-clock guess: when it hangs
     assert 0 < sum(_got(b, m, "Resume me") for m in mentors) < 12
     b.transport.send = stall.original
     await b.restart()  # the running broadcast is cut off mid-way
@@ -309,8 +311,18 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path):
         for i in range(30):
             await h.onboard(Role.MENTOR, f"M{i}")
         await _compose(h, staff, text="Stop me", audience=("role", "mentor"))
+        some = asyncio.Event()
+        send = h.transport.send
+
+        async def counting(to, out):
+            result = await send(to, out)
+            if sum("Stop me" in s.text for s in h.transport.sent) >= 3:
+                some.set()  # a few went out: cancel now, mid-way
+            return result
+
+        h.transport.send = counting
         await h.tap("bc:go", staff)
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(some.wait(), 10)
         [broadcast] = await h.app.db.repo(BroadcastsRepo).recent()
         await h.tap(f"bc:cx:{broadcast.id}", staff)
         await _service(h).fanout.idle()

@@ -267,6 +267,12 @@ def test_training_texts_stay_at_gentle_or_below(detector):
     assert quoting_check(texts, detector) == []
 
 
+def test_training_texts_are_silent(detector):
+    texts = training_texts(ROOT / "content" / "sections")
+    fired = [(t[:60], f.rule) for t in texts if (f := detector.scan(t)) is not None]
+    assert fired == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -489,9 +495,12 @@ def test_net_drops_a_gentle_rule_finding_in_a_look_alike_sentence():
 
 
 def test_shipped_net_is_small_and_trained_on_dev_only():
+    from bot.crisis_detect.net import NET_FILE
+
     net = StatNet.load()
-    assert net is not None and 0 < net.size <= 10_000
-    assert net.veto < 0 < net.net
+    assert net is not None and 0 < net.size <= 20_000
+    assert NET_FILE.stat().st_size < 200_000
+    assert net.veto < net.net
     from bot.crisis_detect.train import DATA as TRAIN_DATA
     from bot.crisis_detect.train import training_set
 
@@ -505,11 +514,40 @@ def test_net_training_is_deterministic(tmp_path):
     from bot.crisis_detect.train import train, write
 
     texts = ["I want to die tonight", "we had tea", "haluan kuolla", "kiva päivä", "jag vill dö"]
-    labels = [1, 0, 1, 0, 1]
-    a, b = train(texts, labels, 1.0, -2.0), train(texts, labels, 1.0, -2.0)
-    write(a, tmp_path / "a.tsv.gz")
-    write(b, tmp_path / "b.tsv.gz")
-    assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.tsv.gz").read_bytes()
-    loaded = StatNet.load(tmp_path / "a.tsv.gz")
-    words = [["i", "want", "to", "die"]]
-    assert loaded.score(words) == pytest.approx(a.score(words))
+    texts += [
+        "I want to die. Really.",
+        "we had tea and cake",
+        "haluan kuolla nyt",
+        "jag vill dö nu",
+    ]
+    texts = texts * 2
+    labels = [1, 0, 1, 0, 1, 1, 0, 1, 1] * 2
+    for model in ("lr", "nb"):
+        a, b = train(texts, labels, 1.0, -2.0, model), train(texts, labels, 1.0, -2.0, model)
+        write(a, tmp_path / "a.tsv.gz")
+        write(b, tmp_path / "b.tsv.gz")
+        assert a.size > 0
+        assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.tsv.gz").read_bytes()
+        loaded = StatNet.load(tmp_path / "a.tsv.gz")
+        words = [["i", "want", "to", "die"]]
+        assert loaded.score(words) == pytest.approx(a.score(words))
+        assert loaded.sqrt == (model == "nb")
+        assert loaded.score(words) > loaded.score([["we", "had", "tea"]])
+
+
+def test_net_training_is_the_same_in_every_process(tmp_path):
+    """Set order differs between processes (string hashing); the net must not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from bot.crisis_detect.train import train, write; "
+        "t = ['I want to die tonight', 'we had tea', 'haluan kuolla', 'kiva päivä'] * 3; "
+        "write(train(t, [1, 0, 1, 0] * 3, 0.0, -2.0), sys.argv[1])"
+    )
+    for k, seed in enumerate(("1", "2")):
+        env = {"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / f"{k}.gz")], check=True, env=env, cwd=ROOT
+        )
+    assert (tmp_path / "0.gz").read_bytes() == (tmp_path / "1.gz").read_bytes()

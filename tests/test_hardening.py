@@ -283,3 +283,36 @@ async def test_a_deactivated_person_gets_no_answer_from_an_expert(h):
     before = len(h.sent_to(mentor))
     await h.say("/answer 1 Start with a round of names.", expert)
     assert len(h.sent_to(mentor)) == before, "nothing reaches a deactivated person"
+
+
+async def test_skip_counts_only_right_after_the_score_and_check_ins_are_for_mentors(h):
+    from datetime import timedelta
+
+    from storage.checkins import CheckinsRepo
+
+    mentor = await h.onboard(Role.MENTOR, "Anna")
+    expert = await h.onboard(Role.EXPERT, "Eero")
+    staff = await h.onboard(Role.STAFF, "Sari")
+    anna, eero = await h.person(mentor), await h.person(expert)
+    repo = h.app.db.repo(CheckinsRepo)
+    checkin = await repo.add(anna.id, eero.id, h.clock.now())
+    await h.app.scheduler.add("checkin", str(checkin.id), h.clock.now())
+    await h.advance(timedelta(seconds=1))
+    await h.tap(f"ck:s:{checkin.id}:4", mentor)
+    await h.tap(f"ck:skip:{checkin.id}", mentor)
+    told = len(h.sent_to(expert))
+    for _ in range(3):  # the old Skip button again (or a forged one): nothing more happens
+        await h.tap(f"ck:skip:{checkin.id}", mentor)
+    assert len(h.sent_to(expert)) == told, "the expert is not told the answer again"
+
+    later = await repo.add(anna.id, eero.id, h.clock.now() + timedelta(days=3))  # not sent yet
+    await h.tap(f"ck:skip:{later.id}", mentor)
+    assert (await repo.get(later.id)).status == "scheduled"
+    assert len(h.sent_to(expert)) == told
+
+    # An expert schedules check-ins for mentors only: a forged id cannot pick staff.
+    sari = await h.person(staff)
+    await h.say("/checkin", expert)
+    await h.tap(f"ck:x:m:{sari.id}", expert)
+    assert "no longer works" in h.last(expert).text
+    assert not [c for c in await repo.of_mentor(sari.id)]

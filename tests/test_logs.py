@@ -8,8 +8,10 @@ import logging
 from bot.app import App
 from bot.cli.run import build_transports
 from bot.logsafe import RedactingFilter, configure
+from bot.messages import Outgoing
 from bot.roles import Role
 from storage.invites import InvitesRepo
+from storage.people import PeopleRepo
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config
 
@@ -112,3 +114,43 @@ def test_library_records_lose_their_arguments_and_exceptions_their_messages():
     assert "Amina" not in formatted and "Secretname" not in formatted
     assert "getUpdates" in formatted and "42" in formatted, "harmless words and numbers stay"
     assert "ValueError: [hidden]" in formatted and "raise ValueError" in formatted
+
+
+async def test_signal_paths_leave_no_personal_text_in_the_logs(tmp_path):
+    from tests.fakes.signal_cli import FakeSignalCli
+    from tests.test_e2e_signal import ACCOUNT, World, onboard
+
+    marker = "Zqx Marker Vuosaari 5521"
+    number = "+358401239876"
+    fake = await FakeSignalCli(ACCOUNT).start()
+    buffer = io.StringIO()
+    handler = configure("DEBUG", buffer)
+    config = make_config(
+        tmp_path / "signal-logs.db",
+        "telegram:\n  enabled: false\n"
+        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n',
+    )
+    app = App(config)
+    build_transports(app, config)
+    world = World(app, fake)
+    app.handle = world.track(app.handle)
+    await app.start()
+    try:
+        await fake.wait_connected()
+        phone = await onboard(world, number, "Marker Person")
+        await phone.say(f"my note {marker}")
+        ts = await fake.undecryptable(number)
+        await fake.edit(number, ts, f"edited {marker}")
+        await phone.say(f"I want to die {marker}")  # the crisis path too
+        # Failed sends are logged with their causes: the daemon's error names the recipient.
+        fake.fail_next("UnregisteredUserException", message=f"Unregistered user {number}")
+        person = await app.db.repo(PeopleRepo).by_identity("signal", phone.uuid)
+        await app.messenger.send_to_person(person.id, Outgoing(f"a reply {marker}"))
+    finally:
+        await app.stop()
+        logging.getLogger().removeHandler(handler)
+        await fake.stop()
+    logs = buffer.getvalue()
+    assert "signal" in logs, "the capture works"
+    for secret in (marker, "Vuosaari", number, number[1:], "Marker Person"):
+        assert secret not in logs, secret

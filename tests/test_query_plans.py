@@ -481,6 +481,7 @@ async def exercise(db: Database) -> None:
     await run("OutboxRepo.next_due", outbox.next_due())
     await run("OutboxRepo.retry_at", outbox.retry_at(queued, NOW, "TimedOut"))
     await run("OutboxRepo.waiting", outbox.waiting())
+    await run("OutboxRepo.due_now", outbox.due_now("telegram"))
     await run("OutboxRepo.give_up", outbox.give_up(queued, "blocked", "Forbidden"))
     await run("OutboxRepo.problems_since", outbox.problems_since(NOW))
     await run("OutboxRepo.forget_problems_before", outbox.forget_problems_before(NOW))

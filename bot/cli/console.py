@@ -107,6 +107,8 @@ async def _seed_demo(app, session) -> None:
     from bot.roles import Role
     from storage.invites import InvitesRepo
 
+    # An expert from the start, so a question a new mentor asks reaches an expert's queue.
+    await session.become("expert")
     await session.become("admin")
     await app.db.repo(InvitesRepo).create(
         role=Role.MENTOR,
@@ -116,6 +118,6 @@ async def _seed_demo(app, session) -> None:
         code=DEMO_INVITE,
     )
     print(
-        "Demo database: one admin (type ':as admin') and the invite code "
+        "Demo database: one admin and one expert (type ':as admin', ':as expert') and the invite code "
         f"{DEMO_INVITE} for mentors.\nTry onboarding now: send  /start {DEMO_INVITE}\n"
     )

@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
+from itertools import chain
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,18 @@ RULES_DIR = Path(__file__).parent / "rules"
 FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 TIERS = ("gentle", "clear", "urgent")
 KINDS = ("suicide", "selfharm", "violence", "recruitment", "danger", "distress")
-EFFECTS = ("drop", "gentle", "demote", "urgent", "calm", "other", "past", "recovered")
+EFFECTS = (
+    "drop",
+    "gentle",
+    "demote",
+    "urgent",
+    "calm",
+    "other",
+    "past",
+    "recovered",
+    "hypothetical",
+    "real",
+)
 MESSAGE_EFFECTS = ("drop", "urgent", "recovered")
 # span: overlaps the match; before: starts before it in the clause; clause, sentence: anywhere
 # there; message: anywhere in the message (effects urgent and recovered only)
@@ -117,10 +129,10 @@ class _Lang:
 
 
 _ELEMENT = re.compile(r"^~(\d+)$")
-# a word's key tags as numbers: those of rules, of modifiers, of message-wide modifiers
-_WordKeys = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-_RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(2)
-_NO_KEYS: _WordKeys = ((), (), ())
+# a word: its tags (bit mask), and its key tags as numbers: of rules, of modifiers, of
+# message-wide modifiers
+_WordKeys = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_TAGS, _RULE_KEYS, _MSG_KEYS = itemgetter(0), itemgetter(1), itemgetter(3)
 
 
 def _flag(value: Any) -> bool:
@@ -143,7 +155,7 @@ _WordLoader.yaml_implicit_resolvers = {
 
 
 class _KeyCache(dict):
-    """Words seen so far and their key tags; a new word is looked up and kept."""
+    """Words seen so far with their tags and key tags; a new word is looked up and kept."""
 
     def __init__(self, lookup) -> None:
         super().__init__()
@@ -168,9 +180,6 @@ class CrisisDetector:
         self._langs: dict[str, _Lang] = {}
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
-        breaks: set[str] = set()
-        # a break word of one language is an ordinary word in another ("young men", "run fast")
-        not_after: dict[str, set[str]] = {}
         docs = list(documents)
         self._pending_suffix: dict[str, list[str]] = {}
         self._class_words: dict[str, tuple[list[str], bool]] = {}
@@ -184,6 +193,12 @@ class CrisisDetector:
         for lang, names in self._pending_suffix.items():
             mask = _mask(self.lexicon.tag(f"{lang}:{n}") for n in names)
             self._langs[lang] = replace(self._langs[lang], suffix_tags=mask)
+        self._load_common(docs, frequent)
+        self._load_rules(docs)
+        self._build_indexes()
+
+    def _load_common(self, docs: list[Mapping[str, Any]], frequent: Sequence[str]) -> None:
+        """Frequent classes and words of each language (a pattern is not indexed on them)."""
         self._common: set[int] = set()
         self._common_words: dict[str, set[str]] = {}
         # frequent classes and words: a pattern is indexed on a slot without them
@@ -196,6 +211,12 @@ class CrisisDetector:
             self._common_words[lang] = {fold(str(w)) for w in doc.get("common_words", ())}
             self._common_words[lang].update(frequent)
             self._common.add(self.lexicon.tag(f"{lang}:NEG"))
+
+    def _load_rules(self, docs: list[Mapping[str, Any]]) -> None:
+        """Clause breaks, rules and modifiers of every language."""
+        breaks: set[str] = set()
+        # a break word of one language is an ordinary word in another ("young men", "run fast")
+        not_after: dict[str, set[str]] = {}
         for doc in docs:
             lang = str(doc["lang"])
             breaks |= {fold(w) for w in doc.get("clause_breaks", ())}
@@ -213,6 +234,9 @@ class CrisisDetector:
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
             raise ValueError(f"duplicate rule ids: {sorted(dupes)}")
+
+    def _build_indexes(self) -> None:
+        """The indexes a scan looks rules and modifiers up in, by tag."""
         self._rule_index: dict[int, list[tuple[_Rule, _Pattern]]] = {}
         # patterns made only of common words are not indexed: each sentence checks that all
         # their words are there (one set comparison each)
@@ -232,6 +256,9 @@ class CrisisDetector:
                 for tag in pattern.key_ids:
                     index.setdefault(tag, []).append((mod, pattern))
         self._any_report = reduce(or_, (lg.report for lg in self._langs.values()), 0)
+        self._persons = {
+            code: lg.self_cue | lg.other_cue | lg.generic_cue for code, lg in self._langs.items()
+        }
         self._any_other = reduce(or_, (lg.other_cue for lg in self._langs.values()), 0)
         self._any_self = reduce(or_, (lg.self_cue for lg in self._langs.values()), 0)
         # one tag of each plain pattern (its least used): a sentence without any skips them all
@@ -241,17 +268,32 @@ class CrisisDetector:
             gate = min(_bits(pattern.need), key=lambda t: (heat.get(t, 1.0), sizes.get(t, 1)))
             self._plain_index.setdefault(gate, []).append((rule, pattern))
         self._msg_keys = _mask(self._msg_index)
+        self._msg_mods = [mod for mod in self._modifiers if mod.scope == "message"]
         self._mod_keys = _mask(self._mod_index)
-        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate
-        self._candidates: dict[int, list[tuple[_Rule, _Pattern]]] = {}
+        # the modifiers a rule of each language reads (its own and any_lang ones), index order
+        self._mod_index_lang = {
+            lang: {
+                tag: [(m, p) for m, p in pairs if m.lang == lang or m.any_lang]
+                for tag, pairs in self._mod_index.items()
+            }
+            for lang in {r.lang for r in self._rules}
+        }
+        # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
+        # with the bit mask of the tags a clause needs for the pattern
+        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern]]] = {}
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
-                self._candidates.setdefault(tag, []).extend(pairs)
+                self._candidates.setdefault(tag, []).extend((p.need, r, p) for r, p in pairs)
+        # every pattern is indexed under one tag, so a sentence meets each at most once
+        keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
+        if keys - {1}:
+            raise ValueError("a pattern indexed under more or fewer than one tag")
         self._cand_keys = _mask(self._candidates)
         self._all_keys = self._cand_keys | _mask(self._mod_index) | _mask(self._msg_index)
-        # per word: its key tags as small numbers (of rules, of modifiers, of message-wide
-        # modifiers), so that sentences are sorted out without wide bit-mask arithmetic
-        self._word_keys: dict[str, _WordKeys] = _KeyCache(self._keys_of)
+        # per word: its tags and its key tags as small numbers (of rules, of modifiers, of
+        # message-wide modifiers), so that sentences are sorted out without wide bit-mask
+        # arithmetic; one lookup per word gives both
+        self._words: dict[str, _WordKeys] = _KeyCache(self._word_of)
         self._priority = {rule.id: rule.priority for rule in self._rules}
         self._order = {rule.id: n for n, rule in enumerate(self._rules)}
         self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
@@ -313,14 +355,7 @@ class CrisisDetector:
     def _pattern(self, lang: str, seq: str, where: str) -> _Pattern:
         slots: list[_Slot] = []
         gap = _DEFAULT_GAP
-        window = 0
-        elements = seq.split()
-        if elements and elements[0] == "&":  # "& ~8 A B C": A, B and C in any order within 8 words
-            window = 8
-            elements = elements[1:]
-            if elements and (m := _ELEMENT.match(elements[0])):
-                window = int(m.group(1))
-                elements = elements[1:]
+        window, elements = _window(seq.split())
         for element in elements:
             if m := _ELEMENT.match(element):
                 gap = int(m.group(1))
@@ -332,24 +367,7 @@ class CrisisDetector:
                 continue
             optional = element.endswith("?")
             element = element.rstrip("?")
-            alts = element.split("|")
-            if not all(alts) or "$" in alts:
-                raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
-            for alt in alts:
-                if (
-                    alt.isupper() or alt.startswith("@")
-                ) and f"{lang}:{alt}" not in self.lexicon._ids:
-                    raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
-            self._note_heat(lang, alts)
-            if len(alts) > 1:
-                tags = {self._alternatives(lang, element)}
-            elif alts[0].isupper() or alts[0].startswith("@"):
-                tags = {self.lexicon.tag(f"{lang}:{alts[0]}")}
-            else:
-                tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
-                if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
-                    self._common.add(tag)
-                tags = {tag}
+            tags = self._slot_tags(lang, element, where, seq)
             slots.append(_Slot(_mask(tags), frozenset(tags), optional, gap if slots else 0))
             gap = _DEFAULT_GAP
         while slots and slots[-1].optional:
@@ -369,6 +387,24 @@ class CrisisDetector:
         need = _mask(t for s in required for t in s.ids)
         return _Pattern(tuple(slots), key.ids, need, window)
 
+    def _slot_tags(self, lang: str, element: str, where: str, seq: str) -> set[int]:
+        """The tag of one slot of the pattern seq ("A|b|c", "CLASS", "word")."""
+        alts = element.split("|")
+        if not all(alts) or "$" in alts:
+            raise ValueError(f"{where}: empty alternative or '$' among words in {seq!r}")
+        for alt in alts:
+            if (alt.isupper() or alt.startswith("@")) and f"{lang}:{alt}" not in self.lexicon._ids:
+                raise ValueError(f"{where}: unknown word class {alt} in {seq!r}")
+        self._note_heat(lang, alts)
+        if len(alts) > 1:
+            return {self._alternatives(lang, element)}
+        if alts[0].isupper() or alts[0].startswith("@"):
+            return {self.lexicon.tag(f"{lang}:{alts[0]}")}
+        tag = self.lexicon.add(f"{lang}:={fold(alts[0])}", alts)
+        if fold(alts[0]).rstrip("*") in self._common_words.get(lang, ()):
+            self._common.add(tag)
+        return {tag}
+
     def _number_tags(self, docs: list[Mapping[str, Any]]) -> None:
         """Numbers the tags before they are made, those of frequent words first: a word's bit
         mask is then as short as its rarest tag, and most words' masks are short (speed only)."""
@@ -384,7 +420,7 @@ class CrisisDetector:
                     found = max(found, 0.3)
             return found
 
-        names: dict[str, float] = {}
+        names: dict[str, float] = {}  # tag name -> how frequent its most frequent word is
         for doc in docs:
             lang = str(doc["lang"])
             common = {fold(str(w)) for w in doc.get("common_words", ())}
@@ -395,17 +431,9 @@ class CrisisDetector:
             for raw in [*doc.get("rules", ()), *doc.get("modifiers", ())]:
                 seqs = [raw["seq"]] if isinstance(raw["seq"], str) else raw["seq"]
                 for element in (e for seq in seqs for e in seq.split()):
-                    element = element.rstrip("?")
-                    if element in ("&", "$") or _ELEMENT.match(element):
-                        continue
-                    alts = element.split("|")
-                    words: list[Any] = []
-                    for alt in alts:
-                        words += classes.get(alt, [alt])
-                    if len(alts) > 1:
-                        names.setdefault(f"{lang}:#{element}", heat(words, common))
-                    elif alt not in classes:
-                        names.setdefault(f"{lang}:={fold(alt)}", heat(words, common))
+                    named = _slot_name(lang, element.rstrip("?"), classes)
+                    if named is not None:
+                        names.setdefault(named[0], heat(named[1], common))
         for name in sorted(names, key=lambda n: -names[n]):  # stable: file order within a heat
             self.lexicon.tag(name)
 
@@ -517,14 +545,29 @@ class CrisisDetector:
         if net is None or (best is not None and best.tier != "gentle"):
             return best
         if best is not None:
-            # a gentle rule finding in a sentence that reads clearly like the look-alikes
-            return None if net.score(all_words[where : where + 1]) < net.veto else best
+            # a gentle rule finding in a sentence that reads clearly like the look-alikes (a
+            # sentence of a word or three says too little to the net: "självmordstankar")
+            sentence = all_words[where : where + 1]
+            if len(sentence[0]) >= MIN_WORDS and net.score(sentence) < net.veto:
+                return None
+            return best
         if where == -2 or sum(map(len, all_words)) < MIN_WORDS:
             return None  # rules matched and judged it a look-alike (or negated): they know better
         score, first, last = net.best(all_words)
-        if score < net.net:
+        if score < net.net or self._look_alike(all_tags[first : last + 1]):
             return None
         return self._net_finding(all_words, all_tags[first : last + 1])
+
+    def _look_alike(self, window: list[tuple[list[int], list[_WordKeys]]]) -> bool:
+        """Whether the sentences the net scored hold an idiom the rules know (a modifier named
+        *idiom* that drops findings: words used literally or figuratively, "the bread knife is
+        in the drawer", "cut my hair"): the net keeps quiet there too. Broader look-alikes (games,
+        fiction, jokes) are left to the net: in dev they silenced real crises."""
+        for tags, infos in window:
+            for mod, _, _ in self._modifier_hits(tags, infos, 0, len(tags)):
+                if mod.effect == "drop" and "idiom" in mod.id and not mod.rules:
+                    return True
+        return False
 
     def scan_rules(
         self, text: str
@@ -532,18 +575,17 @@ class CrisisDetector:
         """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
         -2 when rules matched but negation or a modifier dropped them all), and the text's words
         and word classes per sentence."""
-        tags_of = self.lexicon.tags_of
         found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags: list[tuple[list[int], list[_WordKeys]]] = []
         all_words: list[list[str]] = []
         starts: list[int] = []
         dropped = [False]
         position = 0
-        keys_of = self._word_keys.__getitem__
+        word_of = self._words.__getitem__
         for words, commas, quotes in sentences(text):
             starts.append(position)
-            tags = list(map(tags_of, words))
-            infos = list(map(keys_of, words))
+            infos = list(map(word_of, words))
+            tags = list(map(_TAGS, infos))
             all_words.append(words)
             all_tags.append((tags, infos))
             if any(map(_RULE_KEYS, infos)):
@@ -553,7 +595,10 @@ class CrisisDetector:
             position += len(words)
         if found and self._msg_index:
             found = self._message_wide(found, all_tags)
+            if not found:
+                dropped[0] = True  # a message-wide modifier judged them all away
         if found and self._weak:
+            # a hint alone is not a judgement: the net may still ask ("giving my stuff away")
             found = self._backed(found)
         best: Finding | None = None
         best_rank = (0, 0, 0, 0)
@@ -572,18 +617,21 @@ class CrisisDetector:
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""
         self.lexicon.clear_cache()
-        self._word_keys.clear()
+        self._words.clear()
         if self.net is not None:
             self.net.clear_cache()
 
-    def _keys_of(self, word: str) -> _WordKeys:
-        """A word's key tags as numbers (the cache calls this for a word not seen yet)."""
-        tags = self.lexicon.tags(word) & self._all_keys
-        if len(self._word_keys) >= 20_000:
-            self._word_keys.clear()
+    def _word_of(self, word: str) -> _WordKeys:
+        """A word's tags and its key tags as numbers (the cache calls this for a word not seen
+        yet)."""
+        all_tags = self.lexicon.tags(word)
+        tags = all_tags & self._all_keys
+        if len(self._words) >= 20_000:
+            self._words.clear()
         if not tags:
-            return _NO_KEYS  # most words
+            return all_tags, (), (), ()  # most words
         return (
+            all_tags,
             tuple(_bits(tags & self._cand_keys)),
             tuple(_bits(tags & self._mod_keys)),
             tuple(_bits(tags & self._msg_keys)),
@@ -638,10 +686,20 @@ class CrisisDetector:
     ) -> list[tuple[Finding, bool, int]]:
         """Modifiers that look at the whole message: "now she does not answer" makes a farewell
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
+        # only modifiers that would change one of the findings are looked for (what they do
+        # does not depend on their order: any drop drops, any urgent raises)
+        wanted = {
+            id(mod)
+            for mod in self._msg_mods
+            if any(_changes(mod, finding, past) for finding, past, _ in found)
+        }
         hits = []
-        for tags, infos in all_tags:
-            if any(map(_MSG_KEYS, infos)):
-                hits.extend(self._modifier_hits(tags, infos, 0, len(tags), message=True))
+        if wanted:
+            for tags, infos in all_tags:
+                if any(map(_MSG_KEYS, infos)):
+                    hits.extend(
+                        self._modifier_hits(tags, infos, 0, len(tags), message=True, only=wanted)
+                    )
         out = []
         for finding, past, where in found:
             for mod, _, _ in hits:
@@ -671,27 +729,32 @@ class CrisisDetector:
         mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings = []
         index = self._candidates
-        for start, end in self._clauses(words):
-            keys: set[int] = set()
-            for info in infos[start:end]:
-                if info[0]:
-                    keys.update(info[0])
+        if self._breaks.isdisjoint(words):
+            clauses = [(0, len(words))]  # most sentences (as _clauses, without the call)
+        else:
+            clauses = self._clauses(words)
+        whole: int | None = None  # the sentence's tags, when it is one clause
+        for start, end in clauses:
+            # the same set, built in the same order, as updating it word by word
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             if not keys:
                 continue
             present = reduce(or_, tags[start:end], 0)
-            candidates: list[tuple[_Rule, _Pattern]] = []
-            seen: set[int] = set()
-            for tag in keys:
-                for rule, pattern in index[tag]:
-                    if pattern.need & present == pattern.need and id(pattern) not in seen:
-                        seen.add(id(pattern))
-                        candidates.append((rule, pattern))
+            if len(clauses) == 1:
+                whole = present
+            # each pattern is indexed under one tag, so none is met twice here
+            candidates = [
+                (rule, pattern)
+                for tag in keys
+                for need, rule, pattern in index[tag]
+                if need & present == need
+            ]
             for rule, pattern in candidates:
                 for span in _matches(pattern, tags, start, end):
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
-                            tags, infos, 0, len(tags), lang=rule.lang
+                            tags, infos, 0, len(tags), lang=rule.lang, present=whole
                         )
                     clause_mods = [
                         m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
@@ -708,7 +771,7 @@ class CrisisDetector:
         lines = []
         for words, commas, quotes in sentences(text):
             tags = [self.lexicon.tags(w) for w in words]
-            infos = [self._word_keys[w] for w in words]
+            infos = [self._words[w] for w in words]
             lines.append(" ".join(words))
             for mod, first, last in self._modifier_hits(tags, infos, 0, len(tags)):
                 lines.append(
@@ -749,27 +812,31 @@ class CrisisDetector:
         end: int,
         message: bool = False,
         lang: str | None = None,
+        present: int | None = None,
+        only: set[int] | None = None,
     ) -> list[tuple[_Modifier, int, int]]:
         """(modifier, first, last) for every modifier (message-wide ones if message; of one
-        language and those for any language if lang) found in the words."""
+        language and those for any language if lang; if only, those whose id() is in it) found
+        in the words; present, when given, is the bit mask of the words' tags."""
         hits: list[tuple[_Modifier, int, int]] = []
-        seen: set[int] = set()
-        index = self._msg_index if message else self._mod_index
-        which = 2 if message else 1
-        keys: set[int] = set()
-        for info in infos[start:end]:
-            if info[which]:
-                keys.update(info[which])
+        if message:
+            index, which = self._msg_index, 3
+        elif lang is not None and lang in self._mod_index_lang:
+            index, which, lang = self._mod_index_lang[lang], 2, None  # filtered already
+        else:
+            index, which = self._mod_index, 2
+        keys = set(chain.from_iterable(map(itemgetter(which), infos[start:end])))
         if not keys:
             return hits
-        present = reduce(or_, tags[start:end], 0)
+        if present is None:
+            present = reduce(or_, tags[start:end], 0)
+        # each pattern is in the index once (under one tag), so none is met twice here
         for tag in keys:
             for mod, pattern in index[tag]:
                 if lang is not None and mod.lang != lang and not mod.any_lang:
                     continue
-                if id(pattern) in seen:
+                if only is not None and id(mod) not in only:
                     continue
-                seen.add(id(pattern))
                 if pattern.need & present != pattern.need:
                     continue
                 for span in _matches(pattern, tags, start, end):
@@ -789,70 +856,82 @@ class CrisisDetector:
         commas, quotes = marks
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
-        if rule.negatable:
-            matched = set(span)
-            persons = lang.self_cue | lang.other_cue | lang.generic_cue
-            lo = first
-            while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
-                if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
-                    # "she doesn't know that I cut myself": the negation is the main clause's
-                    # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
-                    lo -= 1 if tags[lo - 1] & lang.neg else 0
-                    break
-                lo -= 1
-            for i in range(lo, last + 1):
-                if i not in matched and tags[i] & lang.neg:
-                    return None
-        about = rule.about
-        if about == "self" and rule.kind in ("suicide", "selfharm", "distress"):
-            if self._reported(lang, first, tags, clause_start, quotes):
-                about = "other"  # "my friend texted 'thank you for everything, goodbye'"
-        elif about == "auto":
-            about = self._about(
-                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
-            )
-        elif about == "object":
-            about = self._object(lang, span, tags) or self._about(
-                lang, span, words, tags, clause_start, quotes
-            )
-        elif about in ("victim", "target"):
-            about = self._victim(lang, span, words, tags, clause_start, about == "target")
+        if rule.negatable and self._negated(lang, span, tags, clause_start, commas):
+            return None
+        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
+        # what the modifiers do does not depend on their order: any drop drops, and so on
+        effects = _effects(rule, first, last, mods)
+        if "drop" in effects:
+            return None
+        if "hypothetical" in effects and "real" not in effects:
+            return None  # "how do I help someone who ...": dropped unless a real person is named
         generic = about == "generic"
-        if generic:
+        if generic or "other" in effects:
             about = "other"
-        rank = _RANK[rule.tier]
+        rank = 3 if "urgent" in effects and rule.plan else _RANK[rule.tier]
         # "someone wants to die": nobody in particular, as in training texts; ask gently
-        cap = 1 if generic else 3
-        demote = 0
-        past = False
-        for mod, m_first, m_last in mods:
-            # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
-            if mod.lang != rule.lang and not mod.any_lang:
-                continue
-            if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
-                continue
-            if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
-                continue
-            if mod.scope == "before" and m_first >= first:
-                continue
-            if mod.effect == "drop":
-                return None
-            if mod.effect == "gentle":
-                cap = 1
-            elif mod.effect == "past":
-                cap, past = 1, True
-            elif mod.effect == "demote":
-                demote = 1
-            elif mod.effect == "calm":
-                cap = min(cap, 2)  # "yesterday": not happening now
-            elif mod.effect == "urgent" and rule.plan:
-                rank = 3
-            elif mod.effect == "other":
-                about = "other"
-        rank = min(rank - demote, cap)
+        cap = 1 if generic or "gentle" in effects or "past" in effects else 3
+        if "calm" in effects:
+            cap = min(cap, 2)  # "yesterday": not happening now
+        rank = min(rank - ("demote" in effects), cap)
         if rank < 1:
             return None
-        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), past
+        return Finding(TIERS[rank - 1], about, rule.kind, rule.id, rule.lang), "past" in effects
+
+    def _negated(
+        self,
+        lang: _Lang,
+        span: list[int],
+        tags: list[int],
+        clause_start: int,
+        commas: frozenset[int],
+    ) -> bool:
+        """Whether a negation word stands in the match or just before it (not across a comma)."""
+        first, last = span[0], span[-1]
+        persons = self._persons[lang.code]
+        lo = first
+        while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:
+            if tags[lo - 1] & lang.complementizer and tags[lo] & persons:
+                # "she doesn't know that I cut myself": the negation is the main clause's
+                # (but "no thoughts of hurting myself" reads on); "ettei" (that not) is both
+                lo -= 1 if tags[lo - 1] & lang.neg else 0
+                break
+            lo -= 1
+        matched = set(span)
+        for i in range(lo, last + 1):
+            if i not in matched and tags[i] & lang.neg:
+                return True
+        return False
+
+    def _who(
+        self,
+        rule: _Rule,
+        lang: _Lang,
+        span: list[int],
+        words: list[str],
+        tags: list[int],
+        clause_start: int,
+        quotes: frozenset[int],
+    ) -> str:
+        """Who a rule's match is about, as the rule says to read it ("generic": nobody named)."""
+        about = rule.about
+        if about == "self":
+            if rule.kind in ("suicide", "selfharm", "distress") and self._reported(
+                lang, span[0], tags, clause_start, quotes
+            ):
+                return "other"  # "my friend texted 'thank you for everything, goodbye'"
+            return "self"
+        if about == "auto":
+            return self._about(
+                lang, span[-1:] if rule.anchor_last else span, words, tags, clause_start, quotes
+            )
+        if about == "object":
+            return self._object(lang, span, tags) or self._about(
+                lang, span, words, tags, clause_start, quotes
+            )
+        if about in ("victim", "target"):
+            return self._victim(lang, span, words, tags, clause_start, about == "target")
+        return about
 
     def _about(
         self,
@@ -907,59 +986,23 @@ class CrisisDetector:
         clause_start: int,
     ) -> str:
         first, last = span[0], span[-1]
-        for i in range(first, last + 1):
-            if tags[i] & lang.reflexive_self:
-                return "self"
-            if tags[i] & lang.reflexive_other:
-                return "other"
-        head = tags[first]
-        if head & lang.self_cue and not head & lang.object_self:
-            return "self"  # the match starts with its subject: "I should just die"
-        if head & lang.other_cue and not head & lang.object_other:
-            return "other"
-        for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
-            t = tags[i]
-            if t & lang.object_self and not t & lang.reflexive_self:
-                continue  # "he showed me a photo": me is not who it is about
-            if t & lang.self_cue:
-                return "self"
-            if t & lang.other_cue:
-                return "other"
-            if t & lang.generic_cue:
-                return "generic"
-            if i == first - 1 and t & lang.suffix_tags:
-                # "ajattelin lopettaa": the verb before an infinitive tells the person
-                if words[i].endswith(lang.suffix_self):
-                    return "self"
-                if words[i].endswith(lang.suffix_other):
-                    return "other"
-        if tags[first] & lang.suffix_tags:
-            word = words[first]
-            if word.endswith(lang.suffix_self):
-                return "self"
-            if word.endswith(lang.suffix_other):
-                return "other"
-        for i in range(first, last + 1):
-            t = tags[i]
-            if t & lang.self_cue:
-                return "self"
-            if t & lang.other_cue:
-                return "other"
-        for i in range(first - _CUE_WINDOW - 1, clause_start - 1, -1):
+        inside = range(first, last + 1)
+        return (
+            _first_of(tags, inside, (lang.reflexive_self, "self"), (lang.reflexive_other, "other"))
+            or _subject(lang, tags[first])
+            or _person_before(lang, words, tags, first, clause_start)
+            or (_suffix_person(lang, words[first]) if tags[first] & lang.suffix_tags else None)
+            or _first_of(tags, inside, (lang.self_cue, "self"), (lang.other_cue, "other"))
             # nothing near: the nearest person in the clause ("he has started saying that ...")
-            if tags[i] & lang.other_cue:
-                return "other"
-            if tags[i] & lang.self_cue:
-                return "self"
-        after = last + 1
-        if lang.possessive_other and after < len(tags) and tags[after] & lang.other_cue:
-            if words[after].endswith("n"):
-                return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
-        if lang.possessive_other:
-            for i in range(first, last + 1):
-                if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
-                    return "other"  # Finnish "elämänsä" (his/her life)
-        return "self"
+            or _first_of(
+                tags,
+                range(first - _CUE_WINDOW - 1, clause_start - 1, -1),
+                (lang.other_cue, "other"),
+                (lang.self_cue, "self"),
+            )
+            or _possessive(lang, words, tags, first, last)
+            or "self"
+        )
 
     def _object(self, lang: _Lang, span: list[int], tags: list[int]) -> str | None:
         """Who the object of the matched words is ("recruit me", "recruiting her"), if said."""
@@ -989,21 +1032,26 @@ class CrisisDetector:
     ) -> str:
         """Who is in danger: the object ("me", "minut", "henne"), else "my husband ..." means me."""
         first, last = span[0], span[-1]
-        for i in range(first, min(last + 4, len(tags))):
-            if tags[i] & lang.object_self:
-                return "self"
-            if tags[i] & lang.object_other:
-                return "other"
+        positions = range(first, min(last + 4, len(tags)))
+        found = _first_of(tags, positions, (lang.object_self, "self"), (lang.object_other, "other"))
+        if found is not None:
+            return found
         if writer_default:
             return "self"
         passive = any(tags[i] & lang.passive for i in range(first, last + 1))
+        lo = max(clause_start, first - _CUE_WINDOW)
         if passive:  # "mun kaveria uhkaillaan": the one named is the one threatened
-            for i in range(last, max(clause_start, first - _CUE_WINDOW) - 1, -1):
-                if tags[i] & lang.other_cue:
-                    return "other"
-                if tags[i] & lang.self_cue:
-                    return "self"
-        for i in range(first, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+            positions = range(last, lo - 1, -1)
+            found = _first_of(tags, positions, (lang.other_cue, "other"), (lang.self_cue, "self"))
+            if found is not None:
+                return found
+        return self._named_victim(lang, words, tags, first, lo, passive)
+
+    def _named_victim(
+        self, lang: _Lang, words: list[str], tags: list[int], first: int, lo: int, passive: bool
+    ) -> str:
+        """Who is in danger by the person named before the match (the writer if nobody)."""
+        for i in range(first, lo - 1, -1):
             t = tags[i]
             if t & lang.self_cue:
                 return "self"
@@ -1016,6 +1064,134 @@ class CrisisDetector:
                     return "self"  # Finnish "mieheni" (my husband)
                 return "other"
         return "self"
+
+
+def _effects(
+    rule: _Rule, first: int, last: int, mods: list[tuple[_Modifier, int, int]]
+) -> set[str]:
+    """The effects of the modifiers (found at m_first..m_last) that touch a rule's match at
+    first..last."""
+    effects = set()
+    for mod, m_first, m_last in mods:
+        # a modifier reads its own language ("manga" is a comic in English, "many" in Swedish)
+        if mod.lang != rule.lang and not mod.any_lang:
+            continue
+        if rule.kind not in mod.kinds or (mod.rules and rule.id not in mod.rules):
+            continue
+        if mod.scope == "span" and (m_last < first or m_first > last or rule.firm):
+            continue
+        if mod.scope == "before" and m_first >= first:
+            continue
+        effects.add(mod.effect)
+    return effects
+
+
+def _subject(lang: _Lang, head: int) -> str | None:
+    """The person when a match starts with its subject ("I should just die")."""
+    if head & lang.self_cue and not head & lang.object_self:
+        return "self"
+    if head & lang.other_cue and not head & lang.object_other:
+        return "other"
+    return None
+
+
+def _suffix_person(lang: _Lang, word: str) -> str | None:
+    """The person a verb's ending tells (Finnish "ajattelin": I)."""
+    if word.endswith(lang.suffix_self):
+        return "self"
+    if word.endswith(lang.suffix_other):
+        return "other"
+    return None
+
+
+def _person_before(
+    lang: _Lang, words: list[str], tags: list[int], first: int, clause_start: int
+) -> str | None:
+    """The nearest person word in the few words before a match ("generic": "someone")."""
+    for i in range(first - 1, max(clause_start, first - _CUE_WINDOW) - 1, -1):
+        t = tags[i]
+        if t & lang.object_self and not t & lang.reflexive_self:
+            continue  # "he showed me a photo": me is not who it is about
+        if t & lang.self_cue:
+            return "self"
+        if t & lang.other_cue:
+            return "other"
+        if t & lang.generic_cue:
+            return "generic"
+        if i == first - 1 and t & lang.suffix_tags:
+            # "ajattelin lopettaa": the verb before an infinitive tells the person
+            found = _suffix_person(lang, words[i])
+            if found is not None:
+                return found
+    return None
+
+
+def _possessive(
+    lang: _Lang, words: list[str], tags: list[int], first: int, last: int
+) -> str | None:
+    """ "other" when a Finnish possessive says the match is someone else's."""
+    if not lang.possessive_other:
+        return None
+    after = last + 1
+    if after < len(tags) and tags[after] & lang.other_cue and words[after].endswith("n"):
+        return "other"  # "viiltoja osallistujan käsivarsissa" (the participant's)
+    for i in range(first, last + 1):
+        if len(words[i]) > 6 and words[i].endswith(lang.possessive_other):
+            return "other"  # Finnish "elämänsä" (his/her life)
+    return None
+
+
+def _first_of(
+    tags: list[int], positions: Iterable[int], a: tuple[int, str], b: tuple[int, str]
+) -> str | None:
+    """At the first of the positions whose word has a's tags or b's: a's name or b's (a's when
+    both)."""
+    for i in positions:
+        if tags[i] & a[0]:
+            return a[1]
+        if tags[i] & b[0]:
+            return b[1]
+    return None
+
+
+def _slot_name(
+    lang: str, element: str, classes: Mapping[str, list[Any]]
+) -> tuple[str, list[Any]] | None:
+    """The tag name a pattern element makes and its words (None: not a word, or a class)."""
+    if element in ("&", "$") or _ELEMENT.match(element):
+        return None
+    alts = element.split("|")
+    words: list[Any] = []
+    for alt in alts:
+        words += classes.get(alt, [alt])
+    if len(alts) > 1:
+        return f"{lang}:#{element}", words
+    if alts[0] not in classes:
+        return f"{lang}:={fold(alts[0])}", words
+    return None
+
+
+def _window(elements: list[str]) -> tuple[int, list[str]]:
+    """An "&" pattern's window and its other elements ("& ~8 A B C": A, B and C in any order
+    within 8 words); 0 and the elements for an ordered pattern."""
+    if not elements or elements[0] != "&":
+        return 0, elements
+    elements = elements[1:]
+    if elements and (m := _ELEMENT.match(elements[0])):
+        return int(m.group(1)), elements[1:]
+    return 8, elements
+
+
+def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:
+    """Whether a message-wide modifier found in the text would drop or raise the finding (as
+    _message_wide applies them)."""
+    if mod.lang != finding.lang and not mod.any_lang:
+        return False
+    if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+        return False
+    if mod.effect == "urgent":
+        return finding.tier != "urgent"
+    return mod.effect == "drop" or (mod.effect == "recovered" and past)
 
 
 def _mask(tags: Iterable[int]) -> int:
@@ -1034,36 +1210,45 @@ def _bits(mask: int):
         mask ^= low
 
 
-def _matches(pattern: _Pattern, tags: list[int], start: int, end: int):
+def _matches(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
     """Positions of the pattern's matched slots, one match per first position, left to right."""
+    if pattern.window:
+        return list(_unordered(pattern, tags, start, end))
     slots = pattern.slots
     n = len(slots)
-    if pattern.window:
-        yield from _unordered(pattern, tags, start, end)
-        return
-
-    def walk(k: int, prev: int, budget: int) -> list[int] | None:
-        if k == n:
-            return []
-        slot = slots[k]
-        if slot.at_end:
-            return [] if prev == end - 1 and k == n - 1 else None
-        hi = min(end - 1, prev + 1 + max(slot.gap, budget))
-        for i in range(prev + 1, hi + 1):
-            if tags[i] & slot.tags:
-                rest = walk(k + 1, i, 0)
-                if rest is not None:
-                    return [i, *rest]
-        if slot.optional:
-            return walk(k + 1, prev, max(slot.gap, budget))
-        return None
-
     head = slots[0].tags
+    out = []
     for i in range(start, end):
         if tags[i] & head:
-            rest = walk(1, i, 0)
+            if n == 1:
+                out.append([i])
+                continue
+            rest = _walk(slots, tags, end, 1, i, 0)
             if rest is not None:
-                yield [i, *rest]
+                out.append([i, *rest])
+    return out
+
+
+def _walk(
+    slots: tuple[_Slot, ...], tags: list[int], end: int, k: int, prev: int, budget: int
+) -> list[int] | None:
+    """Positions of slots k, k + 1, ... after the word at prev (budget: words an optional slot
+    not found leaves to the next one), or None."""
+    n = len(slots)
+    if k == n:
+        return []
+    slot = slots[k]
+    if slot.at_end:
+        return [] if prev == end - 1 and k == n - 1 else None
+    hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+    for i in range(prev + 1, hi + 1):
+        if tags[i] & slot.tags:
+            rest = _walk(slots, tags, end, k + 1, i, 0)
+            if rest is not None:
+                return [i, *rest]
+    if slot.optional:
+        return _walk(slots, tags, end, k + 1, prev, max(slot.gap, budget))
+    return None
 
 
 def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):

@@ -1,5 +1,6 @@
-"""A small statistical net under the rules: Naive Bayes log-odds of word stems, character
-n-grams and word pairs, trained on the evaluation set's dev part (see train.py).
+"""A small statistical net under the rules: weights of word stems, character n-grams and word
+pairs (a logistic regression, or Naive Bayes log-odds), trained on the evaluation set's dev part
+(see train.py).
 
 It only ever asks gently: when no rule found anything and a sentence (or two neighbouring
 sentences) reads like the crisis messages it was trained on, the detector returns a gentle
@@ -62,10 +63,21 @@ _TOTAL, _COUNT = itemgetter(0), itemgetter(1)
 class StatNet:
     """Scores folded sentences: the higher, the more it reads like a message needing help."""
 
-    def __init__(self, weights: dict[str, int], scale: float, bias: float, net: float, veto: float):
+    def __init__(
+        self,
+        weights: dict[str, int],
+        scale: float,
+        bias: float,
+        net: float,
+        veto: float,
+        sqrt: bool = True,
+    ) -> None:
         self._weights = weights
         self._scale = scale
         self.bias = bias
+        # True (Naive Bayes): a window's score is its summed weight over the square root of its
+        # features found; False (logistic regression): the plain sum
+        self.sqrt = sqrt
         self.net = net  # a text without rule findings scoring at least this gets a gentle check
         self.veto = veto  # a gentle rule finding in a text scoring below this is dropped
         # word pairs by the first word's start, then the second's: most words start no pair
@@ -90,7 +102,8 @@ class StatNet:
                     head[key[1:]] = float(value)
                 else:
                     weights[key] = int(value)
-        return cls(weights, head["scale"], head["bias"], head["net"], head["veto"])
+        sqrt = bool(head.get("sqrt", 1))
+        return cls(weights, head["scale"], head["bias"], head["net"], head["veto"], sqrt)
 
     def _word(self, word: str) -> tuple[float, int, str]:
         """A word's summed weight, number of features known, and its start for word pairs
@@ -120,7 +133,9 @@ class StatNet:
         return total, count
 
     def _value(self, total: float, count: int) -> float:
-        return self.bias + total / math.sqrt(count) if count else self.bias
+        if not count:
+            return self.bias
+        return self.bias + (total / math.sqrt(count) if self.sqrt else total)
 
     def score(self, sentences: list[list[str]]) -> float:
         """The highest score of a sentence, two neighbouring sentences, or the whole text."""

@@ -33,10 +33,13 @@ def _fold_table() -> dict[str, str]:
 
 
 _FOLD = _fold_table()
+_FOLD_FIRST = tuple((ch, _FOLD[ch]) for ch in "äöå")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _END, _COMMA, _QUOTE = "\x01", "\x02", "\x03"
-# an opening quote: after a space (or at the start), before a letter: 'I want to die'
-_QUOTE_OPEN = re.compile("(?<!\\S)['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?=\\w)")
+# an opening quote: after a space (or at the start), before a letter: 'I want to die'; the
+# quote character comes first so that the regex engine skips to candidates quickly, then
+# "(?<!\\S.)" looks at the character before it
+_QUOTE_OPEN = re.compile("['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?<!\\S.)(?=\\w)")
 
 
 def _split_table() -> dict[int, int]:
@@ -73,7 +76,10 @@ def fold(text: str) -> str:
     """Lower case without diacritics (ä -> a, ö -> o, å -> a) and without apostrophes."""
     text = text.casefold()
     if not text.isascii():
-        text = _NON_ASCII.sub(_fold_char, text)
+        for ch, plain in _FOLD_FIRST:  # the most frequent letters in one pass each (speed only)
+            text = text.replace(ch, plain)
+        if not text.isascii():
+            text = _NON_ASCII.sub(_fold_char, text)
     return text.replace("'", "").replace("`", "")
 
 
@@ -117,20 +123,32 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]
             marks = frozenset()
         quotes: frozenset[int] = frozenset()
         if _QUOTE in sentence:
-            opened, kept = [], []
-            for word in words:
-                if word == _QUOTE:
-                    opened.append(len(kept))
-                else:
-                    kept.append(word)
-            words, quotes = kept, frozenset(opened)
+            words, quotes = _unquoted(words)
         if not words:
             continue
         if not "".join(words).isalpha():
-            for i, word in enumerate(words):
-                if not word.isalpha():
-                    words[i] = _odd_word(word)
-            if "" in words:
-                words = [w for w in words if w]  # a comma position may shift; only a hint
+            words = _odd_words(words)
         out.append((words, marks, quotes))
     return out
+
+
+def _unquoted(words: list[str]) -> tuple[list[str], frozenset[int]]:
+    """The words without the quotation marks, and the positions of the words that open one."""
+    opened, kept = [], []
+    for word in words:
+        if word == _QUOTE:
+            opened.append(len(kept))
+        else:
+            kept.append(word)
+    return kept, frozenset(opened)
+
+
+def _odd_words(words: list[str]) -> list[str]:
+    """The words with those that are not plain letters read as in _odd_word (and empty ones
+    left out)."""
+    for i, word in enumerate(words):
+        if not word.isalpha():
+            words[i] = _odd_word(word)
+    if "" in words:
+        words = [w for w in words if w]  # a comma position may shift; only a hint
+    return words

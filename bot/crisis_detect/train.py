@@ -1,12 +1,14 @@
 """Trains the statistical net (net.py) on the DEV part of the evaluation set, never the held-aside
-fifth, and writes net.tsv.gz; with --cv, first reports what the net adds to the rules in a
-5-fold cross-validation on the dev part.
+fifth, and writes net.tsv.gz; with --cv, first reports what the net adds to the rules, measured
+on dev only: a 5-fold cross-validation, and the newest batch scored by a net trained on the
+other batches (new writers).
 
     python -m bot.crisis_detect.train --cv          # figures only
     python -m bot.crisis_detect.train --write       # train on all of dev, store the net
 
-Training texts (content/sections) are added as examples of "none": they talk about suicide,
-self-harm and radicalisation in a training voice, as mentors quoting them do.
+The net is a logistic regression (--model lr, shipped) or a Naive Bayes (--model nb, round 2)
+over the same features. Training texts (content/sections) are added as examples of "none": they
+talk about suicide, self-harm and radicalisation in a training voice, as mentors quoting them do.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,12 @@ from bot.crisis_detect.text import sentences
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "crisis"
 SECTIONS = ROOT / "content" / "sections"
+# Naive Bayes: smoothing, least texts a feature is in, features kept, weight scale
 ALPHA, MIN_DF, TOP_K, SCALE = 1.0, 2, 10_000, 10
+# logistic regression: passes, AdaGrad step, L2 penalty, least texts a feature is in, features
+# kept, weight scale (chosen in the cross-validation; see bench/README.md)
+LR_EPOCHS, LR_STEP, LR_L2, LR_MIN_DF, LR_TOP_K, LR_SCALE = 15, 0.03, 1e-3, 3, 20_000, 100
+SHIPPED = {"model": "lr", "net": 0.5, "veto": -3.0}  # what --write stores by default
 
 
 def words_of(text: str) -> list[list[str]]:
@@ -39,7 +46,20 @@ def words_of(text: str) -> list[list[str]]:
     return [words for words, _, _ in sentences(text)]
 
 
-def train(
+def windows_of(text: str) -> list[list[str]]:
+    """A text's features (sorted: the same order, and sums, in every run) as the net scores it:
+    the whole text, then, for a text of several sentences, each sentence and each two
+    neighbouring ones."""
+    parts = [text_features([words]) for words in words_of(text)]
+    out = [sorted(set().union(*parts))] if parts else [[]]
+    if len(parts) > 1:
+        out += [sorted(p) for p in parts]
+    if len(parts) > 2:
+        out += [sorted(a | b) for a, b in zip(parts, parts[1:], strict=False)]
+    return out
+
+
+def train_nb(
     texts: Sequence[str],
     labels: Sequence[int],
     net: float = 0.0,
@@ -65,18 +85,78 @@ def train(
         logodds[feature] = (math.log(p1 / p0), c0 + c1)
     # keep the features that say most, often
     kept = sorted(logodds, key=lambda f: (-abs(logodds[f][0]) * math.log(1 + logodds[f][1]), f))
-    weights = {}
+    out = {}
     for feature in kept[:TOP_K]:
         w = round(logodds[feature][0] * SCALE)
         if w:
-            weights[feature] = w
-    return StatNet(weights, SCALE, math.log(n[1] / n[0]), net, veto)
+            out[feature] = w
+    return StatNet(out, SCALE, math.log(n[1] / n[0]), net, veto)
+
+
+def train_lr(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    net: float = 0.0,
+    veto: float = -99.0,
+    seed: int = 1,
+) -> StatNet:
+    """A logistic regression over the features of each text (1 = needs help, 0 = not): AdaGrad
+    steps with an L2 penalty, a few passes in a seeded order; a window's score is then the bias
+    plus the weights of the features in it. The net scores sentences and pairs of them too, so
+    those of a text that needs no help are examples of "not" as well (a crisis message's
+    other sentences are not known to be examples of anything)."""
+    rows: list[list[str]] = []
+    targets: list[int] = []
+    df: Counter[str] = Counter()
+    for text, label in zip(texts, labels, strict=True):
+        found = windows_of(text)
+        df.update(found[0])
+        if label:
+            found = found[:1]
+        rows += found
+        targets += [label] * len(found)
+    rows = [[f for f in row if df[f] >= LR_MIN_DF] for row in rows]
+    w = {f: 0.0 for f, c in df.items() if c >= LR_MIN_DF}
+    g2 = dict.fromkeys(w, 1e-8)
+    bias, gb = 0.0, 1e-8
+    order = list(range(len(rows)))
+    rng = random.Random(seed)
+    for _ in range(LR_EPOCHS):
+        rng.shuffle(order)
+        for k in order:
+            row = rows[k]
+            z = bias + sum(map(w.__getitem__, row))
+            p = 1 / (1 + math.exp(-z)) if z > -30 else 0.0
+            g = p - targets[k]
+            gb += g * g
+            bias -= LR_STEP * g / math.sqrt(gb)
+            for f in row:
+                gf = g + LR_L2 * w[f]
+                g2[f] += gf * gf
+                w[f] -= LR_STEP * gf / math.sqrt(g2[f])
+    kept = sorted(w, key=lambda f: (-abs(w[f]), f))[:LR_TOP_K]
+    out = {}
+    for feature in kept:
+        v = round(w[feature] * LR_SCALE)
+        if v:
+            out[feature] = v
+    return StatNet(out, LR_SCALE, round(bias, 6), net, veto, sqrt=False)
+
+
+def train(
+    texts: Sequence[str], labels: Sequence[int], net: float, veto: float, model: str = "lr"
+) -> StatNet:
+    """The net of the given model ("lr" or "nb") trained on the texts."""
+    if model == "nb":
+        return train_nb(texts, labels, net, veto)
+    return train_lr(texts, labels, net, veto)
 
 
 def write(net: StatNet, path: Path = NET_FILE) -> None:
     """Stores the net: a header of numbers, then one feature and its weight per line."""
     lines = [f"#scale\t{net._scale}", f"#bias\t{net.bias:.6f}", f"#net\t{net.net}"]
     lines.append(f"#veto\t{net.veto}")
+    lines.append(f"#sqrt\t{int(net.sqrt)}")
     lines += [f"{f}\t{w}" for f, w in sorted(net._weights.items())]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
@@ -118,8 +198,122 @@ def rules_detector(rules_dir: Path | None) -> CrisisDetector:
     return CrisisDetector(docs)
 
 
-NET_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)  # thresholds tried by --cv
-VETO_STEPS = (-99.0, -5.0, -4.0, -3.0)
+# thresholds tried by --cv, per model
+NET_STEPS = {
+    "lr": (-1.5, -1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5),
+    "nb": (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0),
+}
+VETO_STEPS = {"lr": (-99.0, -3.0, -2.0, -1.0), "nb": (-99.0, -5.0, -4.0, -3.0)}
+
+
+def batch(item: dict[str, Any]) -> int:
+    """Which batch of the evaluation set an item is from (en.yaml 1, en_2.yaml 2, ...)."""
+    _, _, number = item["file"].partition("_")
+    return int(number or 1)
+
+
+class _Scored:
+    """Dev items with the rules' findings, and the net's scores where a net scored them."""
+
+    def __init__(self, dev: Sequence[dict[str, Any]], rules: CrisisDetector) -> None:
+        self.dev = dev
+        found = [rules.scan_rules(i["text"]) for i in dev]
+        self.finding = [f[0] for f in found]
+        self.sentence = [f[1] for f in found]
+        self.words = [f[2] for f in found]
+        self.judged = [f[1] == -2 for f in found]  # rules matched and dropped it: no net
+        self.long = [sum(len(w) for w in f[2]) >= MIN_WORDS for f in found]
+        self.score: list[float | None] = [None] * len(dev)
+        self.at_rule: list[float] = [0.0] * len(dev)  # score of the rule finding's sentence
+
+    def score_with(self, net: StatNet, which: Sequence[int]) -> None:
+        """Scores the given items with a net that did not see them."""
+        for i in which:
+            self.score[i] = net.score(self.words[i])
+            if self.finding[i] is not None:
+                k = self.sentence[i]
+                self.at_rule[i] = net.score(self.words[i][k : k + 1])
+
+    def caught(self, i: int, t: float, v: float) -> bool:
+        """Rules and net together, the net asking from t and vetoing below v."""
+        found = self.finding[i]
+        if found is not None:
+            short = len(self.words[i][self.sentence[i]]) < MIN_WORDS
+            return found.tier != "gentle" or short or self.at_rule[i] >= v
+        score = self.score[i]
+        return not self.judged[i] and self.long[i] and score is not None and score >= t
+
+    def figures(self, which: Sequence[int], caught: Callable[[int], bool]) -> dict[str, Any]:
+        """Recall and precision over the given items."""
+        pos = [i for i in which if self.dev[i]["label"] != "none"]
+        neg = [i for i in which if self.dev[i]["label"] == "none"]
+        tp = sum(1 for i in pos if caught(i))
+        fp = sum(1 for i in neg if caught(i))
+        return {
+            "recall": round(tp / max(1, len(pos)), 4),
+            "precision": round(tp / max(1, tp + fp), 4),
+            "fp": fp,
+        }
+
+
+def cross_validate(
+    dev: Sequence[dict[str, Any]],
+    rules: CrisisDetector,
+    model: str = "lr",
+    folds: int = 5,
+    seed: int = 1,
+    examples: bool = False,
+) -> dict[str, Any]:
+    """What the net adds to the rules, each dev item scored by a net that never saw it: a
+    k-fold cross-validation over all of dev, and the newest batch scored by a net trained on
+    the other batches only (writers the net never read)."""
+    extra = training_texts(SECTIONS)
+    extra_labels = [0] * len(extra)
+    if examples:
+        more, more_labels = own_examples()
+        extra, extra_labels = extra + more, extra_labels + more_labels
+    newest = max(batch(i) for i in dev)
+    every = list(range(len(dev)))
+    in_newest = [i for i in every if batch(dev[i]) == newest]
+
+    def fit(train_on: Sequence[int]) -> StatNet:
+        texts = [dev[i]["text"] for i in train_on] + extra
+        labels = [int(dev[i]["label"] != "none") for i in train_on] + extra_labels
+        return train(texts, labels, 0.0, -99.0, model)
+
+    cv = _Scored(dev, rules)
+    order = every[:]
+    random.Random(seed).shuffle(order)
+    for k in range(folds):
+        test = set(order[k::folds])
+        cv.score_with(fit([i for i in every if i not in test]), sorted(test))
+    new = _Scored(dev, rules)
+    new.score_with(fit([i for i in every if batch(dev[i]) != newest]), in_newest)
+
+    def row(scored: _Scored, which: list[int], t: float, v: float) -> dict[str, Any]:
+        return scored.figures(which, lambda i: scored.caught(i, t, v))
+
+    out: dict[str, Any] = {
+        "model": model,
+        "newest_batch": newest,
+        "rules": {
+            "dev": cv.figures(every, lambda i: cv.finding[i] is not None),
+            "newest": cv.figures(in_newest, lambda i: cv.finding[i] is not None),
+        },
+        "net": [],
+    }
+    for t in NET_STEPS[model]:
+        for v in VETO_STEPS[model]:
+            out["net"].append(
+                {
+                    "net": t,
+                    "veto": v,
+                    "cv_dev": row(cv, every, t, v),
+                    "cv_newest": row(cv, in_newest, t, v),
+                    "newest_unseen": row(new, in_newest, t, v),
+                }
+            )
+    return out
 
 
 def own_examples() -> tuple[list[str], list[int]]:
@@ -143,85 +337,24 @@ def own_examples() -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def cross_validate(
-    dev: Sequence[dict[str, Any]],
-    rules: CrisisDetector,
-    folds: int = 5,
-    seed: int = 1,
-    examples: bool = False,
-) -> dict[str, Any]:
-    """Each dev item scored by a net trained without it; what the net adds to the rules."""
-    order = list(range(len(dev)))
-    random.Random(seed).shuffle(order)
-    scores: list[float] = [0.0] * len(dev)
-    at_rule: list[float] = [0.0] * len(dev)  # score of the sentence the rules' finding is in
-    found = [rules.scan_rules(i["text"]) for i in dev]
-    extra = training_texts(SECTIONS)
-    extra_labels = [0] * len(extra)
-    if examples:
-        more, more_labels = own_examples()
-        extra, extra_labels = extra + more, extra_labels + more_labels
-    for k in range(folds):
-        test = set(order[k::folds])
-        texts = [dev[i]["text"] for i in range(len(dev)) if i not in test] + extra
-        labels = [int(dev[i]["label"] != "none") for i in range(len(dev)) if i not in test]
-        labels += extra_labels
-        net = train(texts, labels)
-        for i in test:
-            scores[i] = net.score(words_of(dev[i]["text"]))
-            if found[i][0] is not None:
-                at_rule[i] = net.score(found[i][2][found[i][1] : found[i][1] + 1])
-    judged = [f[1] == -2 for f in found]  # rules matched and dropped it: no gentle net
-    long = [sum(len(w) for w in f[2]) >= MIN_WORDS for f in found]
-    found = [f[0] for f in found]
-    pos = [k for k, i in enumerate(dev) if i["label"] != "none"]
-    neg = [k for k, i in enumerate(dev) if i["label"] == "none"]
-    out: dict[str, Any] = {
-        "rules": _pr(pos, neg, lambda k: found[k] is not None),
-        "missed_by_rules": sum(1 for k in pos if found[k] is None),
-        "net": {},
-    }
-    for t in NET_STEPS:
-
-        def added(k: int, t: float = t) -> bool:
-            return found[k] is None and not judged[k] and scores[k] >= t and long[k]
-
-        out["net"][t] = _pr(pos, neg, lambda k: found[k] is not None or added(k))
-        out["net"][t]["added_tp"] = sum(1 for k in pos if added(k))
-        out["net"][t]["added_fp"] = sum(1 for k in neg if added(k))
-        for v in VETO_STEPS:
-
-            def kept(k: int, t: float = t, v: float = v) -> bool:
-                if found[k] is None:
-                    return added(k, t)
-                return found[k].tier != "gentle" or at_rule[k] >= v
-
-            out["net"][t][f"veto {v}"] = _pr(pos, neg, kept)
-    return out
-
-
-def _pr(pos: list[int], neg: list[int], caught) -> dict[str, Any]:
-    tp = sum(1 for k in pos if caught(k))
-    fp = sum(1 for k in neg if caught(k))
-    return {"recall": round(tp / len(pos), 4), "precision": round(tp / max(1, tp + fp), 4)}
-
-
 def main() -> int:
     """Cross-validates and/or trains and writes the net."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cv", action="store_true", help="report the 5-fold cross-validation")
+    parser.add_argument("--cv", action="store_true", help="report the cross-validation")
     parser.add_argument("--rules", type=Path, help="rules folder for --cv (default: shipped)")
     parser.add_argument("--write", action="store_true", help="train on all of dev and store")
-    parser.add_argument("--net", type=float, default=1.5, help="gentle check from this score")
-    parser.add_argument("--veto", type=float, default=-3.0, help="drop gentle findings below")
+    parser.add_argument("--model", choices=("lr", "nb"), default=SHIPPED["model"])
+    parser.add_argument("--net", type=float, default=SHIPPED["net"], help="gentle from this")
+    parser.add_argument("--veto", type=float, default=SHIPPED["veto"], help="drop gentle below")
     parser.add_argument("--examples", action="store_true", help="also the tests' own examples")
     args = parser.parse_args()
     dev, _ = split(load_items(default_paths(DATA)))
     if args.cv:
-        print(json.dumps(cross_validate(dev, rules_detector(args.rules), examples=args.examples)))
+        result = cross_validate(dev, rules_detector(args.rules), args.model, examples=args.examples)
+        print(json.dumps(result))
     if args.write:
         texts, labels = training_set(dev)
-        net = train(texts, labels, args.net, args.veto)
+        net = train(texts, labels, args.net, args.veto, args.model)
         write(net)
         write_frequent()
         print(

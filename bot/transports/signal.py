@@ -19,6 +19,7 @@ import json
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -202,6 +203,7 @@ class SignalTransport:
         self._queued: dict[Address, int] = {}
         self._seen: OrderedDict[tuple[str, int, bool], None] = OrderedDict()
         self._ids = itertools.count(1)
+        self.on_back: Callable[[], Awaitable[None]] | None = None  # set by the messenger
         self._rate_limits = 0  # rate limits without a time since the last successful send
         self._challenges: set[str] = set()  # captcha tokens already logged
         self._account_refused = False  # the daemon said it does not serve the account (logged)
@@ -295,6 +297,8 @@ class SignalTransport:
                         "signal: connected to the event stream%s",
                         f" after {failures} failed attempt(s)" if failures else "",
                     )
+                    if failures and self.on_back is not None:
+                        await self.on_back()  # the daemon is back: what waits goes out now
                     failures, delay = 0, self.min_backoff
                     async for event in source.aiter_sse():
                         if event.event == "receive":

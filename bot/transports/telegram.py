@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -89,6 +89,11 @@ class TelegramTransport:
         self.username: str | None = None
         self._file_ids: dict[str, str] = {}  # sha256 of uploaded bytes -> Telegram file id
         self._server: WebhookServer | None = None
+        self.on_back: Callable[[], Awaitable[None]] | None = None  # set by the messenger
+
+    async def _back(self) -> None:
+        if self.on_back is not None:
+            await self.on_back()
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Initialise PTB, then poll (or listen for the webhook) in the background."""
@@ -318,11 +323,19 @@ class ReadingBot(ExtBot):
 
     skipped = 0
 
-    def __init__(self, *args: Any, poll_read_timeout: float = 5.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        poll_read_timeout: float = 5.0,
+        on_back: Callable[[], Awaitable[None]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Seconds to wait beyond the long poll's own timeout (PTB's default: 5). PTB freezes its
         # objects after __init__; attributes named with "_" stay settable.
         self._poll_read_timeout = poll_read_timeout
+        self._on_back = on_back  # called when a poll succeeds again after failing
+        self._failing = False
 
     async def get_updates(  # noqa: D102 - PTB's signature and meaning
         self,

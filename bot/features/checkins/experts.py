@@ -61,7 +61,8 @@ async def choose_mentor(ctx: Ctx, choice: ids.ChooseMentor) -> None:
     if not await _in_step(ctx, Step.MENTOR):
         return
     mentor = await ctx.repo(PeopleRepo).get(choice.mentor)
-    if mentor is None or not mentor.active:
+    if mentor is None or not mentor.active or mentor.role is not Role.MENTOR:
+        # Check-ins are for mentors only: a forged id cannot point one at staff or an admin.
         await ctx.reply(ctx.t("common.stale_button"))
         return
     await ctx.set_step(Step.WHEN, {"mentor": mentor.id})

@@ -68,6 +68,12 @@ async def skip_words(ctx: Ctx, choice: ids.SkipWords) -> None:
     checkin = await _own_checkin(ctx, choice.checkin)
     if checkin is None:
         return
+    in_words = ctx.dialog is not None and ctx.dialog.step == Step.WORDS
+    if not in_words or ctx.dialog.data.get("checkin") != checkin.id:
+        # Only right after this check-in's score: an old Skip (or a forged one) does nothing,
+        # and the expert is not told the answer once more.
+        await ctx.show_menu(lead=ctx.t("ck.already_answered"))
+        return
     await ctx.clear_step()
     await _finish(ctx, checkin, "")
 

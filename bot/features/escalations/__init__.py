@@ -24,6 +24,7 @@ def setup(app: App) -> None:
     service = Escalations(app)
     app.services.escalations = service
     app.events.on("person.role_changed", service.release_claims_on_role_change)
+    app.messenger.on_outcome("ticket_post", service.post_delivered)
     app.scheduler.on("ticket.remind", timers.remind_unclaimed)
     app.scheduler.on("ticket.release", timers.release_unanswered)
     app.scheduler.on("ticket.relay", timers.relay_again)

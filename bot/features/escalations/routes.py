@@ -235,9 +235,7 @@ async def _mentor_reply(ctx: Ctx, number: int, text: str) -> None:
             )
             address = await ctx.app.messenger.address_of(expert.id)
             if address is not None:
-                result = await ctx.app.messenger.send(address, view)
-                if result.ok and result.message_id:
-                    await tickets.add_post(number, address, result.message_id)
+                await service.post_to(address, view, number, expert.id)
     else:
         await service.post(ticket, "esc.mentor_wrote_again")
     await ctx.reply(ctx.t("esc.reply_sent", number=number))

@@ -117,9 +117,7 @@ class Escalations:
         if team_chat is not None:
             lang = self.app.config.bot.default_language
             out = await self.expert_view(ticket, lang, note_key)
-            result = await self.app.messenger.send(team_chat, out)
-            if result.ok and result.message_id:
-                await self.tickets.add_post(ticket.id, team_chat, result.message_id)
+            await self.post_to(team_chat, out, ticket.id)
         if self._direct(team_chat) or ticket.urgent:
             await self._post_directly(ticket, await self.experts(), note_key)
 
@@ -133,9 +131,21 @@ class Escalations:
             if address is None:
                 continue
             out = await self.expert_view(ticket, person.language, note_key, Viewer.of(person))
-            result = await self.app.messenger.send(address, out)
-            if result.ok and result.message_id:
-                await self.tickets.add_post(ticket.id, address, result.message_id)
+            await self.post_to(address, out, ticket.id, person.id)
+
+    async def post_to(
+        self, address: Address, out: Outgoing, ticket_id: int, person_id: int | None = None
+    ) -> None:
+        """A ticket's post through the outbox; once it is delivered, its message is kept (for
+        edits: claimed, closed, erased)."""
+        await self.app.messenger.post(
+            address, out, person_id=person_id, purpose=f"ticket_post:{ticket_id}"
+        )
+
+    async def post_delivered(self, ref: str, result: SendResult, address: Address) -> None:
+        """The outbox delivered a ticket's post: remember where, to edit it later."""
+        if result.ok and result.message_id:
+            await self.tickets.add_post(int(ref), address, result.message_id)
 
     async def refresh_posts(self, ticket: Ticket) -> None:
         """Edit every post of a ticket so all experts see who claimed it, or that it closed."""

@@ -1,0 +1,184 @@
+"""The outbox: what the bot decides to send survives a messenger outage and a restart, and arrives
+once, in order. Real HTTP against the fake signal-cli daemon and the fake Bot API, both stopped and
+started again on the same port as a real daemon or a network outage would."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.app import App
+from bot.cli.run import build_transports
+from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
+from bot.roles import Role
+from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
+from storage.tickets import TicketsRepo
+from tests.fakes.signal_cli import FakeSignalCli
+from tests.fakes.telegram_api import FakeTelegram
+from tests.harness import make_config
+from tests.test_e2e_signal import ACCOUNT, AMINA, EERO, World, onboard
+
+WAITING = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+
+
+async def _until(check, within: float = 20.0, what: str = "") -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def _signal_world(tmp_path, fake: FakeSignalCli) -> World:
+    config = make_config(
+        tmp_path / "outbox.db",
+        "telegram:\n  enabled: false\n"
+        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n',
+    )
+    app = App(config)
+    build_transports(app, config)
+    world = World(app, fake)
+    app.handle = world.track(app.handle)
+    await app.start()
+    await fake.wait_connected()
+    return world
+
+
+async def test_a_signal_daemon_outage_loses_nothing_and_sends_nothing_twice(tmp_path):
+    fake = await FakeSignalCli(ACCOUNT).start()
+    world = await _signal_world(tmp_path, fake)
+    app = world.app
+    try:
+        amina = await onboard(world, AMINA, "Amina")
+        await onboard(world, EERO, "Eero", Role.EXPERT)
+        await amina.pick("Ask an expert")
+        await amina.pick("Practical matters")
+        await amina.say("Where do I find the handouts?")
+        await amina.pick("Send")
+        await amina.pick("With my name")
+        [ticket] = await app.db.repo(TicketsRepo).not_closed()
+        people = app.db.repo(PeopleRepo)
+        mentor = await people.by_identity("signal", amina.uuid)
+        expert = (await people.with_role(Role.EXPERT))[0]
+        before = len(amina.inbox)
+
+        await fake.stop()  # the daemon is down (killed, restarting, upgraded ...)
+        # Meanwhile the expert answers (from Telegram or the web) and the team sends a note.
+        said = await app.services.escalations.answer(expert, ticket.id, "In the shared folder.")
+        assert said == "esc.answer_queued", "the expert is told it waits, not that it arrived"
+        await app.messenger.send_to_person(mentor.id, Outgoing("Training moved to Friday."))
+        assert await app.db.scalar(WAITING) == 2, "both wait in the outbox"
+        await asyncio.sleep(1.5)  # tries fail meanwhile (connection refused): they stay
+        assert await app.db.scalar(WAITING) == 2
+
+        await fake.start()  # the daemon is back on its port; the transport reconnects
+        await _until(lambda: _zero(app, WAITING), what="the outbox to empty")
+        await fake.wait_connected()
+        new = [s.message for s in amina.inbox[before:]]
+        assert len(new) == 2, new
+        assert "In the shared folder." in new[0], "in the order the bot decided them"
+        assert new[1] == "Training moved to Friday."
+        await asyncio.sleep(0.5)
+        assert len(amina.inbox) == before + 2, "nothing twice"
+        # And the conversation simply goes on.
+        [thanks] = await amina.say("Thank you!")
+        assert thanks.message
+    finally:
+        await app.stop()
+        await fake.stop()
+
+
+async def test_a_telegram_outage_and_a_restart_lose_nothing(tmp_path, monkeypatch):
+    fake = await FakeTelegram().start()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    config = make_config(
+        tmp_path / "outbox.db", f"telegram:\n  base_url: {fake.base_url}\n  poll_timeout: 1\n"
+    )
+
+    async def running() -> App:
+        app = App(config)
+        build_transports(app, config)
+        await app.start()
+        return app
+
+    app = await running()
+    user = 7101
+    try:
+        from storage.invites import InvitesRepo
+
+        code = await app.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
+        await fake.message(user, f"/start {code}")
+        await fake.wait_sent(user, 1)
+        await fake.tap(user, "onb:lang:en")
+        await fake.wait_sent(user, 2)
+        await fake.tap(user, "onb:consent:yes")
+        await fake.wait_sent(user, 3)
+        await fake.message(user, "Anna")
+        await fake.wait_sent(user, 4)
+        person = await app.db.repo(PeopleRepo).by_identity("telegram", str(user))
+        sent_before = len(fake.sent(user, "sendMessage"))
+
+        await fake.stop()  # the network is gone
+        for n in range(3):
+            await app.messenger.send_to_person(person.id, Outgoing(f"News {n}"))
+        assert await app.db.scalar(WAITING) == 3
+        await app.stop()  # and the bot is restarted meanwhile: the outbox is in the database
+
+        await fake.start()
+        app = await running()
+        await _until(lambda: _zero(app, WAITING), what="the outbox to empty after the restart")
+        texts = [c.text for c in fake.sent(user, "sendMessage")[sent_before:]]
+        assert texts == ["News 0", "News 1", "News 2"], "each once, in order"
+    finally:
+        await app.stop()
+        await fake.stop()
+
+
+async def test_blocked_people_are_marked_and_staff_can_see_who_is_unreachable(h):
+    staff = await h.onboard(Role.STAFF, "Sari")
+    mentor = await h.onboard(Role.MENTOR, "Mina")
+    person = await h.person(mentor)
+    h.transport.blocked.add(mentor.sender_id)
+    result = await h.app.messenger.send_to_person(person.id, Outgoing("Hello"))
+    assert result.status is DeliveryStatus.BLOCKED
+    [row] = await h.app.db.fetchall("SELECT status, payload FROM outbox")
+    assert row["status"] == "blocked" and row["payload"] is None, "who and when, not the text"
+    await h.say("/undelivered", staff)
+    text = h.last(staff).text
+    assert "Mina" in text and "blocked" in text.lower()
+
+
+async def test_a_message_the_messenger_refuses_does_not_hold_up_the_next(h):
+    mentor = await h.onboard(Role.MENTOR, "Mina")
+    person = await h.person(mentor)
+    h.transport.fail_next.append(SendResult(DeliveryStatus.REJECTED, error="BadRequest"))
+    await h.app.messenger.send_to_person(person.id, Outgoing("Too odd to send"))
+    await h.app.messenger.send_to_person(person.id, Outgoing("Next one"))
+    assert h.last(mentor).text == "Next one"
+    assert await h.app.db.scalar(WAITING) == 0
+
+
+async def test_a_failing_message_waits_and_keeps_its_place(h):
+    mentor = await h.onboard(Role.MENTOR, "Mina")
+    person = await h.person(mentor)
+    h.transport.fail_for[mentor.sender_id] = [SendResult(DeliveryStatus.FAILED, error="down")]
+    await h.app.messenger.send_to_person(person.id, Outgoing("First"))
+    await h.app.messenger.send_to_person(person.id, Outgoing("Second"))
+    assert [s.text for s in h.sent_to(mentor)][-1] != "Second", "not before the first"
+    await h.advance(timedelta(seconds=2))
+    assert [s.text for s in h.sent_to(mentor)][-2:] == ["First", "Second"]
+    assert await h.app.db.repo(OutboxRepo).waiting() == 0
+
+
+async def test_a_group_chat_post_goes_through_the_outbox_too(h):
+    chat = Address("telegram", "-100777")
+    h.transport.fail_for["-100777"] = [SendResult(DeliveryStatus.FAILED, error="down")]
+    await h.app.messenger.post(chat, Outgoing("For the team"))
+    assert await h.app.db.scalar(WAITING) == 1
+    await h.advance(timedelta(seconds=2))
+    assert [s.text for s in h.transport.sent if s.to == chat] == ["For the team"]
+
+
+async def _zero(app: App, sql: str) -> bool:
+    return await app.db.scalar(sql) == 0
