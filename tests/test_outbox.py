@@ -11,6 +11,7 @@ from bot.app import App
 from bot.cli.run import build_transports
 from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
+from storage.broadcasts import BroadcastsRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
@@ -180,5 +181,71 @@ async def test_a_group_chat_post_goes_through_the_outbox_too(h):
     assert [s.text for s in h.transport.sent if s.to == chat] == ["For the team"]
 
 
+async def _counted(app: App, broadcast_id: int) -> bool:
+    counts = await app.db.repo(BroadcastsRepo).counts(broadcast_id)
+    return (counts.sent, counts.failed, counts.pending) == (7, 0, 0)
+
+
 async def _zero(app: App, sql: str) -> bool:
     return await app.db.scalar(sql) == 0
+
+
+async def test_a_daemon_outage_while_people_talk_and_a_broadcast_runs_loses_nothing(tmp_path):
+    """The issue's case: the daemon goes away mid-broadcast while an expert answers; all arrives once."""
+    fake = await FakeSignalCli(ACCOUNT).start()
+    config = make_config(
+        tmp_path / "outage.db",
+        "telegram:\n  enabled: false\n"
+        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n'
+        # Few, quick tries: the outage below outlasts them, as a minute-long one outlasts the defaults.
+        "features:\n  broadcasts:\n    rate_per_second: 0\n    backoff_seconds: 0.01\n"
+        "    max_attempts: 2\n    progress_seconds: 0.1\n",
+    )
+    app = App(config)
+    build_transports(app, config)
+    world = World(app, fake)
+    app.handle = world.track(app.handle)
+    await app.start()
+    try:
+        await fake.wait_connected()
+        amina = await onboard(world, AMINA, "Amina")
+        await onboard(world, EERO, "Eero", Role.EXPERT)
+        others = [await onboard(world, f"+35840100010{i}", f"Mentor {i}") for i in range(4)]
+        sari = await onboard(world, "+358401000050", "Sari", Role.STAFF)
+        await amina.pick("Ask an expert")
+        await amina.pick("Practical matters")
+        await amina.say("Where do I find the handouts?")
+        await amina.pick("Send")
+        await amina.pick("With my name")
+        [ticket] = await app.db.repo(TicketsRepo).not_closed()
+        expert = (await app.db.repo(PeopleRepo).with_role(Role.EXPERT))[0]
+        mentors = [amina, *others]
+        before = {m.number: len(m.inbox) for m in mentors}
+
+        await sari.say("/broadcast")
+        await sari.say("The spring training moves to room 4.")
+        await sari.pick("Choose who gets it")
+        await sari.pick("Everyone")
+        await sari.pick("Send now")
+        await fake.stop()  # the daemon dies while the broadcast runs
+        said = await app.services.escalations.answer(expert, ticket.id, "In the shared folder.")
+        assert said == "esc.answer_queued"
+        await asyncio.sleep(2.0)  # every first try and retry fails meanwhile
+        await fake.start()
+
+        async def all_delivered() -> bool:
+            got = [sum("room 4" in s.message for s in m.inbox) for m in mentors]
+            return all(n >= 1 for n in got) and await _zero(app, WAITING)
+
+        await _until(all_delivered, within=30, what="the broadcast and the answer after the outage")
+        await asyncio.sleep(0.5)
+        for m in mentors:
+            news = [s.message for s in m.inbox[before[m.number] :] if "room 4" in s.message]
+            assert len(news) == 1, (m.number, news)
+        answers = [s.message for s in amina.inbox if "In the shared folder." in s.message]
+        assert len(answers) == 1, "the expert's answer arrives once"
+        [cast] = await app.db.repo(BroadcastsRepo).recent()
+        await _until(lambda: _counted(app, cast.id), what="the broadcast to be counted")
+    finally:
+        await app.stop()
+        await fake.stop()
