@@ -234,3 +234,18 @@ async def test_a_bare_invite_code_without_start_works(h):
     assert "invite" in (await h.say("hello there", stranger))[-1].text
     assert "couldn't find" in (await h.say("NOPE1234", stranger))[-1].text
     assert await h.person(stranger) is None
+
+
+async def test_a_code_without_digits_typed_in_lower_case_works_and_a_word_gets_the_welcome(h):
+    # A random code may have no digit at all (about 1 in 18 of ten letters): typed in lower case.
+    await h.app.db.repo(InvitesRepo).create(
+        role=Role.MENTOR, cohort="x", max_uses=1, code="KXWVBQTRMN"
+    )
+    user = h.user()
+    replies = await h.say("kxwvbqtrmn", user)
+    assert replies[-1].choice_ids == ["onb:lang:en", "onb:lang:fi", "onb:lang:sv"]
+    stranger = h.user()
+    for word in ("goodmorning", "Terveisiä", "hejsan svejsan"):
+        reply = (await h.say(word, stranger))[-1].text
+        assert "invite" in reply and "couldn't find" not in reply, word
+    assert await h.person(stranger) is None

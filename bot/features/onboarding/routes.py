@@ -86,7 +86,12 @@ async def _take_invite(ctx: Ctx, code: str) -> Invite | None:
     if state != "ok":
         await guesses.wrong(GUESS_KIND, sender, ctx.now())
         await ctx.audit("invite.failed", reason=state, transport=transport)
-        await ctx.reply(ctx.t(f"onboarding.invite_{state}"))
+        typed_a_word = not ctx.args and state == "unknown" and not looks_like_code(code)
+        # A lower-case code without digits is still tried ("welcome"); a plain word that is no code
+        # ("hello") gets the welcome with how to join, not "that code was not found".
+        await ctx.reply(
+            ctx.t("onboarding.need_invite" if typed_a_word else f"onboarding.invite_{state}")
+        )
         return None
     return invite
 
@@ -97,9 +102,14 @@ def bare_code(text: str) -> str:
     if not _BARE_CODE.match(raw) or len(raw) > 40:
         return ""
     letters = raw.replace("-", "").replace(" ", "")
-    if len(letters) < 6 or not (any(c.isdigit() for c in letters) or letters.isupper()):
-        return ""
+    if len(letters) < 6 or (" " in raw and not looks_like_code(letters)):
+        return ""  # "hello there" is words, "ABCD EFGH" a code read out in parts
     return letters
+
+
+def looks_like_code(letters: str) -> bool:
+    """A digit or all capitals: a code, not a word (a word that is no code gets the welcome)."""
+    return any(c.isdigit() for c in letters) or letters.isupper()
 
 
 @routes.choice("onb:lang", ids.Language, min_role=Role.GUEST)
