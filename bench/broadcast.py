@@ -2,15 +2,23 @@
 
 The bot runs as a child process (`python -m bot run`, the real app and Telegram transport) against
 a fake Bot API server in this process that allows `--rate` messages a second (more get a 429 with
-retry_after), answers a share of sends with 5xx errors and lets a share time out. The broadcast to
+retry_after), answers a share of sends with 5xx errors and lets a share time out (neither
+delivered), and delivers a share whose answer is then lost (`--lost-answers`: delivered, then a
+5xx or a timeout), so a resend is a duplicate the bot could not avoid. The broadcast to
 `--recipients` people is put in the database before the bot starts, so the bot resumes it at start.
 
-    .venv/bin/python bench/broadcast.py [--recipients 10000] [--rate 300] [--uncapped]
+    .venv/bin/python bench/broadcast.py [--recipients 10000] [--rate 300] [--uncapped] [--quick]
                                         [--crash-at N] [--errors 0.01] [--timeouts 0.002]
+                                        [--lost-answers 0.002]
 
 `--crash-at N` kills the bot with SIGKILL after N deliveries, starts it again and lets it finish.
-Prints one JSON line: recipients, seconds, achieved and allowed rate, their ratio, 429s, lost
-(recipients with no message), duplicates.
+`--quick`: 3,000 recipients (under a minute).
+Prints one JSON line: recipients, seconds, achieved and allowed rate, the first-to-last and the
+99 %-delivered ratio, 429s, lost (recipients with no message), duplicates (and how many of them
+follow a lost answer), the targets that apply to the run, `passed` and `missed`. Exits 1 when a
+target is missed. Targets (issue 19): capped with faults, 99 %-delivered ratio >= 0.95 and
+first-to-last >= 0.9; capped without faults, both >= 0.95; `--uncapped` >= 1,000 msg/s; always
+0 lost and no duplicate except after a lost answer (with `--crash-at`: 0 lost only).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import random
@@ -43,13 +52,25 @@ BOT = {"id": 1, "is_bot": True, "first_name": "RE-MAP", "username": "remap_bench
 class FakeApi:
     """Just enough Bot API for a broadcast: rate limit, faults, and a count per chat."""
 
-    def __init__(self, rate: float | None, errors: float, timeouts: float, seed: int = 7) -> None:
+    def __init__(
+        self,
+        rate: float | None,
+        errors: float,
+        timeouts: float,
+        lost_answers: float = 0.0,
+        seed: int = 7,
+    ) -> None:
         self.rate = rate
         self.errors = errors
         self.timeouts = timeouts
+        self.lost_answers = lost_answers
         self.random = random.Random(seed)
         self.window: deque[float] = deque()
         self.delivered: Counter[int] = Counter()
+        self.first_at: dict[int, float] = {}  # chat -> time of its first delivery
+        self.answer_lost: Counter[int] = Counter()  # chat -> deliveries whose answer was lost
+        self.answers_lost_5xx = 0
+        self.answers_lost_timeout = 0
         self.first: float | None = None
         self.last: float | None = None
         self.too_many = 0
@@ -107,8 +128,21 @@ class FakeApi:
             return web.json_response({"ok": False, "error_code": 504, "description": "late"})
         chat = int(params["chat_id"])
         self.delivered[chat] += 1
+        self.first_at.setdefault(chat, now)
         self.first = self.first or now
         self.last = now
+        lost_from = self.errors + self.timeouts
+        if roll < lost_from + self.lost_answers:
+            # Delivered, but the bot never learns it: a resend is an unavoidable duplicate.
+            self.answer_lost[chat] += 1
+            if roll < lost_from + self.lost_answers / 2:
+                self.answers_lost_5xx += 1
+                return web.json_response(
+                    {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+                )
+            self.answers_lost_timeout += 1
+            await asyncio.sleep(12)
+            return web.json_response({"ok": False, "error_code": 504, "description": "late"})
         self.message_ids += 1
         message = {
             "message_id": self.message_ids,
@@ -192,7 +226,7 @@ def broadcast_done(db_path: Path) -> bool:
 async def run(args: argparse.Namespace) -> dict:
     """One measured broadcast; returns the JSON figures."""
     rate = None if args.uncapped else args.rate
-    api = FakeApi(rate, args.errors, args.timeouts)
+    api = FakeApi(rate, args.errors, args.timeouts, args.lost_answers)
     await api.start()
     folder = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     await seed(folder / "bench.db", args.recipients)
@@ -222,19 +256,47 @@ async def run(args: argparse.Namespace) -> dict:
     seconds = (api.last or 0) - (api.first or 0)
     reached = sum(1 for i in range(args.recipients) if api.delivered[FIRST_CHAT + i])
     achieved = reached / seconds if seconds > 0 else 0.0
+    rate_99 = delivered_99_rate(sorted(api.first_at.values()), args.recipients)
+    duplicates = sum(c - 1 for c in api.delivered.values() if c > 1)
+    # A chat may get one more message per lost answer; anything beyond is a duplicate of the bot's.
+    unexplained = sum(
+        max(0, c - 1 - api.answer_lost[chat]) for chat, c in api.delivered.items() if c > 1
+    )
+    figures = {
+        "achieved_rate": achieved,
+        "ratio": achieved / rate if rate else None,
+        "ratio_99": rate_99 / rate if rate and rate_99 is not None else None,
+        "lost": args.recipients - reached,
+        "unexplained_duplicates": unexplained,
+    }
+    targets, missed = judge(args, rate, figures, crashed)
     return {
         "bench": "broadcast",
+        "targets": targets,
+        "passed": not missed,
+        "missed": missed,
+        "quick": args.quick,
         "recipients": args.recipients,
         "delivered": reached,
         "seconds": round(seconds, 2),
         "achieved_rate": round(achieved, 1),
         "allowed_rate": rate,
         "ratio": round(achieved / rate, 3) if rate else None,
+        "rate_99_delivered": None if rate_99 is None else round(rate_99, 1),
+        "ratio_99_delivered": (
+            round(figures["ratio_99"], 3) if figures["ratio_99"] is not None else None
+        ),
         "429s": api.too_many,
         "5xx": api.server_errors,
         "timeouts": api.timed_out,
+        "answers_lost_after_delivery": {
+            "5xx": api.answers_lost_5xx,
+            "timeout": api.answers_lost_timeout,
+        },
         "lost": args.recipients - reached,
-        "duplicates": sum(c - 1 for c in api.delivered.values() if c > 1),
+        "duplicates": duplicates,
+        "duplicates_after_lost_answer": duplicates - unexplained,
+        "duplicates_unexplained": unexplained,
         "workers": args.workers,
         "read_timeout": args.read_timeout,
         "crashed_at": args.crash_at if crashed else None,
@@ -243,8 +305,47 @@ async def run(args: argparse.Namespace) -> dict:
     }
 
 
+def delivered_99_rate(first_times: list[float], recipients: int) -> float | None:
+    """Deliveries up to the 99th percentile of delivery times over the time to reach it (None
+    when fewer than 99 % of the recipients got the message)."""
+    count = math.ceil(0.99 * recipients)
+    if count < 2 or len(first_times) < count:
+        return None
+    elapsed = first_times[count - 1] - first_times[0]
+    return count / elapsed if elapsed > 0 else None
+
+
+def judge(
+    args: argparse.Namespace, rate: float | None, figures: dict, crashed: bool
+) -> tuple[dict, list[str]]:
+    """The issue's targets that apply to this run, and the ones missed."""
+    faults = args.errors > 0 or args.timeouts > 0 or args.lost_answers > 0
+    targets: dict[str, float] = {"lost_max": 0}
+    if not crashed:
+        targets["unexplained_duplicates_max"] = 0
+    if rate is None:
+        targets["achieved_rate_min"] = 1000.0
+    elif faults:
+        targets |= {"ratio_99_delivered_min": 0.95, "ratio_first_to_last_min": 0.9}
+    else:
+        targets |= {"ratio_99_delivered_min": 0.95, "ratio_first_to_last_min": 0.95}
+    missed = []
+    if figures["lost"] > 0:
+        missed.append(f"{figures['lost']} recipients got no message")
+    if "unexplained_duplicates_max" in targets and figures["unexplained_duplicates"] > 0:
+        missed.append(f"{figures['unexplained_duplicates']} duplicates not after a lost answer")
+    if "achieved_rate_min" in targets and figures["achieved_rate"] < 1000.0:
+        missed.append(f"uncapped {figures['achieved_rate']:.1f} msg/s < 1000")
+    for key, name in (("ratio_99", "ratio_99_delivered"), ("ratio", "ratio_first_to_last")):
+        bound = targets.get(f"{name}_min")
+        if bound is not None and (figures[key] is None or figures[key] < bound):
+            value = "none" if figures[key] is None else f"{figures[key]:.3f}"
+            missed.append(f"{name} {value} < {bound}")
+    return targets, missed
+
+
 def main() -> None:
-    """Parse the flags, run, print one JSON line."""
+    """Parse the flags, run, print one JSON line; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=300.0, help="messages/s the fake allows")
@@ -252,6 +353,13 @@ def main() -> None:
     parser.add_argument("--crash-at", type=int, default=0, help="SIGKILL after N deliveries")
     parser.add_argument("--errors", type=float, default=0.01, help="share of sends answered 5xx")
     parser.add_argument("--timeouts", type=float, default=0.002, help="share of sends timing out")
+    parser.add_argument(
+        "--lost-answers",
+        type=float,
+        default=0.002,
+        help="share of sends delivered whose answer is lost (half 5xx, half timeout)",
+    )
+    parser.add_argument("--quick", action="store_true", help="3,000 recipients")
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--batch", type=int, default=10, help="rows a worker claims at once")
     parser.add_argument(
@@ -260,7 +368,11 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile into FILE")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args))))
+    if args.quick:
+        args.recipients = 3000
+    result = asyncio.run(run(args))
+    print(json.dumps(result))
+    sys.exit(0 if result["passed"] else 1)
 
 
 if __name__ == "__main__":
