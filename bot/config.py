@@ -107,7 +107,10 @@ class TelegramSettings(BaseModel):
     # together come in one getUpdates instead of one each (a quiet bot waits in the long poll).
     poll_interval: float = Field(0.005, ge=0, le=5)
     # Messages a second over all chats (python-telegram-bot's AIORateLimiter; 0: no overall limit).
-    max_rate: float = Field(30, ge=0)
+    # A little under Telegram's 30: at exactly 30, jitter puts a 31st send into some second, the 429
+    # pauses every request for a second, replies included (bench/reply_latency.py: p95 1.1 s at 30,
+    # 44 ms at 28).
+    max_rate: float = Field(28, ge=0)
     # Seconds to wait for the Bot API's answer to a send (python-telegram-bot's default is 5).
     read_timeout: float = Field(5.0, gt=0, le=60)
     # HTTP connections kept to the Bot API (python-telegram-bot's default is 256). httpcore looks
