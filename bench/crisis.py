@@ -66,7 +66,11 @@ def long_texts(filler: list[str], signals: list[str], count: int, seed: int) -> 
 
 def dense_texts(pool: list[str], count: int, seed: int) -> list[str]:
     """Stress case: 4,000 characters made only of evaluation messages (most of them signals)."""
-    rng = random.Random(seed)
+    return joined(pool, count, random.Random(seed))
+
+
+def joined(pool: list[str], count: int, rng: random.Random) -> list[str]:
+    """`count` texts of pool items drawn by `rng`, joined to about TARGET_CHARS characters."""
     out = []
     for _ in range(count):
         parts: list[str] = []

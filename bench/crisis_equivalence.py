@@ -21,24 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.crisis import TARGET_CHARS, joined  # noqa: E402
 from bot.crisis_detect import CrisisDetector, Finding  # noqa: E402
 from bot.crisis_detect.evaluate import default_paths, load_items, training_texts  # noqa: E402
-
-TARGET_CHARS = 4000
-
-
-def _joined(pool: list[str], count: int, rng: random.Random) -> list[str]:
-    """`count` texts of pool items joined to about TARGET_CHARS characters."""
-    out = []
-    for _ in range(count):
-        parts: list[str] = []
-        size = 0
-        while size < TARGET_CHARS:
-            part = rng.choice(pool)
-            parts.append(part)
-            size += len(part) + 1
-        out.append(" ".join(parts)[:TARGET_CHARS])
-    return out
 
 
 def texts() -> list[str]:
@@ -48,12 +33,12 @@ def texts() -> list[str]:
     pool = [i["text"] for i in items]
     rng = random.Random(2026)
     out = pool + trainings
-    out += _joined(pool, 400, rng)
+    out += joined(pool, 400, rng)
     for lang in ("en", "fi", "sv"):
-        out += _joined([i["text"] for i in items if i["lang"] == lang], 100, rng)
+        out += joined([i["text"] for i in items if i["lang"] == lang], 100, rng)
     filler = trainings + [i["text"] for i in items if i["label"] == "none"]
     signals = [i["text"] for i in items if i["label"] != "none"]
-    for text in _joined(filler, 300, rng):
+    for text in joined(filler, 300, rng):
         cut = rng.randrange(len(text))
         out.append((text[:cut] + " " + rng.choice(signals) + " " + text[cut:])[:TARGET_CHARS])
     return out

@@ -118,13 +118,12 @@ async def fake():
     await server.stop()
 
 
-@pytest.fixture
-async def world(fake, tmp_path):
+async def signal_world(db_path: Path, fake: FakeSignalCli, extra_yaml: str = "") -> World:
+    """The app on Signal only, against the fake daemon, started and following its event stream."""
     config = make_config(
-        tmp_path / "e2e.db",
+        db_path,
         "telegram:\n  enabled: false\n"
-        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n'
-        f'admins:\n  signal: ["{ADMIN}"]\n',
+        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n' + extra_yaml,
     )
     app = App(config)
     build_transports(app, config)
@@ -132,8 +131,23 @@ async def world(fake, tmp_path):
     app.handle = world.track(app.handle)
     await app.start()
     await fake.wait_connected()
+    return world
+
+
+async def ask_expert(phone: Phone, question: str) -> None:
+    """A mentor asks the experts a practical question, with their name."""
+    await phone.pick("Ask an expert")
+    await phone.pick("Practical matters")
+    await phone.say(question)
+    await phone.pick("Send")
+    await phone.pick("With my name")
+
+
+@pytest.fixture
+async def world(fake, tmp_path):
+    world = await signal_world(tmp_path / "e2e.db", fake, f'admins:\n  signal: ["{ADMIN}"]\n')
     yield world
-    await app.stop()
+    await world.app.stop()
 
 
 async def onboard(world: World, number: str, name: str, role: Role = Role.MENTOR) -> Phone:

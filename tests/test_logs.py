@@ -118,25 +118,16 @@ def test_library_records_lose_their_arguments_and_exceptions_their_messages():
 
 async def test_signal_paths_leave_no_personal_text_in_the_logs(tmp_path):
     from tests.fakes.signal_cli import FakeSignalCli
-    from tests.test_e2e_signal import ACCOUNT, World, onboard
+    from tests.test_e2e_signal import ACCOUNT, onboard, signal_world
 
     marker = "Zqx Marker Vuosaari 5521"
     number = "+358401239876"
     fake = await FakeSignalCli(ACCOUNT).start()
     buffer = io.StringIO()
     handler = configure("DEBUG", buffer)
-    config = make_config(
-        tmp_path / "signal-logs.db",
-        "telegram:\n  enabled: false\n"
-        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n',
-    )
-    app = App(config)
-    build_transports(app, config)
-    world = World(app, fake)
-    app.handle = world.track(app.handle)
-    await app.start()
+    world = await signal_world(tmp_path / "signal-logs.db", fake)
+    app = world.app
     try:
-        await fake.wait_connected()
         phone = await onboard(world, number, "Marker Person")
         await phone.say(f"my note {marker}")
         ts = await fake.undecryptable(number)

@@ -18,7 +18,7 @@ from storage.tickets import TicketsRepo
 from tests.fakes.signal_cli import FakeSignalCli
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config
-from tests.test_e2e_signal import ACCOUNT, AMINA, EERO, World, onboard
+from tests.test_e2e_signal import ACCOUNT, AMINA, EERO, ask_expert, onboard, signal_world
 
 WAITING = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
 
@@ -31,33 +31,14 @@ async def _until(check, within: float = 20.0, what: str = "") -> None:
         await asyncio.sleep(0.05)
 
 
-async def _signal_world(tmp_path, fake: FakeSignalCli) -> World:
-    config = make_config(
-        tmp_path / "outbox.db",
-        "telegram:\n  enabled: false\n"
-        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n',
-    )
-    app = App(config)
-    build_transports(app, config)
-    world = World(app, fake)
-    app.handle = world.track(app.handle)
-    await app.start()
-    await fake.wait_connected()
-    return world
-
-
 async def test_a_signal_daemon_outage_loses_nothing_and_sends_nothing_twice(tmp_path):
     fake = await FakeSignalCli(ACCOUNT).start()
-    world = await _signal_world(tmp_path, fake)
+    world = await signal_world(tmp_path / "outbox.db", fake)
     app = world.app
     try:
         amina = await onboard(world, AMINA, "Amina")
         await onboard(world, EERO, "Eero", Role.EXPERT)
-        await amina.pick("Ask an expert")
-        await amina.pick("Practical matters")
-        await amina.say("Where do I find the handouts?")
-        await amina.pick("Send")
-        await amina.pick("With my name")
+        await ask_expert(amina, "Where do I find the handouts?")
         [ticket] = await app.db.repo(TicketsRepo).not_closed()
         people = app.db.repo(PeopleRepo)
         mentor = await people.by_identity("signal", amina.uuid)
@@ -193,30 +174,20 @@ async def _zero(app: App, sql: str) -> bool:
 async def test_a_daemon_outage_while_people_talk_and_a_broadcast_runs_loses_nothing(tmp_path):
     """The issue's case: the daemon goes away mid-broadcast while an expert answers; all arrives once."""
     fake = await FakeSignalCli(ACCOUNT).start()
-    config = make_config(
+    # Few, quick tries: the outage below outlasts them, as a minute-long one outlasts the defaults.
+    world = await signal_world(
         tmp_path / "outage.db",
-        "telegram:\n  enabled: false\n"
-        f'signal:\n  enabled: true\n  url: {fake.url}\n  account: "{ACCOUNT}"\n'
-        # Few, quick tries: the outage below outlasts them, as a minute-long one outlasts the defaults.
+        fake,
         "features:\n  broadcasts:\n    rate_per_second: 0\n    backoff_seconds: 0.01\n"
         "    max_attempts: 2\n    progress_seconds: 0.1\n",
     )
-    app = App(config)
-    build_transports(app, config)
-    world = World(app, fake)
-    app.handle = world.track(app.handle)
-    await app.start()
+    app = world.app
     try:
-        await fake.wait_connected()
         amina = await onboard(world, AMINA, "Amina")
         await onboard(world, EERO, "Eero", Role.EXPERT)
         others = [await onboard(world, f"+35840100010{i}", f"Mentor {i}") for i in range(4)]
         sari = await onboard(world, "+358401000050", "Sari", Role.STAFF)
-        await amina.pick("Ask an expert")
-        await amina.pick("Practical matters")
-        await amina.say("Where do I find the handouts?")
-        await amina.pick("Send")
-        await amina.pick("With my name")
+        await ask_expert(amina, "Where do I find the handouts?")
         [ticket] = await app.db.repo(TicketsRepo).not_closed()
         expert = (await app.db.repo(PeopleRepo).with_role(Role.EXPERT))[0]
         mentors = [amina, *others]
