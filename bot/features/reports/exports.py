@@ -102,27 +102,37 @@ def workshops_csv(workshops: Iterable[Workshop], content: Content) -> bytes:
 def workshops_xlsx(workshops: Iterable[Workshop], content: Content) -> bytes:
     """An Excel workbook with one sheet 'workshops'; every text cell is stored as a string."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "workshops"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, workshop in enumerate(workshops, start=2):
-        for column, value in enumerate(workshop_row(workshop, content), start=1):
-            _xlsx_cell(sheet.cell(row=number, column=column), value)
+    # Write-only: rows are streamed to the file instead of kept as cell objects (an export of
+    # 10,000 workshops took the bot from 170 to 279 MB; bench/memory.py).
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("workshops")
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    bold = Font(bold=True)
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    rows = 1
+    for workshop in workshops:
+        sheet.append([_xlsx_cell(sheet, v) for v in workshop_row(workshop, content)])
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _xlsx_cell(cell, value: Value) -> None:
+def _xlsx_cell(sheet, value: Value):
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    cell = WriteOnlyCell(sheet)
     if isinstance(value, str):
         # Control characters Excel cannot store are dropped; the text is never a formula.
         text = safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
@@ -134,3 +144,4 @@ def _xlsx_cell(cell, value: Value) -> None:
         cell.number_format = "yyyy-mm-dd"
     else:
         cell.value = value
+    return cell
