@@ -21,8 +21,41 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
+class PersonScope:
+    """What a chat update and a web page share: the person's language, timezone, clock, repositories.
+
+    Needs `app`, `person` and a `lang` property on the class that uses it.
+    """
+
+    app: App
+    person: Person | None
+    lang: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The person's timezone (config default when unset)."""
+        name = self.person.timezone if self.person and self.person.timezone else None
+        return ZoneInfo(name) if name else self.app.config.tz
+
+    def t(self, key: str, **values: object) -> str:
+        """A UI string in the person's language."""
+        return i18n.t(self.lang, key, **values)
+
+    def now(self) -> datetime:
+        """The current time (UTC, aware) from the app's clock."""
+        return self.app.clock.now()
+
+    def local_now(self) -> datetime:
+        """The current time in the person's timezone."""
+        return self.now().astimezone(self.tz)
+
+    def repo(self, cls: type[R]) -> R:
+        """A repository bound to the app's database."""
+        return self.app.db.repo(cls)
+
+
 @dataclass
-class Ctx:
+class Ctx(PersonScope):
     """The context of one update being handled."""
 
     app: App
@@ -52,28 +85,6 @@ class Ctx:
     def text(self) -> str:
         """The incoming text, stripped ('' for none)."""
         return (self.incoming.text or "").strip()
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The person's timezone (config default when unset)."""
-        name = self.person.timezone if self.person and self.person.timezone else None
-        return ZoneInfo(name) if name else self.app.config.tz
-
-    def t(self, key: str, **values: object) -> str:
-        """A UI string in the person's language."""
-        return i18n.t(self.lang, key, **values)
-
-    def now(self) -> datetime:
-        """The current time (UTC, aware) from the app's clock."""
-        return self.app.clock.now()
-
-    def local_now(self) -> datetime:
-        """The current time in the person's timezone."""
-        return self.now().astimezone(self.tz)
-
-    def repo(self, cls: type[R]) -> R:
-        """A repository bound to the app's database."""
-        return self.app.db.repo(cls)
 
     def button(self, choice_id: str, key: str, **values: object) -> Choice:
         """A button whose label is the UI string `key`."""

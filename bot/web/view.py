@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import i18n
+from bot.context import PersonScope
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.people import Person
@@ -20,11 +19,9 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.web.server import WebConsole
 
-R = TypeVar("R")
-
 
 @dataclass
-class View:
+class View(PersonScope):
     """One request: the signed-in person (None on public pages), their language and helpers.
 
     It has the attributes the chat's report and announcement helpers read from a Ctx (`t`, `lang`,
@@ -60,28 +57,6 @@ class View:
     def role(self) -> Role:
         """The person's current role (GUEST on public pages)."""
         return self.person.role if self.person is not None else Role.GUEST
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The person's timezone (the config's when unset)."""
-        name = self.person.timezone if self.person and self.person.timezone else None
-        return ZoneInfo(name) if name else self.app.config.tz
-
-    def t(self, key: str, **values: object) -> str:
-        """A UI string in the person's language."""
-        return i18n.t(self.lang, key, **values)
-
-    def now(self) -> datetime:
-        """The current time (UTC) from the app's clock."""
-        return self.app.clock.now()
-
-    def local_now(self) -> datetime:
-        """The current time in the person's timezone."""
-        return self.now().astimezone(self.tz)
-
-    def repo(self, cls: type[R]) -> R:
-        """A repository bound to the app's database."""
-        return self.app.db.repo(cls)
 
     async def audit(self, action: str, subject: str | None = None, **detail: object) -> None:
         """An audit line for a change made on the web (no free text or personal data in detail)."""
