@@ -288,6 +288,15 @@ class Actor:
         self.log.append(step)
         return calls
 
+    async def flow(self, steps: list[tuple[str, str, str, Done]]) -> list[Call] | None:
+        """Each step in turn; the last step's calls, or None as soon as one goes unanswered."""
+        calls: list[Call] | None = None
+        for name, kind, value, done in steps:
+            calls = await self.act(name, kind, value, done)
+            if calls is None:
+                return None
+        return calls
+
 
 async def report(staff: Actor) -> dict[str, Any]:
     """/report, period all, all cohorts: the chart (a PNG) and the totals."""
@@ -296,9 +305,8 @@ async def report(staff: Actor) -> dict[str, Any]:
         ("/report", "say", "/report", buttons("rep:r:all")),
         ("report period", "tap", "rep:r:all", buttons("rep:r:all:a")),
     ]
-    for name, kind, value, done in flow:
-        if await staff.act(name, kind, value, done) is None:
-            return out
+    if await staff.flow(flow) is None:
+        return out
     chart = await staff.act(
         "report chart",
         "tap",
@@ -318,9 +326,8 @@ async def export(staff: Actor) -> dict[str, Any]:
         ("/export", "say", "/export", buttons("rep:x:all")),
         ("export period", "tap", "rep:x:all", buttons("rep:x:all:a")),
     ]
-    for name, kind, value, done in flow:
-        if await staff.act(name, kind, value, done) is None:
-            return out
+    if await staff.flow(flow) is None:
+        return out
 
     def files_and_care(calls: list[Call]) -> bool:
         documents = [i for i, c in enumerate(calls) if c.method == "sendDocument"]
@@ -355,11 +362,9 @@ async def broadcast(staff: Actor, reached: set[str], seconds: float) -> dict[str
         ("audience", "tap", "bc:aud", buttons("bc:a:all")),
         ("audience everyone", "tap", "bc:a:all", buttons("bc:go")),
     ]
-    preview: list[Call] | None = None
-    for name, kind, value, done in flow:
-        preview = await staff.act(name, kind, value, done)
-        if preview is None:
-            return out
+    preview = await staff.flow(flow)
+    if preview is None:
+        return out
     assert preview is not None
     goes_to = next(
         (int(m.group(1)) for c in preview if (m := re.search(r"It goes to (\d+) p", c.text))),
