@@ -1,0 +1,83 @@
+"""Pattern matching over a clause's tag masks: ordered slots with gaps, and "&" windows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.crisis_detect.model import _Pattern, _Slot
+
+
+def _mask(tags: Iterable[int]) -> int:
+    """The bit mask of some tag numbers."""
+    mask = 0
+    for tag in tags:
+        mask |= 1 << tag
+    return mask
+
+
+def _bits(mask: int):
+    """The tag numbers set in a bit mask."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _matches(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
+    """Positions of the pattern's matched slots, one match per first position, left to right."""
+    if pattern.window:
+        return list(_unordered(pattern, tags, start, end))
+    slots = pattern.slots
+    n = len(slots)
+    head = slots[0].tags
+    out = []
+    for i in range(start, end):
+        if tags[i] & head:
+            if n == 1:
+                out.append([i])
+                continue
+            rest = _walk(slots, tags, end, 1, i, 0)
+            if rest is not None:
+                out.append([i, *rest])
+    return out
+
+
+def _walk(
+    slots: tuple[_Slot, ...], tags: list[int], end: int, k: int, prev: int, budget: int
+) -> list[int] | None:
+    """Positions of slots k, k + 1, ... after the word at prev (budget: words an optional slot
+    not found leaves to the next one), or None."""
+    n = len(slots)
+    if k == n:
+        return []
+    slot = slots[k]
+    if slot.at_end:
+        return [] if prev == end - 1 and k == n - 1 else None
+    hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+    for i in range(prev + 1, hi + 1):
+        if tags[i] & slot.tags:
+            rest = _walk(slots, tags, end, k + 1, i, 0)
+            if rest is not None:
+                return [i, *rest]
+    if slot.optional:
+        return _walk(slots, tags, end, k + 1, prev, max(slot.gap, budget))
+    return None
+
+
+def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
+    """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
+    slots = pattern.slots
+    window = pattern.window
+    head = slots[0].tags
+    for i in range(start, end):
+        if not tags[i] & head:
+            continue
+        used = [i]
+        lo, hi = max(start, i - window), min(end, i + window + 1)
+        for slot in slots[1:]:
+            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
+            if not near:
+                break
+            used.append(min(near, key=lambda j: abs(j - i)))
+        else:
+            yield sorted(used)

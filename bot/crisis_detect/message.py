@@ -1,0 +1,113 @@
+"""Judging the whole message: message-wide modifiers, hints that need backing, the net's finding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.crisis_detect.model import _MSG_KEYS, Finding, _Modifier, _WordKeys
+
+
+class _MessageJudge:
+    """CrisisDetector's message-wide part: the net's finding and look-alikes, backed hints,
+    message-wide modifiers."""
+
+    def _look_alike(self, window: list[tuple[list[int], list[_WordKeys]]]) -> bool:
+        """Whether the sentences the net scored hold an idiom the rules know (a modifier named
+        *idiom* that drops findings: words used literally or figuratively, "the bread knife is
+        in the drawer", "cut my hair"): the net keeps quiet there too. Broader look-alikes (games,
+        fiction, jokes) are left to the net: in dev they silenced real crises."""
+        for tags, infos in window:
+            for mod, _, _ in self._modifier_hits(tags, infos, 0, len(tags)):
+                if mod.effect == "drop" and "idiom" in mod.id and not mod.rules:
+                    return True
+        return False
+
+    def _net_finding(
+        self, all_words: list[list[str]], window: list[tuple[list[int], list[_WordKeys]]]
+    ) -> Finding:
+        """The net's gentle finding: about whom by the person words where it scored highest,
+        in the language most of the text's common words belong to."""
+        about = "self"
+        other, self_ = self._any_other, self._any_self
+        for tags, _ in window:
+            for i, t in enumerate(tags):
+                if t & other:
+                    about = "other"
+                    break
+                if t & self_ and not (i + 1 < len(tags) and tags[i + 1] & other):
+                    break  # "I ..." (but "my friend ...")
+            else:
+                continue
+            break
+        counts = {lang: 0 for lang in self._common_words}
+        for words in all_words:
+            for word in words:
+                for lang, common in self._common_words.items():
+                    if word in common:
+                        counts[lang] += 1
+        lang = max(counts, key=lambda k: counts[k]) if counts else "en"
+        return Finding("gentle", about, "distress", "net.gentle", lang)
+
+    def _backed(self, found: list[tuple[Finding, bool, int]]) -> list[tuple[Finding, bool, int]]:
+        """Hints (weak rules) count only together: two of them at different places in the
+        message ("I have made my decision" + "none of this was your fault"), or one raised to
+        urgent by a message-wide modifier ("... and now her phone is off")."""
+        weak = self._weak
+        places = {where for f, _, where in found if f.rule in weak}
+        if not places:
+            return found
+        out = []
+        for finding, past, where in found:
+            if finding.rule in weak and len(places) < 2:
+                if finding.tier != "urgent" or self._tier[finding.rule] == "urgent":
+                    continue
+            out.append((finding, past, where))
+        return out
+
+    def _message_wide(
+        self,
+        found: list[tuple[Finding, bool, int]],
+        all_tags: list[tuple[list[int], list[_WordKeys]]],
+    ) -> list[tuple[Finding, bool, int]]:
+        """Modifiers that look at the whole message: "now she does not answer" makes a farewell
+        urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
+        # only modifiers that would change one of the findings are looked for (what they do
+        # does not depend on their order: any drop drops, any urgent raises)
+        wanted = {
+            id(mod)
+            for mod in self._msg_mods
+            if any(_changes(mod, finding, past) for finding, past, _ in found)
+        }
+        hits = []
+        if wanted:
+            for tags, infos in all_tags:
+                if any(map(_MSG_KEYS, infos)):
+                    hits.extend(
+                        self._modifier_hits(tags, infos, 0, len(tags), message=True, only=wanted)
+                    )
+        out = []
+        for finding, past, where in found:
+            for mod, _, _ in hits:
+                if mod.lang != finding.lang and not mod.any_lang:
+                    continue
+                if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+                    continue
+                if mod.effect == "recovered" and past or mod.effect == "drop":
+                    break
+                if mod.effect == "urgent":
+                    finding = replace(finding, tier="urgent")
+            else:
+                out.append((finding, past, where))
+        return out
+
+
+def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:
+    """Whether a message-wide modifier found in the text would drop or raise the finding (as
+    _message_wide applies them)."""
+    if mod.lang != finding.lang and not mod.any_lang:
+        return False
+    if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+        return False
+    if mod.effect == "urgent":
+        return finding.tier != "urgent"
+    return mod.effect == "drop" or (mod.effect == "recovered" and past)
