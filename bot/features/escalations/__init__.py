@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.escalations import experts, ids, lists, routes, team_chat, timers
+from bot.features.escalations import (
+    answers,
+    experts,
+    ids,
+    lists,
+    notes,
+    routes,
+    team_chat,
+    timers,
+)
 from bot.features.escalations.service import Escalations
 from bot.router import MenuItem
 
@@ -16,8 +25,10 @@ def setup(app: App) -> None:
     """Register /ask, /queue, /open, /answer, /tickets, the esc: buttons, the team chat, timers."""
     app.router.include(routes.routes)
     app.router.include(experts.routes)
+    app.router.include(answers.routes)
+    app.router.include(notes.routes)
     app.router.include(lists.routes)
-    app.router.on_reply(experts.on_private_reply)
+    app.router.on_reply(answers.on_private_reply)
     app.router.on_loose_text(routes.maybe_a_follow_up)
     app.router.group(team_chat.on_team_chat_message)
     app.router.menu(MenuItem(ids.NewQuestion().pack(), "menu.ask", order=30))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.context import Ctx
-from bot.features.escalations import experts, ids, lists
+from bot.features.escalations import answers, experts, ids, lists
 from bot.messages import Address
 from bot.roles import Role
 from storage.dialogs import DialogsRepo
@@ -23,7 +23,7 @@ COMMANDS = {
     "queue": lists.queue_command,
     "open": experts.open_command,
     "tickets": lists.tickets_command,
-    "answer": experts.answer_command,
+    "answer": answers.answer_command,
 }
 # Buttons that start typing in steps: handled in the expert's private chat.
 PRIVATE_CHOICES = (ids.Answer, ids.EditAnswer, ids.Note)
@@ -49,7 +49,7 @@ async def on_team_chat_message(ctx: Ctx) -> None:
             incoming.address.transport, incoming.address.chat_id, incoming.reply_to_message_id
         )
         if number is not None:
-            await experts.start_draft(ctx, number, text)
+            await answers.start_draft(ctx, number, text)
 
 
 async def _command(ctx: Ctx, text: str) -> None:
