@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.learning import ids, routes
+from bot.features.learning import feedback, ids, reflections, routes
 from bot.features.learning.service import LearningService
 from bot.router import MenuItem
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 def setup(app: App) -> None:
     """Register /learn, /feedback, the learn: buttons and the reflection steps."""
     app.router.include(routes.routes)
+    app.router.include(reflections.routes)
+    app.router.include(feedback.routes)
     app.router.menu(MenuItem(ids.Home().pack(), "menu.learn", order=10))
     app.services.learning = LearningService(app)
     app.router.menu_line(routes.continue_line)

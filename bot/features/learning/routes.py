@@ -1,16 +1,12 @@
-"""The learning journey's handlers: sections, bites and reflections (one handler per action)."""
+"""The learning journey's handlers for sections and bites, and the helpers every learn: handler shares."""
 
 from __future__ import annotations
 
-from bot.content import Bite, Section, reflection_question
+from bot.content import Bite, Section
 from bot.context import Ctx
 from bot.features.learning import ids
 from bot.features.learning.ids import Step
-from bot.features.learning.section_end import (
-    feedback_report,
-    section_done,
-    section_end,
-)
+from bot.features.learning.section_end import section_end
 from bot.features.menu import ids as menu_ids
 from bot.features.nudges import ids as nudge_ids
 from bot.messages import Choice, Outgoing
@@ -18,9 +14,6 @@ from bot.roles import Role
 from bot.router import Routes
 from storage.journal import JournalRepo
 from storage.progress import ProgressRepo
-
-REFLECTION_MAX = 20_000  # several messages together; each one is within the messenger's limit
-COMMENT_MAX = 1000
 
 routes = Routes("learn", steps=Step)
 
@@ -194,54 +187,7 @@ async def _send_bite(ctx: Ctx, bite: Bite) -> None:
     await ctx.reply(await ctx.app.services.learning.bite_message(ctx.person, bite))
 
 
-# --- reflections ---------------------------------------------------------------------------------
-
-
-@routes.choice("learn:reflect", ids.Reflect)
-async def start_reflection(ctx: Ctx, choice: ids.Reflect) -> None:
-    """Ask the bite's reflective question; the mentor writes in as many messages as they like."""
-    await _arrive(ctx)
-    bite = await _bite(ctx, choice.bite)
-    if bite is None:
-        return
-    prompt_text = reflection_question(ctx.app.content, ctx.lang, bite.prompt_id, bite)
-    await ctx.set_step(
-        Step.REFLECT,
-        {
-            "prompt_id": bite.prompt_id,
-            "bite_id": bite.id,
-            "section_id": bite.section_id,
-            "parts": [],
-        },
-    )
-    await ctx.reply(
-        Outgoing.with_buttons(
-            prompt_text + "\n\n" + ctx.t("learn.reflect_how"),
-            [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
-        )
-    )
-
-
-@routes.step(Step.REFLECT)
-async def reflection_text(ctx: Ctx) -> None:
-    """One more part of a reflection (several messages until Done)."""
-    data = dict(ctx.dialog.data)
-    parts = [*data.get("parts", []), ctx.incoming.text or ""]
-    done = [ids.ReflectionDone().button(ctx.t("learn.reflect_done"))]
-    if sum(len(p) for p in parts) > REFLECTION_MAX:
-        await ctx.reply(
-            Outgoing.with_buttons(ctx.t("learn.reflect_full", max=REFLECTION_MAX), done)
-        )
-        return
-    data["parts"] = parts
-    await ctx.set_step(Step.REFLECT, data)
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.reflect_got", count=len(parts)),
-            done,
-            [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
-        )
-    )
+# --- shared by the handlers ------------------------------------------------------------------------
 
 
 @routes.on_leave(Step.REFLECT)
@@ -249,81 +195,6 @@ async def keep_draft(ctx: Ctx) -> None:
     """Leaving a reflection half-way: what was typed is kept as a private journal entry."""
     if await _store_reflection(ctx) is not None:
         await ctx.reply(ctx.t("learn.draft_kept"))
-
-
-@routes.choice("learn:rdone", ids.ReflectionDone)
-async def finish_reflection(ctx: Ctx, choice: ids.ReflectionDone) -> None:
-    """Save the reflection, then ask whether to share it."""
-    await _arrive(ctx, keep=(Step.REFLECT,))
-    if ctx.dialog is None or ctx.dialog.step != Step.REFLECT:
-        await ctx.reply(ctx.t("common.stale_button"))
-        return
-    bite_id = ctx.dialog.data.get("bite_id")
-    reflection_id = await _store_reflection(ctx)
-    if reflection_id is None:
-        await ctx.reply(
-            Outgoing.with_buttons(
-                ctx.t("learn.reflect_empty"),
-                [ids.ReflectionCancel().button(ctx.t("learn.reflect_cancel"))],
-            )
-        )
-        return
-    await ctx.clear_step()
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.reflect_saved"),
-            [ids.Share(reflection_id, "no").button(ctx.t("learn.keep_private"))],
-            [ids.Share(reflection_id, "yes").button(ctx.t("learn.share_with_experts"))],
-            [ids.NextBite(bite_id).button(ctx.t("learn.next"))],
-        )
-    )
-
-
-@routes.choice("learn:rcancel", ids.ReflectionCancel)
-async def cancel_reflection(ctx: Ctx, choice: ids.ReflectionCancel) -> None:
-    """Stop writing: anything typed is kept privately; then where to go next."""
-    await _arrive(ctx, keep=(Step.REFLECT,))
-    if ctx.dialog is None or ctx.dialog.step != Step.REFLECT:
-        await show_sections(ctx)
-        return
-    bite_id = ctx.dialog.data.get("bite_id")
-    written = any(p.strip() for p in ctx.dialog.data.get("parts", []))
-    if written:
-        await keep_draft(ctx)
-    await ctx.clear_step()
-    if not written:
-        await ctx.reply(ctx.t("learn.reflect_cancelled"))
-    bite = ctx.app.content.bite(bite_id) if bite_id else None
-    if bite is None:
-        await show_sections(ctx)
-        return
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.where_next"),
-            [ids.NextBite(bite.id).button(ctx.t("learn.next"))],
-            [ids.Home().button(ctx.t("learn.back_to_sections"))],
-        )
-    )
-
-
-@routes.choice("learn:share", ids.Share)
-async def share_reflection(ctx: Ctx, choice: ids.Share) -> None:
-    """Share a saved reflection with the experts, or keep it private."""
-    await _arrive(ctx)
-    journal = ctx.repo(JournalRepo)
-    reflection = await journal.get(ctx.person.id, choice.reflection)
-    if reflection is None:
-        await ctx.reply(ctx.t("common.stale_button"))
-        return
-    shared = choice.answer == "yes"
-    await journal.set_shared(ctx.person.id, reflection.id, shared)
-    await ctx.audit("journal.shared" if shared else "journal.private", subject=str(reflection.id))
-    rows: list[list[Choice]] = []
-    if reflection.bite_id and ctx.app.content.bite(reflection.bite_id):
-        rows.append([ids.NextBite(reflection.bite_id).button(ctx.t("learn.next"))])
-    rows.append([ids.Home().button(ctx.t("learn.back_to_sections"))])
-    key = "learn.shared" if shared else "learn.kept_private"
-    await ctx.reply(Outgoing.with_buttons(ctx.t(key), *rows))
 
 
 async def _store_reflection(ctx: Ctx) -> int | None:
@@ -340,94 +211,6 @@ async def _store_reflection(ctx: Ctx) -> int | None:
     )
     await ctx.audit("journal.added", subject=str(reflection_id))
     return reflection_id
-
-
-# --- the end of a section: the check, feedback, /feedback ---------------------------------------
-
-
-@routes.choice("learn:check", ids.CheckAnswer)
-async def answer_check(ctx: Ctx, choice: ids.CheckAnswer) -> None:
-    """The mentor's answer to the check, with the feedback for that answer."""
-    await _arrive(ctx)
-    section = await _section(ctx, choice.section)
-    if section is None:
-        return
-    option = section.check.option(choice.option) if section.check else None
-    if option is None:
-        await ctx.reply(ctx.t("common.stale_button"))
-        return
-    await ctx.repo(ProgressRepo).answer_check(ctx.person.id, section.id, option.id, option.correct)
-    key = "learn.check_right" if option.correct else "learn.check_not_quite"
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t(key) + "\n\n" + option.feedback.get(ctx.lang),
-            [ids.SectionEnd(section.id).button(ctx.t("learn.next"))],
-        )
-    )
-
-
-@routes.choice("learn:end", ids.SectionEnd)
-async def end_of_section(ctx: Ctx, choice: ids.SectionEnd) -> None:
-    """After the check's feedback: the feedback question, or done."""
-    await _arrive(ctx)
-    section = await _section(ctx, choice.section)
-    if section is not None:
-        await section_end(ctx, section)
-
-
-@routes.choice("learn:fb", ids.Feedback)
-async def answer_feedback(ctx: Ctx, choice: ids.Feedback) -> None:
-    """Store the score, then offer the optional comment."""
-    await _arrive(ctx)
-    section = await _section(ctx, choice.section)
-    if section is None:
-        return
-    feedback_id = await ctx.repo(ProgressRepo).give_feedback(
-        ctx.person.id, section.id, ctx.person.cohort, choice.score
-    )
-    await ctx.audit("learn.feedback", subject=section.id, score=choice.score)
-    await ctx.set_step(Step.COMMENT, {"section_id": section.id, "feedback_id": feedback_id})
-    await ctx.reply(
-        Outgoing.with_buttons(
-            ctx.t("learn.comment_ask"),
-            [ids.FeedbackSkip(section.id).button(ctx.t("learn.skip"))],
-        )
-    )
-
-
-@routes.choice("learn:fbskip", ids.FeedbackSkip)
-async def skip_comment(ctx: Ctx, choice: ids.FeedbackSkip) -> None:
-    """No comment: the section is done."""
-    await _arrive(ctx, keep=(Step.COMMENT,))
-    await ctx.clear_step()
-    section = ctx.app.content.section(choice.section)
-    if section is not None:
-        await section_done(ctx, section)
-
-
-@routes.step(Step.COMMENT)
-async def comment_text(ctx: Ctx) -> None:
-    """The optional comment after the score."""
-    comment = (ctx.incoming.text or "").strip()
-    if len(comment) > COMMENT_MAX:
-        await ctx.reply(ctx.t("learn.comment_too_long", max=COMMENT_MAX, length=len(comment)))
-        return
-    data = ctx.dialog.data
-    await ctx.repo(ProgressRepo).add_feedback_comment(data["feedback_id"], comment)
-    await ctx.clear_step()
-    await ctx.reply(ctx.t("learn.comment_thanks"))
-    section = ctx.app.content.section(data["section_id"])
-    if section is not None:
-        await section_done(ctx, section)
-
-
-@routes.command("feedback", min_role=Role.STAFF, help_key="cmd.feedback")
-async def show_feedback(ctx: Ctx) -> None:
-    """/feedback [COHORT]: agreement per section, as the programme reports it."""
-    await ctx.reply(await feedback_report(ctx, ctx.args.strip() or None))
-
-
-# --- shared by the handlers ------------------------------------------------------------------------
 
 
 async def _arrive(ctx: Ctx, *, keep: tuple[Step, ...] = (), welcome: bool = True) -> None:

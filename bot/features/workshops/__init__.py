@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.workshops import ids, log, routes
+from bot.features.workshops import buttons, ids, log, routes, typed
 from bot.router import MenuItem
 
 if TYPE_CHECKING:
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 def setup(app: App) -> None:
     """Register the form, /log, /workshops and their buttons."""
     app.router.include(routes.routes)
+    app.router.include(buttons.routes)
+    app.router.include(typed.routes)
     app.router.include(log.routes)
     app.router.menu(MenuItem(ids.NewForm().pack(), "menu.log_workshop", order=20))
     app.router.menu(MenuItem(ids.ListPage(0).pack(), "menu.my_workshops", order=25))
