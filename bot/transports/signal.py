@@ -13,158 +13,56 @@ label) picks the choice pending in that chat (bot/transports/numbered.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
 import json
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.messages import Address, Attachment, DeliveryStatus, Incoming, Outgoing, SendResult
+from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
 from bot.transports.numbered import ChoiceMemory, interpret, remember_offer, render
+from bot.transports.signal_account import (
+    AccountStatus,
+    _stream_cause,
+    _StreamEnded,
+    _StreamRefused,
+    check_account,
+)
+from bot.transports.signal_events import Received, _exception_type, parse_event
+from bot.transports.signal_rpc import (
+    INVALID_PARAMS,
+    _error_text,
+    data_uri,
+    is_group,
+    outcome_of,
+    proof_required,
+)
 from bot.transports.split import split_text, utf8_size
+
+# Imported from here by bot/cli and the tests, wherever they are defined.
+__all__ = [
+    "TEXT_LIMIT_BYTES",
+    "AccountStatus",
+    "SignalTransport",
+    "check_account",
+    "outcome_of",
+    "parse_event",
+]
 
 log = logging.getLogger(__name__)
 
-# JSON-RPC error codes of signal-cli 0.13.19: JsonRpcResponse.Error and SignalJsonRpcCommandHandler.
-PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND = -32700, -32600, -32601
-INVALID_PARAMS, INTERNAL_ERROR = -32602, -32603  # -32603: e.g. an IOException while sending
-USER_ERROR, IO_ERROR, UNTRUSTED_KEY_ERROR, RATE_LIMIT_ERROR = -1, -3, -4, -5
 SEEN_LIMIT = (
     4096  # (sender, timestamp) pairs remembered so a message delivered twice is handled once
 )
 # signal-cli clips a message body at 2,000 bytes and Signal's apps drop bodies over 2 KiB
 # (signal-cli issue #1598; Signal-Android's MAX_INLINE_BODY_SIZE_BYTES), so longer texts are split.
 TEXT_LIMIT_BYTES = 2000
-DOCS = "docs/signal-cli.md"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_NUMBERS = re.compile(r"(\+|%2B)\d{5,}", re.IGNORECASE)
-# -1 errors that mean this chat can never be reached as it is (SendCommand, lib/manager/api/*Exception)
-_PERMANENT = (
-    (re.compile(r"^The user .* is not registered\.$"), "the recipient is not registered on Signal"),
-    (re.compile(r"^Group not found: "), "the group is unknown to the bot's account"),
-    (re.compile(r"^User is not a member in group: "), "the bot's account is not in the group"),
-    (re.compile(r"^User is not allowed to send message to group: "), "the group is admin-only"),
-)
-
-
-@dataclass(frozen=True)
-class Received:
-    """The parts of one incoming message the bot uses."""
-
-    address: Address
-    sender_id: str
-    number: str | None
-    name: str
-    text: str | None
-    timestamp: int
-    quote_id: int | None
-    is_private: bool
-    kind: str = "text"  # text | edited | other (attachments only, sticker, undecryptable ...)
-
-
-class AccountStatus(StrEnum):
-    """What `check_account` found."""
-
-    OK = "ok"
-    NO_ACCOUNT = "no account configured"
-    UNREACHABLE = "daemon unreachable"
-    NOT_SERVED = "account missing or not registered"
-
-
-@dataclass(frozen=True)
-class AccountCheck:
-    """The outcome of `check_account`: a status and one paragraph for the operator."""
-
-    status: AccountStatus
-    detail: str
-
-    @property
-    def ok(self) -> bool:
-        """True when the daemon serves the account (or serves one account and cannot say which)."""
-        return self.status is AccountStatus.OK
-
-
-async def check_account(url: str, account: str | None, *, wait: float = 10.0) -> AccountCheck:
-    """Ask the daemon whether it serves `account`: `listAccounts` (multi-account daemon) or not.
-
-    A multi-account daemon lists only registered accounts it could load: it skips an unregistered one
-    (logging "Ignoring +...: User is not registered"), so "missing" and "not registered" look the same
-    from here. A single-account daemon (`-a NUMBER daemon`) has no `listAccounts` and does not start
-    at all unless its account is registered. The paragraphs name no phone number.
-    """
-    if not account:
-        return AccountCheck(
-            AccountStatus.NO_ACCOUNT,
-            "Signal is enabled but signal.account is not set. Set signal.account to the bot's own "
-            'Signal number in quotes (e.g. "+358401234567"): the number registered or linked in '
-            f"signal-cli ({DOCS}, section 2). Without it the daemon cannot tell which account "
-            "sends, and every message fails.",
-        )
-    body = {"jsonrpc": "2.0", "method": "listAccounts", "id": "mentorbot-check"}
-    try:
-        async with httpx.AsyncClient(timeout=wait) as client:
-            response = await client.post(url.rstrip("/") + "/api/v1/rpc", json=body)
-    except httpx.HTTPError as exc:
-        return AccountCheck(
-            AccountStatus.UNREACHABLE,
-            f"The signal-cli daemon at signal.url does not answer ({_cause(exc)}). Start it "
-            "(systemctl start signal-cli) and check that signal.url matches its --http address. "
-            "A daemon started for one account (-a NUMBER daemon) exits at once when that "
-            "account is not registered: its log (journalctl -u signal-cli) then says 'is not "
-            f"registered'; register or link the number as in {DOCS}, section 2.",
-        )
-    reply: Any = None
-    if response.status_code == 200:
-        try:
-            reply = response.json()
-        except ValueError:
-            reply = None
-    if not isinstance(reply, dict):
-        return AccountCheck(
-            AccountStatus.UNREACHABLE,
-            f"signal.url answers, but not as a signal-cli daemon in HTTP mode does (HTTP "
-            f"{response.status_code} to POST /api/v1/rpc). Point signal.url at the address given "
-            f"to 'daemon --http' ({DOCS}, section 3).",
-        )
-    error = reply.get("error")
-    if isinstance(error, dict) and error.get("code") == METHOD_NOT_FOUND:
-        # A single-account daemon: it runs only while its one account is registered.
-        return AccountCheck(
-            AccountStatus.OK,
-            "single-account daemon (it runs only with a registered account; make sure its -a "
-            "is the number in signal.account)",
-        )
-    accounts = reply.get("result")
-    if not isinstance(accounts, list):
-        return AccountCheck(
-            AccountStatus.UNREACHABLE,
-            f"The signal-cli daemon gave an unexpected answer to listAccounts "
-            f"({_error_text(error)}). Check that signal.url points at signal-cli 0.13 or newer.",
-        )
-    numbers = {a.get("number") for a in accounts if isinstance(a, dict)}
-    if account in numbers:
-        return AccountCheck(
-            AccountStatus.OK, f"the daemon serves the number in signal.account (of {len(numbers)})"
-        )
-    return AccountCheck(
-        AccountStatus.NOT_SERVED,
-        f"The signal-cli daemon runs but does not serve the number in signal.account (it serves "
-        f"{len(numbers)} account(s)). Either that number was never registered or linked in this "
-        "daemon's data directory, or it is no longer registered (signal-cli then logs 'Ignoring "
-        "+...: User is not registered' at start-up). Register or link it as in "
-        f"{DOCS}, section 2 (with the same --config directory as the daemon), restart the "
-        "daemon, and check signal.account for typos.",
-    )
 
 
 class SignalTransport:
@@ -459,218 +357,3 @@ class SignalTransport:
             wait,
         )
         return replace(result, retry_after=wait)
-
-
-class _StreamRefused(Exception):
-    """The daemon answered the event stream with an HTTP error."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _StreamEnded(Exception):
-    """The daemon closed the event stream (it stops, or restarts)."""
-
-
-def _stream_cause(exc: Exception) -> str:
-    """Why the stream failed, for the log: never a URL (it holds the account) or a number."""
-    if isinstance(exc, _StreamRefused):
-        if exc.status == 400:
-            return (
-                "HTTP 400: the daemon does not serve signal.account; run `mentorbot doctor` and "
-                f"see {DOCS}, section 2"
-            )
-        return f"HTTP {exc.status}"
-    if isinstance(exc, _StreamEnded):
-        return "the daemon closed the stream"
-    if isinstance(exc, httpx.ConnectError):
-        return (
-            f"{_cause(exc)}: is the daemon running? A single-account daemon exits when its "
-            "account is not registered"
-        )
-    return _cause(exc)
-
-
-def _cause(exc: BaseException) -> str:
-    """An exception as 'Type: message', without phone numbers, at most 160 characters."""
-    text = _NUMBERS.sub("***", str(exc)).strip()
-    return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
-
-
-def _error_text(error: Any) -> str:
-    """A JSON-RPC error as 'code message' without phone numbers or group names."""
-    if not isinstance(error, dict):
-        return "no error"
-    message = str(error.get("message") or "")
-    message = re.sub(r"group: .*$", "group: ***", _NUMBERS.sub("***", message))
-    return f"{error.get('code')} {message}"[:160]
-
-
-def _exception_type(payload: Any) -> str | None:
-    """The type of the exception signal-cli attached to an event (an undecryptable message)."""
-    if not isinstance(payload, dict):
-        return None
-    params = payload.get("params", payload)
-    exception = params.get("exception") if isinstance(params, dict) else None
-    if not isinstance(exception, dict):
-        return None
-    name = str(exception.get("type") or "unknown error")
-    return name if re.fullmatch(r"[A-Za-z0-9_.$]{1,80}", name) else "unknown error"
-
-
-def parse_event(payload: Any) -> Received | None:
-    """The message in a `receive` event, or None (receipts, typing, sync, reactions ...).
-
-    Texts come as kind "text", edits as "edited" (with the new text), and attachments, stickers or
-    shared contacts without text, as well as messages signal-cli could not decrypt from a known
-    sender, as "other".
-    """
-    if not isinstance(payload, dict):
-        return None
-    params = payload.get("params", payload)  # a JSON-RPC notification, or its params as such
-    if isinstance(params, dict) and "envelope" not in params and "exception" not in params:
-        params = params.get("result")  # the form of a `subscribeReceive` subscription
-    if not isinstance(params, dict):
-        return None
-    envelope = params.get("envelope")
-    if not isinstance(envelope, dict):
-        return None
-    sender = envelope.get("sourceUuid") or envelope.get("sourceNumber")
-    timestamp = envelope.get("timestamp")
-    if not isinstance(sender, str) or not sender or not isinstance(timestamp, int):
-        return None
-    kind = "text"
-    data = envelope.get("dataMessage")
-    edit = envelope.get("editMessage")
-    if isinstance(edit, dict) and isinstance(edit.get("dataMessage"), dict):
-        data, kind = edit["dataMessage"], "edited"
-    if not isinstance(data, dict):
-        if isinstance(params.get("exception"), dict):  # undecryptable: no content to read
-            return _received(envelope, sender, timestamp, {}, None, "other")
-        return None
-    text = data.get("message") if isinstance(data.get("message"), str) else None
-    if not text and kind == "text":
-        if not (data.get("attachments") or data.get("sticker") or data.get("contacts")):
-            return None  # a reaction, a remote delete, a group update, a timer change ...
-        kind = "other"
-    elif data.get("attachments") and kind == "text":
-        kind = "other"  # a caption: the text is answered, the file is not read
-    return _received(envelope, sender, timestamp, data, text or None, kind)
-
-
-def _received(
-    envelope: dict, sender: str, timestamp: int, data: dict, text: str | None, kind: str
-) -> Received:
-    group = (data.get("groupInfo") or {}).get("groupId")
-    quote = (data.get("quote") or {}).get("id")
-    return Received(
-        address=Address("signal", group or sender),
-        sender_id=sender,
-        number=envelope.get("sourceNumber"),
-        name=envelope.get("sourceName") or "",
-        text=text,
-        timestamp=timestamp,
-        quote_id=quote if isinstance(quote, int) else None,
-        is_private=not group,
-        kind=kind,
-    )
-
-
-def is_group(chat_id: str) -> bool:
-    """A Signal group id (base64), as opposed to a phone number or a UUID."""
-    return not (chat_id.startswith("+") or _UUID.fullmatch(chat_id) or chat_id.startswith("PNI:"))
-
-
-def data_uri(attachment: Attachment) -> str:
-    """A file as signal-cli takes it: data:<mime>;filename=<name>;base64,<data> (RFC 2397)."""
-    encoded = base64.b64encode(attachment.data).decode("ascii")
-    return f"data:{attachment.mime};filename={quote(attachment.filename, safe='')};base64,{encoded}"
-
-
-def outcome_of(reply: dict) -> SendResult:
-    """Map signal-cli's JSON-RPC reply to `send` to a delivery outcome.
-
-    signal-cli answers a result when at least one recipient got the message (or there was nobody
-    to send to), else an error: -4 when only untrusted identities failed, -5 when only rate limits,
-    -1 otherwise, each with the per-recipient results in `data.response`. A rate limit with a
-    captcha challenge ("proof required") is a RATE_LIMIT_FAILURE with `token` and
-    `retryAfterSeconds`; a plain one names no time (RETRY without retry_after: the transport
-    fills in a growing wait). IOExceptions outside the per-recipient results are -32603.
-    """
-    error = reply.get("error")
-    if not isinstance(error, dict):
-        result = reply.get("result") if isinstance(reply.get("result"), dict) else {}
-        timestamp = result.get("timestamp")
-        return SendResult(
-            DeliveryStatus.SENT, message_id=str(timestamp) if timestamp is not None else None
-        )
-    code = error.get("code")
-    message = str(error.get("message") or "")
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
-    response = data.get("response") if isinstance(data.get("response"), dict) else {}
-    results = [r for r in response.get("results") or [] if isinstance(r, dict)]
-    if results:
-        return _failed(results)
-    if code == RATE_LIMIT_ERROR:
-        return _rate_limited([])
-    if code == UNTRUSTED_KEY_ERROR:
-        return SendResult(DeliveryStatus.FAILED, error=_UNTRUSTED)
-    if code == USER_ERROR:
-        for pattern, meaning in _PERMANENT:
-            if pattern.match(message):
-                return SendResult(DeliveryStatus.BLOCKED, error=meaning)
-    if code == INTERNAL_ERROR and message.endswith("(RateLimitException)"):
-        return _rate_limited([])
-    if code == INTERNAL_ERROR and message.endswith("(ProofRequiredException)"):
-        return _rate_limited([])
-    return SendResult(DeliveryStatus.FAILED, error=f"signal-cli error {_error_text(error)}")
-
-
-_UNTRUSTED = "untrusted identity: the person's safety number changed (see docs/signal-cli.md)"
-
-
-def _failed(results: list[dict]) -> SendResult:
-    """The outcome of per-recipient results without a success."""
-    types = {r.get("type") for r in results}
-    if "RATE_LIMIT_FAILURE" in types:
-        return _rate_limited(results)
-    if types == {"UNREGISTERED_FAILURE"}:
-        return SendResult(DeliveryStatus.BLOCKED, error="the recipient is no longer on Signal")
-    if "NETWORK_FAILURE" in types:
-        return SendResult(DeliveryStatus.FAILED, error="signal-cli: network failure")
-    if "IDENTITY_FAILURE" in types:
-        return SendResult(DeliveryStatus.FAILED, error=_UNTRUSTED)
-    if "INVALID_PRE_KEY_FAILURE" in types:
-        # The recipient's device offered keys that do not verify; its app replaces them in time.
-        return SendResult(DeliveryStatus.FAILED, error="the recipient's keys are invalid")
-    return SendResult(DeliveryStatus.FAILED, error=", ".join(sorted(map(str, types))))
-
-
-def _rate_limited(results: list[dict]) -> SendResult:
-    waits = [r["retryAfterSeconds"] for r in results if isinstance(r.get("retryAfterSeconds"), int)]
-    return SendResult(
-        DeliveryStatus.RETRY,
-        retry_after=float(max(waits)) if waits else None,
-        error="rate limited" + (" (captcha required)" if waits else ""),
-    )
-
-
-def proof_required(reply: dict) -> tuple[str | None, int | None]:
-    """(challenge token, seconds to wait) when Signal asks for a captcha, else (None, None).
-
-    The token is "" when signal-cli reported the challenge only as a -32603 error: it is then in
-    the daemon's own log.
-    """
-    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
-    response = data.get("response") if isinstance(data.get("response"), dict) else {}
-    for result in response.get("results") or []:
-        if isinstance(result, dict) and result.get("token"):
-            seconds = result.get("retryAfterSeconds")
-            return str(result["token"]), int(seconds) if isinstance(seconds, int) else None
-    if error.get("code") == INTERNAL_ERROR and str(error.get("message")).endswith(
-        "(ProofRequiredException)"
-    ):
-        return "", None
-    return None, None
