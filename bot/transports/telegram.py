@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
-import logging
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -19,24 +16,33 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
-    ExtBot,
     TypeHandler,
 )
 from telegram.request import HTTPXRequest
 
-from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
+from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
 from bot.transports.pace import PriorityGate
 from bot.transports.split import split_text
+from bot.transports.telegram_updates import ReadingBot, read_update, to_incoming
+from bot.transports.telegram_webhook import WebhookServer
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "CAPTION_LIMIT",
+    "TEXT_LIMIT",
+    "PriorityRateLimiter",
+    "ReadingBot",
+    "TelegramTransport",
+    "WebhookServer",
+    "outcome_of",
+    "read_update",
+]
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -220,71 +226,9 @@ class TelegramTransport:
             )
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = await self._to_incoming(update)
+        incoming = await to_incoming(update, self.application)
         if incoming is not None and self._on_incoming is not None:
             await self._on_incoming(incoming)
-
-    async def _to_incoming(self, update: Update) -> Incoming | None:
-        query = update.callback_query
-        if query is not None:
-            # The tap is acknowledged alongside the handling, not before it: the reply does not
-            # wait a round trip to the Bot API. PTB awaits tasks it created when it stops.
-            self.application.create_task(_answer(query), name="answer-callback-query")
-            message = query.message
-            if message is None or query.data is None:
-                return None
-            chat = message.chat
-            return Incoming(
-                address=Address("telegram", str(chat.id), _thread(message)),
-                sender_id=str(query.from_user.id),
-                choice_id=query.data,
-                message_id=str(message.message_id),
-                is_private=chat.type == "private",
-                sender_name=query.from_user.full_name,
-                language_code=query.from_user.language_code,
-                kind="choice",
-                update_id=str(update.update_id),
-            )
-        edited = update.edited_message
-        message = update.message or edited
-        if message is None or message.from_user is None:
-            return None
-        chat = message.chat
-        text = message.text if message.text is not None else message.caption
-        kind = "edited" if edited is not None else ("text" if message.text is not None else "other")
-        extra = {}
-        if message.photo:
-            photo = message.photo[-1]
-            extra["file"] = {
-                "id": photo.file_id,
-                "kind": "photo",
-                "name": "photo.jpg",
-                "mime": "image/jpeg",
-                "size": photo.file_size or 0,
-            }
-        elif message.document:
-            doc = message.document
-            extra["file"] = {
-                "id": doc.file_id,
-                "kind": "document",
-                "name": doc.file_name or "file",
-                "mime": doc.mime_type or "application/octet-stream",
-                "size": doc.file_size or 0,
-            }
-        reply_to = message.reply_to_message
-        return Incoming(
-            address=Address("telegram", str(chat.id), _thread(message)),
-            sender_id=str(message.from_user.id),
-            text=text,
-            message_id=str(message.message_id),
-            reply_to_message_id=str(reply_to.message_id) if reply_to else None,
-            is_private=chat.type == "private",
-            sender_name=message.from_user.full_name,
-            language_code=message.from_user.language_code,
-            kind=kind,
-            extra=extra,
-            update_id=str(update.update_id),
-        )
 
 
 class PriorityRateLimiter(AIORateLimiter):
@@ -310,145 +254,6 @@ class PriorityRateLimiter(AIORateLimiter):
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
-
-
-class ReadingBot(ExtBot):
-    """PTB's bot, except that an update it cannot read is skipped instead of stopping polling.
-
-    PTB reads a whole batch from getUpdates at once; one update it cannot parse makes the call fail,
-    and its updater asks for the same batch again, for ever. Here each update is read on its own;
-    one that cannot be read is replaced by an empty update with the same id (so the offset moves
-    past it), counted, and logged once without its content.
-    """
-
-    skipped = 0
-
-    def __init__(
-        self,
-        *args: Any,
-        poll_read_timeout: float = 5.0,
-        on_back: Callable[[], Awaitable[None]] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        # Seconds to wait beyond the long poll's own timeout (PTB's default: 5). PTB freezes its
-        # objects after __init__; attributes named with "_" stay settable.
-        self._poll_read_timeout = poll_read_timeout
-        self._on_back = on_back  # called when a poll succeeds again after failing
-        self._failing = False
-
-    async def get_updates(  # noqa: D102 - PTB's signature and meaning
-        self,
-        offset: int | None = None,
-        limit: int | None = None,
-        timeout: Any = None,  # noqa: ASYNC109 - PTB's parameter: the long poll's seconds
-        allowed_updates: Sequence[str] | None = None,
-        *,
-        read_timeout: Any = DEFAULT_NONE,
-        write_timeout: Any = DEFAULT_NONE,
-        connect_timeout: Any = DEFAULT_NONE,
-        pool_timeout: Any = DEFAULT_NONE,
-        api_kwargs: dict | None = None,
-    ) -> tuple[Update, ...]:
-        if isinstance(read_timeout, DefaultValue):
-            read_timeout = self._poll_read_timeout
-        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
-        raw = await self._post(
-            "getUpdates",
-            {
-                "timeout": timeout,
-                "offset": offset,
-                "limit": limit,
-                "allowed_updates": allowed_updates,
-            },
-            read_timeout=(read_timeout or 0) + (seconds or 0),
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-            api_kwargs=api_kwargs,
-        )
-        updates = []
-        for item in raw or ():
-            update = read_update(item, self)
-            if update is not None:
-                self.insert_callback_data(update)
-                updates.append(update)
-        return tuple(updates)
-
-
-def read_update(data: object, bot: ExtBot) -> Update | None:
-    """An update from the Bot API's JSON; an unreadable one becomes an empty update (or None)."""
-    try:
-        return Update.de_json(data, bot)
-    except Exception as exc:  # noqa: BLE001 - anything PTB raises on odd input
-        update_id = data.get("update_id") if isinstance(data, dict) else None
-        ReadingBot.skipped += 1
-        log.warning(
-            "skipped an update the bot could not read (update_id %s, %s)",
-            update_id if isinstance(update_id, int) else "?",
-            type(exc).__name__,
-        )
-        return Update(update_id) if isinstance(update_id, int) else None
-
-
-class WebhookServer:
-    """Telegram's webhook: checks the secret, reads each update on its own, answers at once."""
-
-    MAX_BODY = 1_000_000  # bytes; Telegram's updates are far smaller
-
-    def __init__(
-        self, application: Application, secret: str, path: str, host: str, port: int
-    ) -> None:
-        self.application = application
-        self.secret = secret
-        self.path = "/" + path.strip("/")
-        self.host = host
-        self.port = port
-        self._runner: web.AppRunner | None = None
-        self.refused = 0
-
-    async def start(self) -> None:
-        """Listen on host:port."""
-        app = web.Application(client_max_size=self.MAX_BODY)
-        app.router.add_post(self.path, self._receive)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            self.refused += 1
-            log.warning("refused a webhook request without the right secret token")
-            return web.Response(status=403)
-        try:
-            data = await request.json()
-        except Exception:  # noqa: BLE001 - not JSON (or not UTF-8): say so without the body
-            log.warning("refused a webhook request that is not JSON")
-            return web.Response(status=400)
-        update = read_update(data, self.application.bot)
-        if update is not None:
-            self.application.bot.insert_callback_data(update)
-            await self.application.update_queue.put(update)
-        return web.Response(status=200)  # also for an unreadable update: Telegram drops it
-
-
-async def _answer(query) -> None:
-    """answerCallbackQuery: stops the button's spinner in the person's app."""
-    try:
-        await query.answer()
-    except TelegramError:
-        log.warning("could not answer a callback query")
-
-
-def _thread(message) -> int | None:
-    return message.message_thread_id if getattr(message, "is_topic_message", False) else None
 
 
 def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
