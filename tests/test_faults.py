@@ -327,7 +327,9 @@ async def test_a_reply_that_fails_waits_in_the_outbox_and_goes_out_in_order(rig,
     texts = [c.text for c in fake.sent(user)]
     assert [t.startswith("What name would you like") for t in texts[-2:]] == [True, True]
     # The fake records a message before the bot hears back and clears its outbox row: wait for both.
-    await _until(lambda: _zero(rig.app.db, "SELECT COUNT(*) FROM outbox"), what="nothing left waiting")
+    await _until(
+        lambda: _zero(rig.app.db, "SELECT COUNT(*) FROM outbox"), what="nothing left waiting"
+    )
 
 
 async def test_an_expert_answer_lost_in_transit_is_kept_and_sent_again(rig, fake):
