@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from openpyxl import load_workbook
 
 from bot.clock import to_iso
+from bot.features.reports import chart_worker, figures
 from bot.features.reports.exports import COLUMNS, safe_text, workshops_csv, workshops_xlsx
 from bot.features.reports.figures import month_start, period_range, summarise
 from bot.roles import Role
@@ -210,6 +211,53 @@ async def test_report_chart_is_a_valid_png_with_period_and_cohort(h):
     assert "Last 12 months (01.12.2025–24.11.2026)" in chart.text
     assert "cohort 2026-01" in chart.text
     assert sent[1].out.attachment is None
+
+
+def _chart() -> figures.Chart:
+    return figures.Chart(
+        title="Työpajat: Kaikki, kaikki kohortit",
+        per_month_title="Per month",
+        workshops_label="Workshops",
+        participants_label="Participants",
+        themes_title="Per theme",
+        months=[("2026-09", 2, 26), ("2026-10", 0, 0), ("2026-11", 1, 12)],
+        themes=[("Mental health and resilience", 3), ("Gone theme", 1)],
+    )
+
+
+async def test_chart_worker_draws_the_same_png_as_in_process():
+    chart = _chart()
+    assert chart_worker.chart_from_json(chart_worker.chart_json(chart)) == chart
+    png = await chart_worker.draw(chart)
+    assert png is not None and png == figures.render_chart(chart)
+
+
+async def test_chart_worker_that_fails_or_hangs_gives_none(monkeypatch, caplog):
+    assert await chart_worker.draw(_chart(), seconds=0.001) is None
+    assert "took longer" in caplog.text
+    monkeypatch.setattr(chart_worker, "chart_json", lambda chart: b"not json")
+    assert await chart_worker.draw(_chart()) is None
+    assert "the chart worker failed (exit 1)" in caplog.text
+
+
+async def test_report_draws_outside_the_bot_and_falls_back_to_words(h, monkeypatch):
+    def in_process(chart):
+        raise AssertionError("the bot drew a chart in its own process")
+
+    monkeypatch.setattr(figures, "render_chart", in_process)
+    await _seed(h)
+    expert = await h.onboard(Role.EXPERT, "Eeva")
+    sent = await _report(h, expert, "all", "All cohorts")
+    assert [s.out.attachment.kind if s.out.attachment else None for s in sent] == ["photo", None]
+
+    async def broken(chart, seconds=chart_worker.TIMEOUT):
+        return None  # what draw returns when the worker failed (the test above)
+
+    monkeypatch.setattr(chart_worker, "draw", broken)
+    sent = await _report(h, expert, "all", "All cohorts")
+    assert [s.out.attachment for s in sent] == [None, None]
+    assert sent[0].text.startswith("The chart could not be drawn this time.")
+    assert sent[1].text.startswith("Workshops report: All time")
 
 
 async def test_no_workshops_gives_a_kind_text_and_no_chart(h):

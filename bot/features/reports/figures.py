@@ -7,8 +7,10 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from storage.workshops import Workshop
+if TYPE_CHECKING:
+    from storage.workshops import Workshop
 
 MAX_MONTH_LABELS = 12
 HEADROOM = 1.3  # the per-month axes reach this far above the highest value

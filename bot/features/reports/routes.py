@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from bot.context import Ctx
 from bot.features.menu import ids as menu_ids
-from bot.features.reports import ids
+from bot.features.reports import chart_worker, ids
 from bot.features.reports.exports import CSV_MIME, XLSX_MIME, workshops_csv, workshops_xlsx
-from bot.features.reports.figures import PERIODS, period_range, render_chart, summarise
+from bot.features.reports.figures import PERIODS, period_range, summarise
 from bot.features.reports.ids import ALL_COHORTS
 from bot.features.reports.render import (
     chart_of,
@@ -183,10 +183,13 @@ async def send_report(ctx: Ctx, period: str, cohort: str | None) -> None:
         return
     flt, workshops, period_text, cohort_text = found
     summary = summarise(workshops, flt.since, flt.until)
-    png = await asyncio.to_thread(render_chart, chart_of(ctx, summary, period_text, cohort_text))
-    name = f"workshops-{period}.png"
-    caption = ctx.t("report.chart_caption", period=period_text, cohort=cohort_text)
-    await ctx.reply(Outgoing(caption, attachment=Attachment(name, png, "image/png", "photo")))
+    png = await chart_worker.draw(chart_of(ctx, summary, period_text, cohort_text))
+    if png is None:  # the totals still follow
+        await ctx.reply(ctx.t("report.chart_failed"))
+    else:
+        name = f"workshops-{period}.png"
+        caption = ctx.t("report.chart_caption", period=period_text, cohort=cohort_text)
+        await ctx.reply(Outgoing(caption, attachment=Attachment(name, png, "image/png", "photo")))
     since, until = feedback_bounds(ctx, flt)
     feedback = await ctx.repo(ProgressRepo).feedback_totals(flt.cohort, since, until)
     rows: list[list[Choice]] = [[ids.Home().button(ctx.t("report.again"))]]
