@@ -8,17 +8,24 @@ import io
 import os
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from openpyxl import load_workbook
 
 from bot.clock import to_iso
 from bot.features.reports import chart_worker, figures
-from bot.features.reports.exports import COLUMNS, safe_text, workshops_csv, workshops_xlsx
+from bot.features.reports.exports import (
+    COLUMNS,
+    safe_text,
+    spool_dir,
+    workshops_csv,
+    workshops_xlsx,
+)
 from bot.features.reports.figures import month_start, period_range, summarise
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo
-from storage.workshops import Workshop, WorkshopsRepo
+from storage.workshops import Filter, Workshop, WorkshopsRepo
 from tests.harness import REPO
 
 HEADER = [
@@ -405,6 +412,32 @@ async def test_export_csv_and_xlsx_round_trip(h):
         "workshops-2025-06-10-2026-11-03.csv",
         "workshops-2025-06-10-2026-11-03.xlsx",
     }
+
+
+async def test_export_files_are_sent_from_disk_and_deleted(h):
+    await _seed(h)
+    staff = await h.onboard(Role.STAFF, "Sari")
+    sent = await _export(h, staff, "all")
+    paths = [Path(s.out.attachment.path) for s in sent if s.out.attachment]
+    folder = spool_dir(h.app.config.database.path)
+    assert len(paths) == 2 and all(p.parent == folder for p in paths)
+    assert not any(p.exists() for p in paths) and list(folder.iterdir()) == []
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert len(_csv_rows(_files(sent)["workshops-2025-06-10-2026-11-03.csv"])) == 6
+
+
+async def test_pages_hold_every_workshop_once_in_order(h):
+    await _seed(h)
+    repo = h.app.db.repo(WorkshopsRepo)
+    for flt in (Filter(), Filter(date(2026, 9, 1), date(2026, 11, 24)), Filter(cohort="2026-01")):
+        pages = [page async for page in repo.pages(flt, size=2)]
+        assert all(len(page) <= 2 for page in pages)
+        assert [w for page in pages for w in page] == await repo.matching(flt)
+        tally = figures.Tally()  # counted page by page, as /report does
+        for page in pages:
+            tally.add(page)
+        everything = await repo.matching(flt)
+        assert tally.summary(flt.since, flt.until) == summarise(everything, flt.since, flt.until)
 
 
 async def test_export_of_nothing_sends_no_files(h):
