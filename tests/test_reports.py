@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from bot.clock import to_iso
-from bot.features.reports import chart_worker, figures
+from bot.features.reports import chart_worker, figures, xlsx_worker
 from bot.features.reports.exports import (
     COLUMNS,
     safe_text,
@@ -424,6 +424,17 @@ async def test_export_files_are_sent_from_disk_and_deleted(h):
     assert not any(p.exists() for p in paths) and list(folder.iterdir()) == []
     assert folder.stat().st_mode & 0o777 == 0o700
     assert len(_csv_rows(_files(sent)["workshops-2025-06-10-2026-11-03.csv"])) == 6
+
+
+async def test_an_excel_worker_that_fails_still_sends_the_csv(h, monkeypatch, caplog):
+    await _seed(h)
+    staff = await h.onboard(Role.STAFF, "Sari")
+    monkeypatch.setattr(xlsx_worker, "page_line", lambda rows: b"not json")
+    sent = await _export(h, staff, "all")
+    assert list(_files(sent)) == ["workshops-2025-06-10-2026-11-03.csv"]
+    assert sent[1].text.startswith("The Excel file could not be made this time")
+    assert "the Excel worker failed (exit 1)" in caplog.text
+    assert list(spool_dir(h.app.config.database.path).iterdir()) == []
 
 
 async def test_pages_hold_every_workshop_once_in_order(h):

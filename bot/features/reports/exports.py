@@ -10,11 +10,13 @@ import tempfile
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from bot.content import Content
 from bot.messages import Attachment
-from storage.workshops import Workshop
+
+if TYPE_CHECKING:  # only annotations: the Excel worker imports this module without the bot
+    from bot.content import Content
+    from storage.workshops import Workshop
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -106,8 +108,11 @@ class CsvWriter:
 
     def add(self, workshops: Iterable[Workshop]) -> None:
         """Write these workshops' rows."""
-        for workshop in workshops:
-            self._writer.writerow([_csv_cell(v) for v in workshop_row(workshop, self._content)])
+        self.add_rows(workshop_row(w, self._content) for w in workshops)
+
+    def add_rows(self, rows: Iterable[list[Value]]) -> None:
+        """Write rows of `workshop_row` values."""
+        self._writer.writerows([_csv_cell(v) for v in row] for row in rows)
 
     def close(self) -> None:
         """Flush the text; the file stays open (its owner closes it)."""
@@ -119,7 +124,7 @@ class XlsxWriter:
     """A workbook with one sheet 'workshops' written row by row (openpyxl's write-only mode:
     rows go to a temporary file, not kept as cell objects); every text cell is a string."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content | None = None) -> None:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
@@ -138,9 +143,12 @@ class XlsxWriter:
         self._content = content
 
     def add(self, workshops: Iterable[Workshop]) -> None:
-        """Append these workshops' rows."""
-        for workshop in workshops:
-            row = workshop_row(workshop, self._content)
+        """Append these workshops' rows (needs the content the writer was made with)."""
+        self.add_rows(workshop_row(w, self._content) for w in workshops)
+
+    def add_rows(self, rows: Iterable[list[Value]]) -> None:
+        """Append rows of `workshop_row` values."""
+        for row in rows:
             self._sheet.append([_xlsx_cell(self._sheet, v) for v in row])
             self._rows += 1
 
@@ -161,45 +169,57 @@ def spool_dir(db_path: Path | str) -> Path:
 
 class ExportFiles:
     """The CSV and the Excel file of one export, written page by page to files in `folder`
-    (mode 0600); sent from there as attachments with a path, then deleted by the outbox."""
+    (mode 0600); sent from there as attachments with a path, then deleted by the outbox. The CSV
+    is written here, the Excel file by a worker process (xlsx_worker.py: openpyxl stays out of
+    the bot's memory)."""
 
     def __init__(self, folder: Path, content: Content) -> None:
+        from bot.features.reports.xlsx_worker import XlsxProcess
+
         fd, self._csv_path = tempfile.mkstemp(prefix="export-", suffix=".csv", dir=folder)
         self._csv_file = os.fdopen(fd, "wb")
         fd, self._xlsx_path = tempfile.mkstemp(prefix="export-", suffix=".xlsx", dir=folder)
         os.close(fd)
         self._csv = CsvWriter(self._csv_file, content)
-        self._xlsx = XlsxWriter(content)
+        self._xlsx = XlsxProcess(self._xlsx_path)
+        self._content = content
         self.count = 0
         self.first: date | None = None  # held_on of the first and last workshop (oldest first)
         self.last: date | None = None
+        self.xlsx_ok = False  # the Excel file was written (after finish)
 
-    def add(self, workshops: list[Workshop]) -> None:
+    async def add(self, workshops: list[Workshop]) -> None:
         """Write a page of workshops (oldest first) to both files."""
         if not workshops:
             return
-        self._csv.add(workshops)
-        self._xlsx.add(workshops)
+        rows = [workshop_row(w, self._content) for w in workshops]
+        self._csv.add_rows(rows)
+        await self._xlsx.add(rows)
         self.count += len(workshops)
         self.first = self.first or workshops[0].held_on
         self.last = workshops[-1].held_on
 
-    def finish(self) -> None:
-        """Close both files."""
+    async def finish(self) -> None:
+        """Close both files (the Excel file may have failed: `xlsx_ok`)."""
         self._csv.close()
         self._csv_file.close()
-        self._xlsx.save(self._xlsx_path)
+        self.xlsx_ok = await self._xlsx.finish()
 
-    def attachments(self, stem: str) -> tuple[Attachment, Attachment]:
-        """The CSV and the Excel file as documents named `stem`.csv and `stem`.xlsx."""
-        return (
-            Attachment(f"{stem}.csv", b"", CSV_MIME, "document", path=self._csv_path),
-            Attachment(f"{stem}.xlsx", b"", XLSX_MIME, "document", path=self._xlsx_path),
+    def attachments(self, stem: str) -> tuple[Attachment, Attachment | None]:
+        """The CSV and the Excel file (None when it failed) as documents named `stem`.*."""
+        csv_file = Attachment(f"{stem}.csv", b"", CSV_MIME, "document", path=self._csv_path)
+        if not self.xlsx_ok:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._xlsx_path)
+            return csv_file, None
+        return csv_file, Attachment(
+            f"{stem}.xlsx", b"", XLSX_MIME, "document", path=self._xlsx_path
         )
 
-    def discard(self) -> None:
-        """Delete both files (nothing to send after all)."""
+    async def discard(self) -> None:
+        """Stop the worker and delete both files (nothing to send after all)."""
         self._csv_file.close()
+        await self._xlsx.kill()
         for path in (self._csv_path, self._xlsx_path):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)

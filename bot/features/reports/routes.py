@@ -5,7 +5,6 @@ Both ask for a period, then a cohort (when there are cohorts to choose from).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -207,20 +206,23 @@ async def send_export(ctx: Ctx, period: str, cohort: str | None) -> None:
     files = ExportFiles(spool_dir(ctx.app.config.database.path), ctx.app.content)
     try:
         async for page in ctx.repo(WorkshopsRepo).pages(flt):
-            await asyncio.to_thread(files.add, page)
-        await asyncio.to_thread(files.finish)
+            await files.add(page)
+        await files.finish()
     except BaseException:
-        files.discard()
+        await files.discard()
         raise
     if not files.count:
-        files.discard()
+        await files.discard()
         await _nothing(ctx, EXPORT, period_text, cohort_text)
         return
     first, last = flt.since or files.first, flt.until or files.last
     csv_file, xlsx_file = files.attachments(f"workshops-{first}-{last}")
     text = ctx.t("report.export_csv", count=files.count, period=period_text, cohort=cohort_text)
     await ctx.reply(Outgoing(text, attachment=csv_file))
-    await ctx.reply(Outgoing(ctx.t("report.export_xlsx"), attachment=xlsx_file))
+    if xlsx_file is None:  # the CSV went: say the Excel file did not
+        await ctx.reply(ctx.t("report.export_xlsx_failed"))
+    else:
+        await ctx.reply(Outgoing(ctx.t("report.export_xlsx"), attachment=xlsx_file))
     await ctx.audit("export.workshops", rows=files.count)
     await ctx.reply(
         Outgoing.with_buttons(
