@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -39,6 +40,29 @@ class Attachment:
     data: bytes
     mime: str = "application/octet-stream"
     kind: str = "document"  # "photo" or "document"
+    # A file written for this one message (an export) instead of `data`: the outbox keeps only
+    # the path, the transport reads it when sending, and it is deleted once the message went out
+    # or was given up (bot/messenger/delivery.py), so large files are never held in memory twice.
+    path: str | None = None
+
+    def read(self) -> bytes:
+        """The file's bytes (read from `path` when it has one)."""
+        if self.path is None:
+            return self.data
+        with open(self.path, "rb") as file:
+            return file.read()
+
+    def missing(self) -> bool:
+        """True when the file at `path` is gone (e.g. deleted after a send before a crash)."""
+        return self.path is not None and not os.path.exists(self.path)
+
+    def discard(self) -> None:
+        """Delete the file at `path` (nothing for an attachment held in memory)."""
+        if self.path is not None:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -198,6 +199,23 @@ class WorkshopsRepo:
             f"SELECT {_COLUMNS} FROM workshops WHERE {where} ORDER BY held_on, id", params
         )
         return [_workshop(r) for r in rows]
+
+    async def pages(self, flt: Filter, size: int = 500) -> AsyncIterator[list[Workshop]]:
+        """The workshops of `matching`, oldest first, `size` at a time: one query per page (keyset:
+        after the last held_on and id), so a report or export never holds them all."""
+        where, params = flt.where()
+        sql = f"SELECT {_COLUMNS} FROM workshops WHERE {where}"
+        after: list = []
+        while True:
+            page = sql + " AND (held_on, id) > (?, ?)" if after else sql
+            rows = await self.db.fetchall(
+                f"{page} ORDER BY held_on, id LIMIT ?", [*params, *after, size]
+            )
+            if rows:
+                yield [_workshop(r) for r in rows]
+            if len(rows) < size:
+                return
+            after = [rows[-1]["held_on"], rows[-1]["id"]]
 
     async def cohorts(self) -> list[str]:
         """Cohorts that have logged workshops, sorted."""

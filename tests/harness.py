@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -75,6 +75,9 @@ class RecordingTransport:
         if to.chat_id in self.blocked:
             return SendResult(DeliveryStatus.BLOCKED, error="blocked")
         message_id = str(next(self._ids))
+        if out.attachment is not None and out.attachment.path is not None:
+            # Read now, as a real transport does: the file is deleted once it was sent.
+            out = replace(out, attachment=replace(out.attachment, data=out.attachment.read()))
         self.sent.append(Sent(to, out, message_id))
         return SendResult(DeliveryStatus.SENT, message_id=message_id)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.cli.run import build_transports
-from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
+from bot.messages import Address, Attachment, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from storage.broadcasts import BroadcastsRepo
 from storage.outbox import OutboxRepo
@@ -151,6 +151,33 @@ async def test_a_failing_message_waits_and_keeps_its_place(h):
     await h.advance(timedelta(seconds=2))
     assert [s.text for s in h.sent_to(mentor)][-2:] == ["First", "Second"]
     assert await h.app.db.repo(OutboxRepo).waiting() == 0
+
+
+async def test_a_file_on_disk_waits_by_its_path_and_is_deleted_once_sent(h, tmp_path):
+    mentor = await h.onboard(Role.MENTOR, "Mina")
+    person = await h.person(mentor)
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"id\n1\n")
+    file = Attachment("workshops.csv", b"", "text/csv", "document", path=str(path))
+    h.transport.fail_for[mentor.sender_id] = [SendResult(DeliveryStatus.FAILED, error="down")]
+    await h.app.messenger.send_to_person(person.id, Outgoing("Your file", attachment=file))
+    payload = await h.app.db.scalar("SELECT payload FROM outbox WHERE status = 'pending'")
+    assert str(path) in payload and "aWQKMQo" not in payload, "the path, not the bytes"
+    assert path.exists()
+    await h.advance(timedelta(seconds=2))
+    sent = h.last(mentor).out.attachment
+    assert sent.data == b"id\n1\n" and sent.filename == "workshops.csv"
+    assert not path.exists(), "deleted once sent"
+    assert await h.app.db.repo(OutboxRepo).waiting() == 0
+
+    path.write_bytes(b"gone")  # a file deleted while its message waited: given up, not sent
+    h.transport.fail_for[mentor.sender_id] = [SendResult(DeliveryStatus.FAILED, error="down")]
+    await h.app.messenger.send_to_person(person.id, Outgoing("Again", attachment=file))
+    path.unlink()
+    await h.advance(timedelta(seconds=2))
+    assert h.last(mentor).text == "Your file"
+    [row] = await h.app.db.fetchall("SELECT status, error FROM outbox")
+    assert (row["status"], row["error"]) == ("failed", "unreadable")
 
 
 async def test_a_group_chat_post_goes_through_the_outbox_too(h):

@@ -57,6 +57,7 @@ INTENDED_SCANS = {
     # Reports and exports without a filter cover every workshop / every answer by definition
     # (SQLite currently walks an index for their ORDER BY / GROUP BY; a plain scan is fine too).
     ("WorkshopsRepo.matching[all]", "workshops"): "report/export of every workshop",
+    ("WorkshopsRepo.pages[all]", "workshops"): "report/export of every workshop, page by page",
     ("ProgressRepo.feedback_totals[all]", "section_feedback"): "report over every answer",
     ("ProgressRepo.feedback_totals[cohort]", "section_feedback"): "report; few rows per cohort",
     # Almost everyone is active: the whole table is the answer, a scan is the best plan.
@@ -339,6 +340,11 @@ def record_statements(db: Database, into: list[Statement]) -> None:
     conn.executemany = recording_executemany  # type: ignore[method-assign]
 
 
+async def _pages(pages: Any) -> int:
+    """Read every page of an async iterator; how many items."""
+    return sum([len(page) async for page in pages])
+
+
 async def run(label: str, awaitable: Any) -> Any:
     """Await one repository call with its label set (statements it runs are filed under it)."""
     token = _label.set(label)
@@ -574,6 +580,12 @@ async def exercise(db: Database) -> None:
         workshops.matching(Filter(date(2026, 10, 1), date(2026, 10, 31))),
     )
     await run("WorkshopsRepo.matching[cohort]", workshops.matching(Filter(cohort="2025-03")))
+    for variant, flt in (
+        ("all", Filter()),
+        ("period", Filter(date(2026, 10, 1), date(2026, 10, 31))),
+        ("cohort", Filter(cohort="2025-03")),
+    ):  # pages of 50: the first page's query and the keyset query of the pages after it
+        await run(f"WorkshopsRepo.pages[{variant}]", _pages(workshops.pages(flt, size=50)))
     await run("WorkshopsRepo.cohorts", workshops.cohorts())
     await run("WorkshopsRepo.practices", workshops.practices(0, 5))
     await run("WorkshopsRepo.delete", workshops.delete(mentor, wid))

@@ -8,16 +8,24 @@ import io
 import os
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from openpyxl import load_workbook
 
 from bot.clock import to_iso
-from bot.features.reports.exports import COLUMNS, safe_text, workshops_csv, workshops_xlsx
+from bot.features.reports import chart_worker, figures, xlsx_worker
+from bot.features.reports.exports import (
+    COLUMNS,
+    safe_text,
+    spool_dir,
+    workshops_csv,
+    workshops_xlsx,
+)
 from bot.features.reports.figures import month_start, period_range, summarise
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo
-from storage.workshops import Workshop, WorkshopsRepo
+from storage.workshops import Filter, Workshop, WorkshopsRepo
 from tests.harness import REPO
 
 HEADER = [
@@ -212,6 +220,53 @@ async def test_report_chart_is_a_valid_png_with_period_and_cohort(h):
     assert sent[1].out.attachment is None
 
 
+def _chart() -> figures.Chart:
+    return figures.Chart(
+        title="Työpajat: Kaikki, kaikki kohortit",
+        per_month_title="Per month",
+        workshops_label="Workshops",
+        participants_label="Participants",
+        themes_title="Per theme",
+        months=[("2026-09", 2, 26), ("2026-10", 0, 0), ("2026-11", 1, 12)],
+        themes=[("Mental health and resilience", 3), ("Gone theme", 1)],
+    )
+
+
+async def test_chart_worker_draws_the_same_png_as_in_process():
+    chart = _chart()
+    assert chart_worker.chart_from_json(chart_worker.chart_json(chart)) == chart
+    png = await chart_worker.draw(chart)
+    assert png is not None and png == figures.render_chart(chart)
+
+
+async def test_chart_worker_that_fails_or_hangs_gives_none(monkeypatch, caplog):
+    assert await chart_worker.draw(_chart(), seconds=0.001) is None
+    assert "took longer" in caplog.text
+    monkeypatch.setattr(chart_worker, "chart_json", lambda chart: b"not json")
+    assert await chart_worker.draw(_chart()) is None
+    assert "the chart worker failed (exit 1)" in caplog.text
+
+
+async def test_report_draws_outside_the_bot_and_falls_back_to_words(h, monkeypatch):
+    def in_process(chart):
+        raise AssertionError("the bot drew a chart in its own process")
+
+    monkeypatch.setattr(figures, "render_chart", in_process)
+    await _seed(h)
+    expert = await h.onboard(Role.EXPERT, "Eeva")
+    sent = await _report(h, expert, "all", "All cohorts")
+    assert [s.out.attachment.kind if s.out.attachment else None for s in sent] == ["photo", None]
+
+    async def broken(chart, seconds=chart_worker.TIMEOUT):
+        return None  # what draw returns when the worker failed (the test above)
+
+    monkeypatch.setattr(chart_worker, "draw", broken)
+    sent = await _report(h, expert, "all", "All cohorts")
+    assert [s.out.attachment for s in sent] == [None, None]
+    assert sent[0].text.startswith("The chart could not be drawn this time.")
+    assert sent[1].text.startswith("Workshops report: All time")
+
+
 async def test_no_workshops_gives_a_kind_text_and_no_chart(h):
     expert = await h.onboard(Role.EXPERT, "Eeva")
     sent = await _report(h, expert, "m3")  # no cohorts yet: no cohort question
@@ -357,6 +412,43 @@ async def test_export_csv_and_xlsx_round_trip(h):
         "workshops-2025-06-10-2026-11-03.csv",
         "workshops-2025-06-10-2026-11-03.xlsx",
     }
+
+
+async def test_export_files_are_sent_from_disk_and_deleted(h):
+    await _seed(h)
+    staff = await h.onboard(Role.STAFF, "Sari")
+    sent = await _export(h, staff, "all")
+    paths = [Path(s.out.attachment.path) for s in sent if s.out.attachment]
+    folder = spool_dir(h.app.config.database.path)
+    assert len(paths) == 2 and all(p.parent == folder for p in paths)
+    assert not any(p.exists() for p in paths) and list(folder.iterdir()) == []
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert len(_csv_rows(_files(sent)["workshops-2025-06-10-2026-11-03.csv"])) == 6
+
+
+async def test_an_excel_worker_that_fails_still_sends_the_csv(h, monkeypatch, caplog):
+    await _seed(h)
+    staff = await h.onboard(Role.STAFF, "Sari")
+    monkeypatch.setattr(xlsx_worker, "page_line", lambda rows: b"not json")
+    sent = await _export(h, staff, "all")
+    assert list(_files(sent)) == ["workshops-2025-06-10-2026-11-03.csv"]
+    assert sent[1].text.startswith("The Excel file could not be made this time")
+    assert "the Excel worker failed (exit 1)" in caplog.text
+    assert list(spool_dir(h.app.config.database.path).iterdir()) == []
+
+
+async def test_pages_hold_every_workshop_once_in_order(h):
+    await _seed(h)
+    repo = h.app.db.repo(WorkshopsRepo)
+    for flt in (Filter(), Filter(date(2026, 9, 1), date(2026, 11, 24)), Filter(cohort="2026-01")):
+        pages = [page async for page in repo.pages(flt, size=2)]
+        assert all(len(page) <= 2 for page in pages)
+        assert [w for page in pages for w in page] == await repo.matching(flt)
+        tally = figures.Tally()  # counted page by page, as /report does
+        for page in pages:
+            tally.add(page)
+        everything = await repo.matching(flt)
+        assert tally.summary(flt.since, flt.until) == summarise(everything, flt.since, flt.until)
 
 
 async def test_export_of_nothing_sends_no_files(h):

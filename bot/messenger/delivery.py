@@ -75,6 +75,8 @@ class Delivery:
                 out = _load(queued.payload)
             except (ValueError, KeyError, TypeError):  # written by another version: unsendable
                 out = None
+        if out is not None and out.attachment is not None and out.attachment.missing():
+            out = None  # its file is gone: nothing left to send
         if out is None:
             result = SendResult(DeliveryStatus.FAILED, error="unreadable")
             await self.outbox.give_up(queued.id, "failed", result.error)
@@ -105,6 +107,8 @@ class Delivery:
                 self._backlog.add((queued.address.transport, queued.address.chat_id))
             self._wake.set()  # the background sender comes back to it
             return result
+        if out.attachment is not None:
+            out.attachment.discard()  # sent or given up: its file (if any) is not needed again
         await self._tell(queued, result)
         return result
 

@@ -19,7 +19,10 @@ def _dump(out: Outgoing) -> str:
     }
     if out.attachment is not None:
         att = out.attachment
-        data["file"] = [att.filename, base64.b64encode(att.data).decode(), att.mime, att.kind]
+        if att.path is not None:  # a file on disk: only its path is stored
+            data["file"] = [att.filename, None, att.mime, att.kind, att.path]
+        else:
+            data["file"] = [att.filename, base64.b64encode(att.data).decode(), att.mime, att.kind]
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -28,8 +31,11 @@ def _load(payload: str) -> Outgoing:
     rows = tuple(tuple(Choice(i, label, url) for i, label, url in row) for row in data["rows"])
     attachment = None
     if data.get("file"):
-        name, encoded, mime, kind = data["file"]
-        attachment = Attachment(name, base64.b64decode(encoded), mime, kind)
+        name, encoded, mime, kind, *path = data["file"]
+        if path:
+            attachment = Attachment(name, b"", mime, kind, path=path[0])
+        else:
+            attachment = Attachment(name, base64.b64decode(encoded), mime, kind)
     return Outgoing(
         data["text"],
         rows,

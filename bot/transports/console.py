@@ -41,8 +41,9 @@ class ConsoleTransport:
         body = render(out)
         if out.attachment is not None:
             att = out.attachment
-            body += f"\n[{att.kind}: {att.filename}, {len(att.data)} bytes"
-            body += f", saved as {self._save(att.filename, att.data)}]" if self.files_dir else "]"
+            data = att.read()
+            body += f"\n[{att.kind}: {att.filename}, {len(data)} bytes"
+            body += f", saved as {self._save(att.filename, data)}]" if self.files_dir else "]"
         self._print(to.chat_id, body)
         return SendResult(DeliveryStatus.SENT, message_id=str(next(self._ids)))
 

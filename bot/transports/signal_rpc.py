@@ -46,7 +46,7 @@ def is_group(chat_id: str) -> bool:
 
 def data_uri(attachment: Attachment) -> str:
     """A file as signal-cli takes it: data:<mime>;filename=<name>;base64,<data> (RFC 2397)."""
-    encoded = base64.b64encode(attachment.data).decode("ascii")
+    encoded = base64.b64encode(attachment.read()).decode("ascii")
     return f"data:{attachment.mime};filename={quote(attachment.filename, safe='')};base64,{encoded}"
 
 

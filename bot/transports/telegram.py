@@ -171,8 +171,9 @@ class TelegramTransport:
         """A photo or document; uploaded once, then re-sent by Telegram's file id."""
         bot = self.application.bot
         att = out.attachment
-        digest = hashlib.sha256(att.data).hexdigest()
-        file = self._file_ids.get(digest) or InputFile(att.data, filename=att.filename)
+        data = att.read()
+        digest = hashlib.sha256(data).hexdigest()
+        file = self._file_ids.get(digest) or InputFile(data, filename=att.filename)
         # A caption holds 1024 characters: a longer text follows as its own message.
         fits = len(out.text) <= CAPTION_LIMIT
         photo = att.kind == "photo"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import tempfile
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-from bot.content import Content
-from storage.workshops import Workshop
+from bot.messages import Attachment
+
+if TYPE_CHECKING:  # only annotations: the Excel worker imports this module without the bot
+    from bot.content import Content
+    from storage.workshops import Workshop
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -89,42 +97,149 @@ def _csv_cell(value: Value) -> str | int:
     return value
 
 
+class CsvWriter:
+    """A workshop CSV (UTF-8 with BOM, comma separated, a header row) written row by row."""
+
+    def __init__(self, file: BinaryIO, content: Content) -> None:
+        self._text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._text)
+        self._writer.writerow(COLUMNS)
+        self._content = content
+
+    def add(self, workshops: Iterable[Workshop]) -> None:
+        """Write these workshops' rows."""
+        self.add_rows(workshop_row(w, self._content) for w in workshops)
+
+    def add_rows(self, rows: Iterable[list[Value]]) -> None:
+        """Write rows of `workshop_row` values."""
+        self._writer.writerows([_csv_cell(v) for v in row] for row in rows)
+
+    def close(self) -> None:
+        """Flush the text; the file stays open (its owner closes it)."""
+        self._text.flush()
+        self._text.detach()
+
+
+class XlsxWriter:
+    """A workbook with one sheet 'workshops' written row by row (openpyxl's write-only mode:
+    rows go to a temporary file, not kept as cell objects); every text cell is a string."""
+
+    def __init__(self, content: Content | None = None) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("workshops")
+        self._sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for name in COLUMNS:
+            cell = WriteOnlyCell(self._sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        self._sheet.append(header)
+        self._rows = 1
+        self._content = content
+
+    def add(self, workshops: Iterable[Workshop]) -> None:
+        """Append these workshops' rows (needs the content the writer was made with)."""
+        self.add_rows(workshop_row(w, self._content) for w in workshops)
+
+    def add_rows(self, rows: Iterable[list[Value]]) -> None:
+        """Append rows of `workshop_row` values."""
+        for row in rows:
+            self._sheet.append([_xlsx_cell(self._sheet, v) for v in row])
+            self._rows += 1
+
+    def save(self, file: BinaryIO | str) -> None:
+        """Write the workbook (with a filter over every row) to a file or path."""
+        from openpyxl.utils import get_column_letter
+
+        self._sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{self._rows}"
+        self._book.save(file)
+
+
+def spool_dir(db_path: Path | str) -> Path:
+    """Where files wait until they are sent: a folder next to the database, the bot's only."""
+    folder = Path(db_path).resolve().parent / "outgoing"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+class ExportFiles:
+    """The CSV and the Excel file of one export, written page by page to files in `folder`
+    (mode 0600); sent from there as attachments with a path, then deleted by the outbox. The CSV
+    is written here, the Excel file by a worker process (xlsx_worker.py: openpyxl stays out of
+    the bot's memory)."""
+
+    def __init__(self, folder: Path, content: Content) -> None:
+        from bot.features.reports.xlsx_worker import XlsxProcess
+
+        fd, self._csv_path = tempfile.mkstemp(prefix="export-", suffix=".csv", dir=folder)
+        self._csv_file = os.fdopen(fd, "wb")
+        fd, self._xlsx_path = tempfile.mkstemp(prefix="export-", suffix=".xlsx", dir=folder)
+        os.close(fd)
+        self._csv = CsvWriter(self._csv_file, content)
+        self._xlsx = XlsxProcess(self._xlsx_path)
+        self._content = content
+        self.count = 0
+        self.first: date | None = None  # held_on of the first and last workshop (oldest first)
+        self.last: date | None = None
+        self.xlsx_ok = False  # the Excel file was written (after finish)
+
+    async def add(self, workshops: list[Workshop]) -> None:
+        """Write a page of workshops (oldest first) to both files."""
+        if not workshops:
+            return
+        rows = [workshop_row(w, self._content) for w in workshops]
+        self._csv.add_rows(rows)
+        await self._xlsx.add(rows)
+        self.count += len(workshops)
+        self.first = self.first or workshops[0].held_on
+        self.last = workshops[-1].held_on
+
+    async def finish(self) -> None:
+        """Close both files (the Excel file may have failed: `xlsx_ok`)."""
+        self._csv.close()
+        self._csv_file.close()
+        self.xlsx_ok = await self._xlsx.finish()
+
+    def attachments(self, stem: str) -> tuple[Attachment, Attachment | None]:
+        """The CSV and the Excel file (None when it failed) as documents named `stem`.*."""
+        csv_file = Attachment(f"{stem}.csv", b"", CSV_MIME, "document", path=self._csv_path)
+        if not self.xlsx_ok:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._xlsx_path)
+            return csv_file, None
+        return csv_file, Attachment(
+            f"{stem}.xlsx", b"", XLSX_MIME, "document", path=self._xlsx_path
+        )
+
+    async def discard(self) -> None:
+        """Stop the worker and delete both files (nothing to send after all)."""
+        self._csv_file.close()
+        await self._xlsx.kill()
+        for path in (self._csv_path, self._xlsx_path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+
+
 def workshops_csv(workshops: Iterable[Workshop], content: Content) -> bytes:
     """A CSV file (UTF-8 with BOM, comma separated) with a header row."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for workshop in workshops:
-        writer.writerow([_csv_cell(v) for v in workshop_row(workshop, content)])
-    return buffer.getvalue().encode("utf-8-sig")
+    buffer = io.BytesIO()
+    writer = CsvWriter(buffer, content)
+    writer.add(workshops)
+    writer.close()
+    return buffer.getvalue()
 
 
 def workshops_xlsx(workshops: Iterable[Workshop], content: Content) -> bytes:
     """An Excel workbook with one sheet 'workshops'; every text cell is stored as a string."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    # Write-only: rows are streamed to the file instead of kept as cell objects (an export of
-    # 10,000 workshops took the bot from 170 to 279 MB; bench/memory.py).
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("workshops")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    rows = 1
-    for workshop in workshops:
-        sheet.append([_xlsx_cell(sheet, v) for v in workshop_row(workshop, content)])
-        rows += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows}"
+    writer = XlsxWriter(content)
+    writer.add(workshops)
     buffer = io.BytesIO()
-    book.save(buffer)
+    writer.save(buffer)
     return buffer.getvalue()
 
 

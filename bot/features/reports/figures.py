@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import textwrap
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from storage.workshops import Workshop
+if TYPE_CHECKING:
+    from storage.workshops import Workshop
 
 MAX_MONTH_LABELS = 12
 HEADROOM = 1.3  # the per-month axes reach this far above the highest value
@@ -53,32 +56,65 @@ class Summary:
     months: list[tuple[date, int, int]]  # (first day of month, workshops, participants)
 
 
+class Tally:
+    """The totals of a report, counted page by page (workshops are never all held at once)."""
+
+    def __init__(self) -> None:
+        self.workshops = 0
+        self.participants = 0
+        self.support = 0
+        self.communities: set[str] = set()
+        self.mentors: set[int] = set()
+        self.themes: Counter[str] = Counter()
+        self.per_month: dict[date, list[int]] = {}
+        self.first: date | None = None
+        self.last: date | None = None
+
+    def add(self, workshops: Iterable[Workshop]) -> None:
+        """Count these workshops too."""
+        for w in workshops:
+            self.workshops += 1
+            self.participants += w.participants
+            self.support += w.needs_support
+            self.communities.add(" ".join(w.community.split()).casefold())
+            if w.mentor_id is not None:
+                self.mentors.add(w.mentor_id)
+            self.themes.update(set(w.themes))
+            counts = self.per_month.setdefault(month_start(w.held_on), [0, 0])
+            counts[0] += 1
+            counts[1] += w.participants
+            if self.first is None or w.held_on < self.first:
+                self.first = w.held_on
+            if self.last is None or w.held_on > self.last:
+                self.last = w.held_on
+
+    def summary(self, since: date | None = None, until: date | None = None) -> Summary:
+        """The totals of every workshop counted, months from `since` (or the first) on."""
+        first, last = since or self.first, until or self.last
+        span = months_between(first, last) if first and last else []
+        per_month = {m: [0, 0] for m in span} | self.per_month
+        communities = self.communities - {""}
+        return Summary(
+            workshops=self.workshops,
+            participants=self.participants,
+            communities=len(communities),
+            mentors=len(self.mentors),
+            mean_participants=(
+                round(self.participants / self.workshops, 1) if self.workshops else 0.0
+            ),
+            support=self.support,
+            themes=dict(self.themes),
+            months=[(m, c[0], c[1]) for m, c in sorted(per_month.items())],
+        )
+
+
 def summarise(
-    workshops: list[Workshop], since: date | None = None, until: date | None = None
+    workshops: Iterable[Workshop], since: date | None = None, until: date | None = None
 ) -> Summary:
     """Totals, per-theme and per-month counts of the workshops of a period."""
-    participants = sum(w.participants for w in workshops)
-    communities = {" ".join(w.community.split()).casefold() for w in workshops}
-    communities.discard("")
-    themes = Counter(t for w in workshops for t in set(w.themes))
-    days = [w.held_on for w in workshops]
-    first, last = since or min(days, default=None), until or max(days, default=None)
-    span = months_between(first, last) if first and last else []
-    per_month: dict[date, list[int]] = {m: [0, 0] for m in span}
-    for w in workshops:
-        counts = per_month.setdefault(month_start(w.held_on), [0, 0])
-        counts[0] += 1
-        counts[1] += w.participants
-    return Summary(
-        workshops=len(workshops),
-        participants=participants,
-        communities=len(communities),
-        mentors=len({w.mentor_id for w in workshops if w.mentor_id is not None}),
-        mean_participants=round(participants / len(workshops), 1) if workshops else 0.0,
-        support=sum(1 for w in workshops if w.needs_support),
-        themes=dict(themes),
-        months=[(m, c[0], c[1]) for m, c in sorted(per_month.items())],
-    )
+    tally = Tally()
+    tally.add(workshops)
+    return tally.summary(since, until)
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,19 @@ Both ask for a period, then a cohort (when there are cohorts to choose from).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import Ctx
 from bot.features.menu import ids as menu_ids
-from bot.features.reports import ids
-from bot.features.reports.exports import CSV_MIME, XLSX_MIME, workshops_csv, workshops_xlsx
-from bot.features.reports.figures import PERIODS, period_range, render_chart, summarise
+from bot.features.reports import chart_worker, ids
+from bot.features.reports.exports import ExportFiles, spool_dir
+from bot.features.reports.figures import PERIODS, Tally, period_range
 from bot.features.reports.ids import ALL_COHORTS
 from bot.features.reports.render import (
     chart_of,
     cohort_label,
-    export_name,
     feedback_bounds,
     period_label,
     summary_text,
@@ -28,7 +26,7 @@ from bot.messages import Attachment, Choice, Outgoing
 from bot.roles import Role
 from bot.router import Routes
 from storage.progress import ProgressRepo
-from storage.workshops import Filter, Workshop, WorkshopsRepo
+from storage.workshops import Filter, WorkshopsRepo
 
 routes = Routes("rep")
 
@@ -155,17 +153,15 @@ async def _cohort_of(ctx: Ctx, choice: Pick) -> tuple[bool, str | None]:
 # --- the report and the export ---------------------------------------------------------------------
 
 
-async def _selection(
-    ctx: Ctx, mode: Mode, period: str, cohort: str | None
-) -> tuple[Filter, list[Workshop], str, str] | None:
-    """The workshops of a period and cohort with their labels; None after a kind 'nothing here'."""
+def _labels(ctx: Ctx, period: str, cohort: str | None) -> tuple[Filter, str, str]:
+    """The filter of a period and cohort, and both in words."""
     since, until = period_range(period, ctx.local_now().date())
     flt = Filter(since, until, cohort)
-    workshops = await ctx.repo(WorkshopsRepo).matching(flt)
-    period_text = period_label(ctx, period, flt.since, flt.until)
-    cohort_text = cohort_label(ctx, cohort)
-    if workshops:
-        return flt, workshops, period_text, cohort_text
+    return flt, period_label(ctx, period, flt.since, flt.until), cohort_label(ctx, cohort)
+
+
+async def _nothing(ctx: Ctx, mode: Mode, period_text: str, cohort_text: str) -> None:
+    """A kind 'nothing here' with a way to another period."""
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t(mode.empty_key, period=period_text, cohort=cohort_text),
@@ -173,20 +169,25 @@ async def _selection(
             [menu_ids.Home().button(ctx.t("common.back_to_menu"))],
         )
     )
-    return None
 
 
 async def send_report(ctx: Ctx, period: str, cohort: str | None) -> None:
     """The chart and the totals of one period and cohort (a kind word when there is nothing)."""
-    found = await _selection(ctx, REPORT, period, cohort)
-    if found is None:
+    flt, period_text, cohort_text = _labels(ctx, period, cohort)
+    tally = Tally()
+    async for page in ctx.repo(WorkshopsRepo).pages(flt):
+        tally.add(page)
+    if not tally.workshops:
+        await _nothing(ctx, REPORT, period_text, cohort_text)
         return
-    flt, workshops, period_text, cohort_text = found
-    summary = summarise(workshops, flt.since, flt.until)
-    png = await asyncio.to_thread(render_chart, chart_of(ctx, summary, period_text, cohort_text))
-    name = f"workshops-{period}.png"
-    caption = ctx.t("report.chart_caption", period=period_text, cohort=cohort_text)
-    await ctx.reply(Outgoing(caption, attachment=Attachment(name, png, "image/png", "photo")))
+    summary = tally.summary(flt.since, flt.until)
+    png = await chart_worker.draw(chart_of(ctx, summary, period_text, cohort_text))
+    if png is None:  # the totals still follow
+        await ctx.reply(ctx.t("report.chart_failed"))
+    else:
+        name = f"workshops-{period}.png"
+        caption = ctx.t("report.chart_caption", period=period_text, cohort=cohort_text)
+        await ctx.reply(Outgoing(caption, attachment=Attachment(name, png, "image/png", "photo")))
     since, until = feedback_bounds(ctx, flt)
     feedback = await ctx.repo(ProgressRepo).feedback_totals(flt.cohort, since, until)
     rows: list[list[Choice]] = [[ids.Home().button(ctx.t("report.again"))]]
@@ -201,24 +202,28 @@ async def send_report(ctx: Ctx, period: str, cohort: str | None) -> None:
 
 async def send_export(ctx: Ctx, period: str, cohort: str | None) -> None:
     """A CSV and an Excel file of the workshops of one period and cohort."""
-    found = await _selection(ctx, EXPORT, period, cohort)
-    if found is None:
+    flt, period_text, cohort_text = _labels(ctx, period, cohort)
+    files = ExportFiles(spool_dir(ctx.app.config.database.path), ctx.app.content)
+    try:
+        async for page in ctx.repo(WorkshopsRepo).pages(flt):
+            await files.add(page)
+        await files.finish()
+    except BaseException:
+        await files.discard()
+        raise
+    if not files.count:
+        await files.discard()
+        await _nothing(ctx, EXPORT, period_text, cohort_text)
         return
-    flt, workshops, period_text, cohort_text = found
-    content = ctx.app.content
-    csv_data = workshops_csv(workshops, content)
-    xlsx_data = await asyncio.to_thread(workshops_xlsx, workshops, content)
-    csv_file = Attachment(export_name(workshops, flt, "csv"), csv_data, CSV_MIME, "document")
-    xlsx_file = Attachment(export_name(workshops, flt, "xlsx"), xlsx_data, XLSX_MIME, "document")
-    count = len(workshops)
-    await ctx.reply(
-        Outgoing(
-            ctx.t("report.export_csv", count=count, period=period_text, cohort=cohort_text),
-            attachment=csv_file,
-        )
-    )
-    await ctx.reply(Outgoing(ctx.t("report.export_xlsx"), attachment=xlsx_file))
-    await ctx.audit("export.workshops", rows=count)
+    first, last = flt.since or files.first, flt.until or files.last
+    csv_file, xlsx_file = files.attachments(f"workshops-{first}-{last}")
+    text = ctx.t("report.export_csv", count=files.count, period=period_text, cohort=cohort_text)
+    await ctx.reply(Outgoing(text, attachment=csv_file))
+    if xlsx_file is None:  # the CSV went: say the Excel file did not
+        await ctx.reply(ctx.t("report.export_xlsx_failed"))
+    else:
+        await ctx.reply(Outgoing(ctx.t("report.export_xlsx"), attachment=xlsx_file))
+    await ctx.audit("export.workshops", rows=files.count)
     await ctx.reply(
         Outgoing.with_buttons(
             ctx.t("report.export_care"),
