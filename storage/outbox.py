@@ -172,6 +172,14 @@ class OutboxRepo:
         """How many messages wait to be delivered."""
         return await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0
 
+    async def file_paths(self) -> set[str]:
+        """Paths of the files that messages still in the outbox will send (attachments on disk)."""
+        rows = await self.db.fetchall(
+            "SELECT json_extract(payload, '$.file[4]') AS path FROM outbox"
+            " WHERE payload IS NOT NULL AND json_extract(payload, '$.file[4]') IS NOT NULL"
+        )
+        return {r["path"] for r in rows}
+
     async def forget_problems_before(self, before: datetime) -> int:
         """Retention: given-up rows older than `before` are deleted; returns how many."""
         cursor = await self.db.execute(

@@ -22,6 +22,7 @@ from bot.features.reports.exports import (
     workshops_xlsx,
 )
 from bot.features.reports.figures import month_start, period_range, summarise
+from bot.messages import Attachment, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo
@@ -583,3 +584,20 @@ async def test_cli_export(h, tmp_path):
     assert code == 2
     assert len(stderr.strip().splitlines()) == 1 and "--from" in stderr
     assert not (tmp_path / "bad.csv").exists()
+
+
+async def test_export_files_a_crash_left_are_deleted_at_start(h):
+    """Files no queued message will send (a stop between writing and queueing) are deleted when
+    the bot starts; a file still waiting in the outbox, or one just being written, is kept."""
+    staff = await h.onboard(Role.STAFF, "Sari")
+    folder = spool_dir(h.app.config.database.path)
+    left, waiting, fresh = (folder / name for name in ("left.csv", "waiting.csv", "fresh.csv"))
+    for path in (left, waiting, fresh):
+        path.write_bytes(b"id,notes\n1,private\n")
+    for path in (left, waiting):
+        os.utime(path, (0, 0))  # written long ago
+    attachment = Attachment("w.csv", b"", "text/csv", "document", path=str(waiting))
+    h.transport.fail_next = [SendResult(DeliveryStatus.FAILED, error="Network")]
+    await h.app.messenger.post(staff.address, Outgoing("later", attachment=attachment))
+    await h.restart()
+    assert sorted(p.name for p in folder.iterdir()) == ["fresh.csv", "waiting.csv"]

@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.messages import Attachment
 
 if TYPE_CHECKING:  # only annotations: the Excel worker imports this module without the bot
     from bot.content import Content
+    from storage.outbox import OutboxRepo
     from storage.workshops import Workshop
 
 COLUMNS: tuple[str, ...] = (
@@ -160,11 +162,31 @@ class XlsxWriter:
         self._book.save(file)
 
 
+def spool_path(db_path: Path | str) -> Path:
+    """Where files wait until they are sent: a folder next to the database."""
+    return Path(db_path).resolve().parent / "outgoing"
+
+
 def spool_dir(db_path: Path | str) -> Path:
-    """Where files wait until they are sent: a folder next to the database, the bot's only."""
-    folder = Path(db_path).resolve().parent / "outgoing"
+    """The folder where files wait until they are sent, made if missing (the bot's only)."""
+    folder = spool_path(db_path)
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
+async def sweep_spool(folder: Path, outbox: OutboxRepo, older_than: float = 3600) -> int:
+    """Delete files left in `folder` by a crash (no outbox message will send them); returns how
+    many. Files younger than `older_than` seconds may belong to an export being written."""
+    waiting = await outbox.file_paths()
+    cutoff = time.time() - older_than
+    gone = 0
+    for path in folder.iterdir():  # noqa: ASYNC240 - once at start, a small folder
+        if str(path) in waiting or not path.is_file() or path.stat().st_mtime > cutoff:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            gone += 1
+    return gone
 
 
 class ExportFiles:
