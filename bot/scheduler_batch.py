@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.messages import Address, Outgoing
 from bot.messenger.payload import _dump
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # A write of many rows with one statement (e.g. NudgesRepo.record_sent_many).
 WriteMany = Callable[[list[Any]], Awaitable[None]]
@@ -91,6 +93,14 @@ class Firing:
         self.sends.append(_Send(Address(transport, chat_id), out, person.id, purpose, dedupe_key))
         return True
 
+    def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, made once per batch for `key` (e.g. the same bite in the same language for
+        many mentors); `key` must name everything `make` depends on."""
+        memo = self.batch.memo
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     def first(self, key: Hashable) -> bool:
         """True the first time any job of the batch asks about `key` (e.g. one check-in per
         mentor per batch where the calm rule applies)."""
@@ -116,6 +126,7 @@ class Batch:
 
     app: App
     seen: set[Hashable] = field(default_factory=set)
+    memo: dict[Hashable, Any] = field(default_factory=dict)
 
     def firing(self, job: Job) -> Firing:
         """A job's Firing."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -124,7 +125,11 @@ async def fire_nudge(app: App, job: Job, firing: Firing) -> datetime | None:
     if bite is None:
         return None  # everything read: nothing left to nudge about
     intro_key = "nudge.last_one" if settings.unanswered + 1 >= MAX_UNANSWERED else "nudge.intro"
-    out = learning.render(person, bite, intro=i18n.t(person.language, intro_key))
+    lang = person.language
+    out = firing.shared(  # the same bite in the same words for every mentor of the batch
+        ("nudge", bite.id, lang, intro_key),
+        lambda: replace(learning.render(person, bite, intro=i18n.t(lang, intro_key)), lang=lang),
+    )
     firing.write(app.db.repo(NudgesRepo).record_sent_many, (person.id, now))
     firing.write(app.db.repo(ProgressRepo).mark_seen_many, (person.id, bite.id, bite.section_id))
     firing.send(recipient, out)
