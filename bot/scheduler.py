@@ -37,6 +37,7 @@ BatchHandler = Callable[["App", Job, Firing], Awaitable[datetime | None]]
 MAX_ATTEMPTS = 5
 BATCH = 100  # due jobs claimed with one statement
 FIRE_AT_ONCE = 64  # jobs running at the same time (their sends overlap)
+RUN_DUE_MOST = 10_000  # jobs one run_due claims at most (a job due again at once waits a call)
 REFRESH = 60.0  # seconds at most between two looks at the table
 STOP_WAIT = 5.0  # seconds running jobs get to finish at stop (the rest run again at start)
 TIMER_ID = "due-jobs"  # the one APScheduler job
@@ -119,9 +120,11 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every job due now (by the app's clock), in order (a batch's messages delivered
         before the next job); returns how many ran."""
-        ran = 0
+        ran = claimed = 0
+        now = self.app.clock.now()
         while True:
-            jobs = await self.jobs.claim_due(self.app.clock.now(), BATCH, self._contexts)
+            jobs = await self.jobs.claim_due(now, BATCH, self._contexts)
+            claimed += len(jobs)
             batch: list[Job] = []
             for job in jobs:
                 if job.kind in self.batch_handlers:
@@ -132,7 +135,7 @@ class Scheduler:
                 if await self.fire(job):
                     ran += 1
             ran += await self._run_batch(batch, deliver_now=True)
-            if len(jobs) < BATCH:
+            if len(jobs) < BATCH or claimed >= RUN_DUE_MOST:
                 return ran
 
     async def fire(self, job: Job) -> bool:
