@@ -5,7 +5,8 @@ job (DateTrigger, re-armed with `replace_existing`) due when the soonest pending
 indexed read), at the latest REFRESH from now so jobs stored by another process are seen, and
 sooner when `add` stores an earlier one. When it rings, the due jobs are claimed in batches and
 run, FIRE_AT_ONCE at a time. Start-up time and memory do not grow with the number of pending
-jobs.
+jobs. Kinds registered with `on_batch` (nudges, check-ins) read what they need with the claim and
+store what they do once per batch (bot/scheduler_batch.py): a few statements per batch, not per job.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.scheduler_batch import Batch, Firing, Outcome, retry_after_failure
 from storage.jobs import Job, JobsRepo
 
 if TYPE_CHECKING:
@@ -29,10 +31,13 @@ log = logging.getLogger(__name__)
 # A handler does the work of a due job. It returns None when done, or a new due time to run
 # again later (quiet hours, snooze, retry).
 JobHandler = Callable[["App", Job], Awaitable[datetime | None]]
+# A handler of a kind that fires in batches: reads `job.context`, tells `firing` what to store.
+BatchHandler = Callable[["App", Job, Firing], Awaitable[datetime | None]]
 
 MAX_ATTEMPTS = 5
 BATCH = 100  # due jobs claimed with one statement
 FIRE_AT_ONCE = 64  # jobs running at the same time (their sends overlap)
+RUN_DUE_MOST = 10_000  # jobs one run_due claims at most (a job due again at once waits a call)
 REFRESH = 60.0  # seconds at most between two looks at the table
 STOP_WAIT = 5.0  # seconds running jobs get to finish at stop (the rest run again at start)
 TIMER_ID = "due-jobs"  # the one APScheduler job
@@ -45,6 +50,8 @@ class Scheduler:
     def __init__(self, app: App, *, alarm: bool = True) -> None:
         self.app = app
         self.handlers: dict[str, JobHandler] = {}
+        self.batch_handlers: dict[str, BatchHandler] = {}
+        self._contexts: dict[str, str] = {}  # kind -> SQL of what its handler reads
         self._alarm = alarm
         self._running: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -61,9 +68,17 @@ class Scheduler:
 
     def on(self, kind: str, handler: JobHandler) -> None:
         """Register the handler for jobs of `kind`."""
-        if kind in self.handlers:
+        if kind in self.handlers or kind in self.batch_handlers:
             raise ValueError(f"job kind {kind!r} registered twice")
         self.handlers[kind] = handler
+
+    def on_batch(self, kind: str, handler: BatchHandler, context: str) -> None:
+        """Register the handler for jobs of `kind`, fired in batches: `context` is the SQL
+        expression (on `jobs.ref`, giving JSON) of what it needs, read with the claim."""
+        if kind in self.handlers or kind in self.batch_handlers:
+            raise ValueError(f"job kind {kind!r} registered twice")
+        self.batch_handlers[kind] = handler
+        self._contexts[kind] = context
 
     async def start(self) -> int:
         """Release the claims of jobs a stop interrupted and start the timer (overdue jobs run at
@@ -103,12 +118,25 @@ class Scheduler:
         return await self.jobs.cancel_for(kind, ref)
 
     async def run_due(self) -> int:
-        """Run every job due now (by the app's clock), one after another; returns how many ran."""
-        ran = 0
-        for job in await self.jobs.claim_due(self.app.clock.now(), 10_000):
-            if await self.fire(job):
-                ran += 1
-        return ran
+        """Run every job due now (by the app's clock), in order (a batch's messages delivered
+        before the next job); returns how many ran."""
+        ran = claimed = 0
+        now = self.app.clock.now()
+        while True:
+            jobs = await self.jobs.claim_due(now, BATCH, self._contexts)
+            claimed += len(jobs)
+            batch: list[Job] = []
+            for job in jobs:
+                if job.kind in self.batch_handlers:
+                    batch.append(job)
+                    continue
+                ran += await self._run_batch(batch, deliver_now=True)
+                batch = []
+                if await self.fire(job):
+                    ran += 1
+            ran += await self._run_batch(batch, deliver_now=True)
+            if len(jobs) < BATCH or claimed >= RUN_DUE_MOST:
+                return ran
 
     async def fire(self, job: Job) -> bool:
         """Run one claimed job; False when there was nothing to do."""
@@ -142,6 +170,45 @@ class Scheduler:
         else:
             await self.jobs.done(job.id)
         return True
+
+    async def _run_batch(self, jobs: list[Job], *, deliver_now: bool = False) -> int:
+        """Fire claimed jobs of batch kinds and store what they did together; the messages go
+        out after (in the background unless `deliver_now`). Returns how many ran."""
+        if not jobs:
+            return 0
+        batch = Batch(self.app)
+        ids = {job.id for job in jobs}
+        self._running |= ids
+        try:
+            ended = await asyncio.gather(*(self._fire_one(batch, job) for job in jobs))
+            outcomes = list(zip(jobs, ended, strict=True))
+            await self.app.messenger.know_backlog()
+            queued = await batch.store(outcomes)
+        except Exception:  # noqa: BLE001 - storage failed: the jobs stay claimed, run at start
+            log.exception("a batch of %d jobs could not be stored", len(jobs))
+            return 0
+        finally:
+            self._running -= ids
+        for due in Batch.due_times(outcomes):
+            self._due_soon(due)
+        if queued:
+            delivery = self.app.messenger.deliver_queued(queued, FIRE_AT_ONCE)
+            if deliver_now:
+                await delivery
+            else:
+                task = asyncio.create_task(delivery)
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        return len(jobs)
+
+    async def _fire_one(self, batch: Batch, job: Job) -> Outcome:
+        firing = batch.firing(job)
+        try:
+            again = await self.batch_handlers[job.kind](self.app, job, firing)
+        except Exception:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            return retry_after_failure(self.app, job, MAX_ATTEMPTS)
+        return Outcome(firing, again)
 
     def _due_soon(self, due_at: datetime) -> None:
         if self._timer is None:
@@ -191,12 +258,15 @@ class Scheduler:
     async def _claim(self, slots: asyncio.Semaphore | None) -> int:
         """Claim a batch of due jobs and start each as a slot frees up; returns how many."""
         assert slots is not None  # made by start()
-        jobs = await self.jobs.claim_due(self.app.clock.now(), BATCH)
+        jobs = await self.jobs.claim_due(self.app.clock.now(), BATCH, self._contexts)
         for job in jobs:
+            if job.kind in self.batch_handlers:
+                continue
             await slots.acquire()
             task = asyncio.create_task(self._fire_in_slot(job, slots))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        await self._run_batch([job for job in jobs if job.kind in self.batch_handlers])
         return len(jobs)
 
     async def _fire_in_slot(self, job: Job, slots: asyncio.Semaphore) -> None:

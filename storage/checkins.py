@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.clock import from_iso, to_iso
 from storage.db import Database
+from storage.people import Recipient, recipient_from, recipient_sql
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,35 @@ def _checkin(row) -> Checkin:
         score=row["score"],
         words=row["words"],
         ticket_id=row["ticket_id"],
+    )
+
+
+# What a `checkin` job (ref: the check-in's id) needs, read with its claim (JobsRepo.claim_due):
+# the check-in, its mentor, the expert's name.
+CHECKIN_JOB_CONTEXT = (
+    "(SELECT json_object('checkin', json_object("
+    + ", ".join(f"'{c.strip()}', c.{c.strip()}" for c in _COLUMNS.split(","))
+    + f"), 'recipient', {recipient_sql('c.mentor_id')}, "
+    "'expert_name', (SELECT display_name FROM people WHERE id = c.expert_id)) "
+    "FROM checkins c WHERE c.id = CAST(jobs.ref AS INTEGER))"
+)
+
+
+@dataclass(frozen=True)
+class CheckinContext:
+    """What a due check-in needs: the check-in, its mentor, the expert's name (None: none)."""
+
+    checkin: Checkin
+    recipient: Recipient | None
+    expert_name: str | None
+
+
+def checkin_context(data: dict | None) -> CheckinContext | None:
+    """A CheckinContext from a claimed job's context (None: the check-in is gone)."""
+    if not data:
+        return None
+    return CheckinContext(
+        _checkin(data["checkin"]), recipient_from(data["recipient"]), data["expert_name"]
     )
 
 
@@ -96,6 +126,18 @@ class CheckinsRepo:
             (self.db.now_iso(), checkin_id),
         )
         return cursor.rowcount == 1
+
+    async def mark_sent_many(self, checkin_ids: list[int]) -> set[int]:
+        """`mark_sent` for several check-ins with one statement; returns those it marked."""
+        if not checkin_ids:
+            return set()
+        marks = ", ".join("?" for _ in checkin_ids)
+        rows = await self.db.fetchall_write(
+            f"UPDATE checkins SET status = 'sent', sent_at = ? WHERE id IN ({marks}) "
+            "AND status = 'scheduled' RETURNING id",
+            (self.db.now_iso(), *checkin_ids),
+        )
+        return {r["id"] for r in rows}
 
     async def reschedule(self, checkin_id: int, due_at: datetime, *, snooze: bool = False) -> None:
         """Back to scheduled at a new time (a failed send, a move, or the mentor's 'not now',

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from bot.clock import from_iso, to_iso
 from storage.db import Database
+from storage.people import Recipient, recipient_from, recipient_sql
 
 RHYTHMS = ("off", "daily", "3week", "weekly")
 
@@ -22,6 +23,49 @@ class NudgeSettings:
     last_sent_at: datetime | None
 
 
+_PERSON = "CAST(jobs.ref AS INTEGER)"
+
+# What a `nudge` job (ref: the person's id) needs, read with its claim (JobsRepo.claim_due).
+NUDGE_JOB_CONTEXT = (
+    f"json_object('recipient', {recipient_sql(_PERSON)}, "
+    "'settings', json((SELECT json_object('person_id', person_id, 'rhythm', rhythm, "
+    "'at_time', at_time, 'unanswered', unanswered, 'last_sent_at', last_sent_at) "
+    f"FROM nudge_settings WHERE person_id = {_PERSON})), "
+    "'seen', json((SELECT json_group_array(bite_id) FROM bite_progress "
+    f"WHERE person_id = {_PERSON})))"
+)
+
+
+def _settings(row) -> NudgeSettings:
+    return NudgeSettings(
+        row["person_id"],
+        row["rhythm"],
+        time.fromisoformat(row["at_time"]),
+        row["unanswered"],
+        from_iso(row["last_sent_at"]) if row["last_sent_at"] else None,
+    )
+
+
+@dataclass(frozen=True)
+class NudgeContext:
+    """What a due nudge needs: the mentor, their settings and the bites they have read."""
+
+    recipient: Recipient | None
+    settings: NudgeSettings | None
+    seen: frozenset[str]
+
+
+def nudge_context(data: dict | None) -> NudgeContext:
+    """A NudgeContext from a claimed job's context (NUDGE_JOB_CONTEXT)."""
+    data = data or {}
+    settings = data.get("settings")
+    return NudgeContext(
+        recipient_from(data.get("recipient")),
+        _settings(settings) if settings else None,
+        frozenset(data.get("seen") or ()),
+    )
+
+
 class NudgesRepo:
     """Nudge settings."""
 
@@ -35,15 +79,7 @@ class NudgesRepo:
             "WHERE person_id = ?",
             (person_id,),
         )
-        if row is None:
-            return None
-        return NudgeSettings(
-            row["person_id"],
-            row["rhythm"],
-            time.fromisoformat(row["at_time"]),
-            row["unanswered"],
-            from_iso(row["last_sent_at"]) if row["last_sent_at"] else None,
-        )
+        return _settings(row) if row is not None else None
 
     async def set(self, person_id: int, rhythm: str, at_time: time) -> None:
         """Choose a rhythm and time of day (resets the unanswered count)."""
@@ -62,6 +98,18 @@ class NudgesRepo:
             "UPDATE nudge_settings SET unanswered = unanswered + 1, last_sent_at = ? "
             "WHERE person_id = ?",
             (to_iso(when), person_id),
+        )
+
+    async def record_sent_many(self, rows: list[tuple[int, datetime]]) -> None:
+        """`record_sent` for several people (person_id, when) with one statement."""
+        if not rows:
+            return
+        marks = ", ".join("(?, ?)" for _ in rows)
+        await self.db.execute(
+            "UPDATE nudge_settings SET unanswered = unanswered + 1, last_sent_at = v.sent "
+            "FROM (SELECT column1 AS person_id, column2 AS sent FROM (VALUES "
+            f"{marks})) AS v WHERE nudge_settings.person_id = v.person_id",
+            [value for person_id, when in rows for value in (person_id, to_iso(when))],
         )
 
     async def answered(self, person_id: int) -> bool:

@@ -77,6 +77,45 @@ class OutboxRepo:
         )
         return rows[0]["id"] if rows else None
 
+    async def add_many(
+        self, rows: list[tuple[Address, str, int | None, str | None, str | None]]
+    ) -> list[int | None]:
+        """Queue several messages (address, payload, person_id, purpose, dedupe_key) with one
+        statement; per row its new id, or None when one with its dedupe key was queued before."""
+        if not rows:
+            return []
+        now = self.db.now_iso()
+        marks = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, ?)" for _ in rows)
+        params: list = []
+        for to, payload, person_id, purpose, dedupe_key in rows:
+            params += [
+                person_id,
+                to.transport,
+                to.chat_id,
+                to.thread_id,
+                payload,
+                purpose,
+                dedupe_key,
+                now,
+                now,
+            ]
+        found = await self.db.fetchall_write(
+            "INSERT OR IGNORE INTO outbox (person_id, transport, chat_id, thread_id, payload, "
+            f"purpose, dedupe_key, next_at, created_at) VALUES {marks} RETURNING id, dedupe_key",
+            params,
+        )
+        kept = {r["dedupe_key"] for r in found if r["dedupe_key"] is not None}
+        ids = iter(sorted(r["id"] for r in found))  # ids grow in the order rows were inserted
+        result: list[int | None] = []
+        for *_, dedupe_key in rows:
+            if dedupe_key is not None:
+                if dedupe_key not in kept:
+                    result.append(None)  # queued before (or earlier in these rows)
+                    continue
+                kept.discard(dedupe_key)
+            result.append(next(ids))
+        return result
+
     async def add_replies(
         self, rows: list[tuple[Address, str, int | None]], update: tuple[str, str] | None
     ) -> list[int]:

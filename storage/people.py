@@ -69,6 +69,38 @@ def _person(row) -> Person:
     )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A person as a timed job reads them with its claim: the person, their chats (transport,
+    chat id; oldest identity first) and when their dialog was last touched."""
+
+    person: Person
+    chats: tuple[tuple[str, str], ...]
+    dialog_touched: str | None
+
+
+def recipient_sql(person_id: str) -> str:
+    """An SQL expression giving a Recipient as JSON (NULL: no such person) for the person whose
+    id is the SQL expression `person_id` (JobsRepo.claim_due's context)."""
+    fields = ", ".join(f"'{c.strip()}', p.{c.strip()}" for c in _COLUMNS.split(","))
+    return (
+        f"json((SELECT json_object('person', json_object({fields}), "
+        "'chats', (SELECT json_group_array(json_array(i.transport, i.chat_id)) FROM "
+        "(SELECT transport, chat_id FROM identities WHERE person_id = p.id "
+        "ORDER BY created_at, transport) AS i), "
+        "'dialog_touched', (SELECT updated_at FROM dialogs WHERE person_id = p.id)) "
+        f"FROM people p WHERE p.id = {person_id}))"
+    )
+
+
+def recipient_from(data: dict | None) -> Recipient | None:
+    """A Recipient from the JSON of `recipient_sql` (None: no such person)."""
+    if not data:
+        return None
+    chats = tuple((transport, chat_id) for transport, chat_id in data["chats"])
+    return Recipient(_person(data["person"]), chats, data["dialog_touched"])
+
+
 class PeopleRepo:
     """People and identities."""
 

@@ -36,6 +36,18 @@ class ProgressRepo:
             (person_id, bite_id, section_id, self.db.now_iso()),
         )
 
+    async def mark_seen_many(self, rows: list[tuple[int, str, str]]) -> None:
+        """`mark_seen` for several (person_id, bite_id, section_id) with one statement."""
+        if not rows:
+            return
+        now = self.db.now_iso()
+        marks = ", ".join("(?, ?, ?, ?)" for _ in rows)
+        await self.db.execute(
+            "INSERT OR IGNORE INTO bite_progress (person_id, bite_id, section_id, seen_at) "
+            f"VALUES {marks}",
+            [value for row in rows for value in (*row, now)],
+        )
+
     async def seen(self, person_id: int) -> set[str]:
         """Ids of every bite the person has read."""
         rows = await self.db.fetchall(

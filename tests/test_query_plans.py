@@ -426,6 +426,9 @@ async def exercise(db: Database) -> None:
     await run("JobsRepo.pending_for", jobs.pending_for("nudge", str(mentor)))
     await run("JobsRepo.reschedule", jobs.reschedule(job.id, NOW + timedelta(days=2)))
     await run("JobsRepo.done", jobs.done(job.id))
+    later = NOW + timedelta(days=2)
+    await run("JobsRepo.add_many", jobs.add_many([("nudge", str(other), later, None)] * 2))
+    await run("JobsRepo.finish_many", jobs.finish_many([(job.id, None, False), (1, later, True)]))
     await run("JobsRepo.cancel", jobs.cancel(job.id))
     await run("JobsRepo.cancel_for", jobs.cancel_for("nudge", str(other)))
 
@@ -445,10 +448,15 @@ async def exercise(db: Database) -> None:
     await run("NudgesRepo.get", nudges.get(mentor))
     await run("NudgesRepo.set", nudges.set(mentor, "daily", time(18, 0)))
     await run("NudgesRepo.record_sent", nudges.record_sent(mentor, NOW))
+    await run("NudgesRepo.record_sent_many", nudges.record_sent_many([(mentor, NOW), (other, NOW)]))
     await run("NudgesRepo.answered", nudges.answered(mentor))
 
     progress = db.repo(ProgressRepo)
     await run("ProgressRepo.mark_seen", progress.mark_seen(mentor, "s1-03", "s1"))
+    await run(
+        "ProgressRepo.mark_seen_many",
+        progress.mark_seen_many([(mentor, "s1-04", "s1"), (other, "s1-01", "s1")]),
+    )
     await run("ProgressRepo.seen", progress.seen(mentor))
     await run("ProgressRepo.complete", progress.complete(mentor, "s1"))
     await run("ProgressRepo.completed", progress.completed(mentor))
@@ -482,6 +490,10 @@ async def exercise(db: Database) -> None:
     outbox = db.repo(OutboxRepo)
     chat = Address("telegram", "5550001")
     queued = await run("OutboxRepo.add", outbox.add(chat, "{}", person_id=mentor, dedupe_key="k"))
+    await run(
+        "OutboxRepo.add_many",
+        outbox.add_many([(chat, "{}", mentor, "checkin:1", "k"), (chat, "{}", mentor, None, None)]),
+    )
     await run("OutboxRepo.pending_for", outbox.pending_for(chat))
     await run("OutboxRepo.due_chats", outbox.due_chats(NOW))
     await run("OutboxRepo.next_due", outbox.next_due())
@@ -531,6 +543,17 @@ async def exercise(db: Database) -> None:
         "CheckinsRepo.add", checkins.add(mentor, expert, NOW + timedelta(days=3), themes=("s1",))
     )
     await run("CheckinsRepo.get", checkins.get(checkin.id))
+    # The claim of due nudges and check-ins reads what their handlers need with it.
+    from storage.checkins import CHECKIN_JOB_CONTEXT
+    from storage.nudges import NUDGE_JOB_CONTEXT
+
+    await jobs.add("checkin", str(checkin.id), NOW)
+    await jobs.add("nudge", str(mentor), NOW)
+    await run(
+        "JobsRepo.claim_due[context]",
+        jobs.claim_due(NOW, 100, {"nudge": NUDGE_JOB_CONTEXT, "checkin": CHECKIN_JOB_CONTEXT}),
+    )
+    await run("CheckinsRepo.mark_sent_many", checkins.mark_sent_many([checkin.id, checkin.id + 1]))
     await run("CheckinsRepo.mark_sent", checkins.mark_sent(checkin.id))
     await run("CheckinsRepo.reschedule", checkins.reschedule(checkin.id, NOW, snooze=True))
     await run("CheckinsRepo.answer", checkins.answer(checkin.id, 4))

@@ -49,6 +49,44 @@ class Delivery:
                 return await self._try(*known)
             return await self._deliver_waiting(to, until)
 
+    async def know_backlog(self) -> None:
+        """Read which chats have messages waiting, once (before queuing messages for
+        `deliver_queued`: read after, their own chats would look as if older ones waited)."""
+        await self._pending_chats()
+
+    async def deliver_queued(self, items: list[tuple[Queued, Outgoing]], at_once: int) -> None:
+        """Deliver messages just queued for many chats (timed jobs' batch): each chat's in
+        order, up to `at_once` sends at a time, and one statement deletes the delivered ones.
+        A chat with older messages waiting is delivered from the outbox after them."""
+        by_chat: dict[tuple[str, str], list[tuple[Queued, Outgoing]]] = {}
+        for queued, out in items:
+            by_chat.setdefault((queued.address.transport, queued.address.chat_id), []).append(
+                (queued, out)
+            )
+        slots = asyncio.Semaphore(at_once)
+        delivered: list[int] = []
+
+        async def chat(waiting: list[tuple[Queued, Outgoing]]) -> None:
+            for queued, out in waiting:
+                async with slots:
+                    result = await self._try(queued, out, delivered)
+                if result.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
+                    return  # the rest of the chat waits behind it (the sender keeps the order)
+
+        # Every chat's lock until the delete: a delivered row still in the outbox must not be
+        # read and sent again by someone delivering the same chat.
+        async with self._holding(set(by_chat)):
+            behind = set(by_chat) & await self._pending_chats()
+            try:
+                await asyncio.gather(
+                    *(chat(waiting) for key, waiting in by_chat.items() if key not in behind)
+                )
+            finally:
+                if delivered:
+                    await self.outbox.delivered_many(delivered)
+        for transport, chat_id in sorted(behind):
+            await self.deliver_chat(Address(transport, chat_id))
+
     async def _deliver_waiting(self, to: Address, until: int | None) -> SendResult:
         last = SendResult(DeliveryStatus.QUEUED)
         key = (to.transport, to.chat_id)

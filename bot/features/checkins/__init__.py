@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.features.checkins import alarms, experts, routes
 from bot.features.checkins.after_workshop import after_workshop
+from storage.checkins import CHECKIN_JOB_CONTEXT
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -15,7 +16,7 @@ def setup(app: App) -> None:
     """Register /checkin, /checkins, the ck: buttons, the alarms and the after-workshop rule."""
     app.router.include(routes.routes)
     app.router.include(experts.routes)
-    app.scheduler.on("checkin", alarms.fire_checkin)
+    app.scheduler.on_batch("checkin", alarms.fire_checkin, CHECKIN_JOB_CONTEXT)
     app.scheduler.on("checkin.followup", alarms.follow_up)
     app.messenger.on_outcome(
         "checkin", lambda ref, result, _chat: alarms.undeliverable(app, ref, result)

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import in_quiet_hours, next_allowed, to_iso
-from bot.features.checkins.messages import checkin_message, tell_expert
+from bot.features.checkins.messages import checkin_message, render_checkin, tell_expert
 from bot.messages import SendResult
-from storage.checkins import Checkin, CheckinsRepo
+from storage.checkins import Checkin, CheckinsRepo, checkin_context
 from storage.jobs import Job
 from storage.people import PeopleRepo, Person
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.scheduler_batch import Firing
 
 FORM_WAIT_MINUTES = 30  # a check-in due while the mentor fills in a form waits this long
 
@@ -42,16 +43,20 @@ async def schedule(
     return checkin
 
 
-async def fire_checkin(app: App, job: Job) -> datetime | None:
-    """At the due time: send the check-in (never in quiet hours), then wait for an answer."""
+async def fire_checkin(app: App, job: Job, firing: Firing) -> datetime | None:
+    """At the due time: send the check-in (never in quiet hours), then wait for an answer. Reads
+    what the claim read (CHECKIN_JOB_CONTEXT); the batch stores it as sent, its message and its
+    follow-up together, only if it is still scheduled then."""
+    context = checkin_context(job.context)
+    if context is None:
+        return None
+    checkin = context.checkin
+    if checkin.status != "scheduled":  # "sent": queued before (the job runs again after a restart)
+        return None
     repo = app.db.repo(CheckinsRepo)
-    checkin = await repo.get(int(job.ref))
-    if checkin is None or checkin.status not in ("scheduled", "sent"):
-        return None
-    if checkin.status == "sent":  # queued before (the job runs again after a restart)
-        return None
-    mentor = await app.db.repo(PeopleRepo).get(checkin.mentor_id)
-    if mentor is None or not mentor.active:
+    recipient = context.recipient
+    mentor = recipient.person if recipient is not None else None
+    if recipient is None or mentor is None or not mentor.active:
         await repo.set_status(checkin.id, "cancelled")
         return None
     now = app.clock.now()
@@ -61,27 +66,23 @@ async def fire_checkin(app: App, job: Job) -> datetime | None:
         return next_allowed(now, tz, quiet.start, quiet.end)
     if mentor.paused:
         return now + timedelta(days=1)
-    if await _crowded(app, checkin, now):
+    if await _crowded(app, checkin, now, firing):
         await repo.set_status(checkin.id, "cancelled")  # calm: one was sent within the gap
         return None
     inbox = app.services.inbox
-    if inbox is not None and await inbox.busy(mentor.id):
+    if inbox is not None and inbox.busy_at(recipient.dialog_touched):
         return now + timedelta(minutes=FORM_WAIT_MINUTES)  # never in the middle of a form
-    out = await checkin_message(app, checkin, mentor)
+    out = render_checkin(app, checkin, mentor, context.expert_name)
     # Sent, queued and followed up together: the outbox delivers it (after an outage too), and a
     # person who cannot receive it is handled by `undeliverable` below.
-    async with app.db.transaction():
-        if not await repo.mark_sent(checkin.id):
-            return None
-        await app.messenger.send_to_person(
-            mentor.id,
-            out,
-            purpose=f"checkin:{checkin.id}",
-            dedupe_key=f"checkin:{checkin.id}:{to_iso(job.due_at)}",
-        )
-        await app.scheduler.add(
-            "checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app))
-        )
+    firing.only_if(repo.mark_sent_many, checkin.id)
+    firing.send(
+        recipient,
+        out,
+        purpose=f"checkin:{checkin.id}",
+        dedupe_key=f"checkin:{checkin.id}:{to_iso(job.due_at)}",
+    )
+    firing.add("checkin.followup", str(checkin.id), now + timedelta(hours=_answer_hours(app)))
     return None
 
 
@@ -126,11 +127,15 @@ async def follow_up(app: App, job: Job) -> datetime | None:
     return None
 
 
-async def _crowded(app: App, checkin: Checkin, now: datetime) -> bool:
-    """A check-in of the after-workshop rule when another went out within the gap (merged)."""
+async def _crowded(app: App, checkin: Checkin, now: datetime, firing: Firing) -> bool:
+    """A check-in of the after-workshop rule when another went out within the gap (merged),
+    or goes out to the same mentor in this batch."""
     gap = app.config.features.checkins.min_gap_days
+    first = firing.first(("checkin.mentor", checkin.mentor_id))
     if checkin.workshop_id is None or gap <= 0:
         return False  # an expert's own check-in is deliberate
+    if not first:
+        return True
     repo = app.db.repo(CheckinsRepo)
     return await repo.sent_since(checkin.mentor_id, now - timedelta(days=gap), checkin.id) > 0
 

@@ -31,14 +31,23 @@ async def checkin_message(
     app: App, checkin: Checkin, mentor: Person, reminder: bool = False
 ) -> Outgoing:
     """The check-in as the mentor gets it: who asks, the question, 1-5 and Not now."""
-    lang = mentor.language
     expert = await app.db.repo(PeopleRepo).get(checkin.expert_id) if checkin.expert_id else None
+    return render_checkin(
+        app, checkin, mentor, expert.display_name if expert else None, reminder=reminder
+    )
+
+
+def render_checkin(
+    app: App, checkin: Checkin, mentor: Person, expert_name: str | None, reminder: bool = False
+) -> Outgoing:
+    """`checkin_message` with the expert's name already read (None: from the project)."""
+    lang = mentor.language
     lines = []
     if reminder:
         lines.append(i18n.t(lang, "ck.reminder"))
     lines.append(
-        i18n.t(lang, "ck.from_expert", name=expert.display_name)
-        if expert
+        i18n.t(lang, "ck.from_expert", name=expert_name)
+        if expert_name is not None
         else i18n.t(lang, "ck.from_project")
     )
     if checkin.message:

@@ -24,7 +24,10 @@ class LearningService:
 
     async def next_bite(self, person: Person) -> Bite | None:
         """The first unread bite, section by section; None when everything is read."""
-        seen = await self.app.db.repo(ProgressRepo).seen(person.id)
+        return self.first_unread(await self.app.db.repo(ProgressRepo).seen(person.id))
+
+    def first_unread(self, seen: set[str] | frozenset[str]) -> Bite | None:
+        """The first bite not in `seen` (ids of bites read), section by section."""
         for section in self.app.content.sections:
             for bite in section.bites:
                 if bite.id not in seen:
@@ -33,8 +36,12 @@ class LearningService:
 
     async def bite_message(self, person: Person, bite: Bite, intro: str = "") -> Outgoing:
         """A bite as the mentor sees it, marked as read."""
+        await self.app.db.repo(ProgressRepo).mark_seen(person.id, bite.id, bite.section_id)
+        return self.render(person, bite, intro)
+
+    def render(self, person: Person, bite: Bite, intro: str = "") -> Outgoing:
+        """A bite as the mentor sees it (not marked as read: the caller does that)."""
         section = self.app.content.section(bite.section_id)
-        await self.app.db.repo(ProgressRepo).mark_seen(person.id, bite.id, section.id)
         return render_bite(self.app.content, section, bite, person.language, intro)
 
 

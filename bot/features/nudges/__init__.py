@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.features.nudges import routes
 from bot.features.nudges.service import JOB_KIND, NudgeService, fire_nudge
+from storage.nudges import NUDGE_JOB_CONTEXT
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -14,5 +15,5 @@ if TYPE_CHECKING:
 def setup(app: App) -> None:
     """Register /reminders, the nudge: buttons, the time step and the job handler."""
     app.router.include(routes.routes)
-    app.scheduler.on(JOB_KIND, fire_nudge)
+    app.scheduler.on_batch(JOB_KIND, fire_nudge, NUDGE_JOB_CONTEXT)
     app.services.nudges = NudgeService(app)

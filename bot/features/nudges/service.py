@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -9,11 +10,13 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.clock import in_quiet_hours, local_at, next_allowed
 from storage.jobs import Job, JobsRepo
-from storage.nudges import NudgesRepo
-from storage.people import PeopleRepo, Person
+from storage.nudges import NudgesRepo, nudge_context
+from storage.people import Person
+from storage.progress import ProgressRepo
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.scheduler_batch import Firing
 
 JOB_KIND = "nudge"
 MAX_UNANSWERED = 3
@@ -90,11 +93,13 @@ class NudgeService:
             await self.reschedule(person)
 
 
-async def fire_nudge(app: App, job: Job) -> datetime | None:
-    """Send the next bite if the mentor still wants it now; returns the next due time."""
-    person = await app.db.repo(PeopleRepo).get(int(job.ref))
-    nudges = app.db.repo(NudgesRepo)
-    settings = await nudges.get(int(job.ref))
+async def fire_nudge(app: App, job: Job, firing: Firing) -> datetime | None:
+    """Send the next bite if the mentor still wants it now; returns the next due time. Reads
+    what the claim read (NUDGE_JOB_CONTEXT); the batch stores the send, the count and the bite
+    read together (none of them after a crash before that: the nudge fires again)."""
+    context = nudge_context(job.context)
+    recipient, settings = context.recipient, context.settings
+    person = recipient.person if recipient is not None else None
     if person is None or not person.active or settings is None or settings.rhythm == "off":
         return None
     if settings.unanswered >= MAX_UNANSWERED:
@@ -113,17 +118,21 @@ async def fire_nudge(app: App, job: Job) -> datetime | None:
         nxt = next_nudge_time(settings.rhythm, settings.at_time, tz, now, now)
         return service.defer(nxt, person) if nxt else None
     inbox = app.services.inbox
-    if inbox is not None and await inbox.busy(person.id):
+    if inbox is not None and inbox.busy_at(recipient.dialog_touched):
         return now + timedelta(minutes=FORM_WAIT_MINUTES)  # a bite never interrupts a form
     learning = app.services.learning
-    bite = await learning.next_bite(person)
+    bite = learning.first_unread(context.seen)
     if bite is None:
         return None  # everything read: nothing left to nudge about
-    # Counted before sending: after a crash in between, a nudge is lost rather than sent twice.
-    await nudges.record_sent(person.id, now)
     intro_key = "nudge.last_one" if settings.unanswered + 1 >= MAX_UNANSWERED else "nudge.intro"
-    out = await learning.bite_message(person, bite, intro=i18n.t(person.language, intro_key))
-    await app.messenger.send_to_person(person.id, out)
+    lang = person.language
+    out = firing.shared(  # the same bite in the same words for every mentor of the batch
+        ("nudge", bite.id, lang, intro_key),
+        lambda: replace(learning.render(person, bite, intro=i18n.t(lang, intro_key)), lang=lang),
+    )
+    firing.write(app.db.repo(NudgesRepo).record_sent_many, (person.id, now))
+    firing.write(app.db.repo(ProgressRepo).mark_seen_many, (person.id, bite.id, bite.section_id))
+    firing.send(recipient, out)
     if settings.unanswered + 1 >= MAX_UNANSWERED:
         return None
     nxt = next_nudge_time(settings.rhythm, settings.at_time, tz, now, now)
