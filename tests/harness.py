@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,10 +15,27 @@ from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.messages import Address, DeliveryStatus, Incoming, Outgoing, SendResult
 from bot.roles import Role
+from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.people import PeopleRepo, Person
 
 REPO = Path(__file__).resolve().parent.parent
+
+_template: Path | None = None  # this process's freshly migrated, empty database
+
+
+async def fresh_database(path: Path) -> None:
+    """Create `path` as a freshly migrated, empty database (a copy of one migrated per process)."""
+    global _template
+    if _template is None:
+        directory = Path(tempfile.mkdtemp(prefix="mentorbot-template-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        db = Database(directory / "template.db")
+        await db.open()  # the real migrations, once
+        await db.close()  # the last connection checkpoints the log: one self-contained file
+        _template = directory / "template.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template, path)
 
 
 @dataclass
@@ -126,6 +146,8 @@ class Harness:
 
     async def start(self) -> Harness:
         """Build and start the app (alarms off: the fake clock drives timed work)."""
+        if not self.db_path.exists():
+            await fresh_database(self.db_path)
         self.app = App(self.config, clock=self.clock, transports=[self.transport], alarm=False)
         await self.app.start()
         return self
