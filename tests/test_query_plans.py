@@ -509,6 +509,7 @@ async def exercise(db: Database) -> None:
         outbox.add_replies([(chat, "{}", mentor), (chat, "{}", mentor)], ("telegram", "u-1")),
     )
     await run("OutboxRepo.pending_chats", outbox.pending_chats())
+    await run("OutboxRepo.file_paths", outbox.file_paths())
     await run("OutboxRepo.delivered_many", outbox.delivered_many(replies))
     seen = db.repo(SeenUpdatesRepo)
     await run("SeenUpdatesRepo.record", seen.record("telegram", "12345"))

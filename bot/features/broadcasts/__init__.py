@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.broadcasts import audience, history, ids, replies, routes
-from bot.features.broadcasts.service import Broadcasts
-from bot.roles import Role
-from bot.router import MenuItem
-
 if TYPE_CHECKING:
     from bot.app import App
 
 
 def setup(app: App) -> None:
     """Register /broadcast, /broadcasts, the bc: buttons, the job and the fan-out service."""
+    # Imported here: the config imports this package's settings without the feature.
+    from bot.features.broadcasts import audience, history, ids, replies, routes
+    from bot.features.broadcasts.service import Broadcasts
+    from bot.roles import Role
+    from bot.router import MenuItem
+
     app.router.include(routes.routes)
     app.router.include(audience.routes)
     app.router.include(history.routes)

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.features.escalations import (
-    answers,
-    experts,
-    ids,
-    lists,
-    notes,
-    routes,
-    team_chat,
-    timers,
-)
-from bot.features.escalations.service import Escalations
-from bot.router import MenuItem
-
 if TYPE_CHECKING:
     from bot.app import App
 
 
 def setup(app: App) -> None:
     """Register /ask, /queue, /open, /answer, /tickets, the esc: buttons, the team chat, timers."""
+    # Imported here: the config imports this package's settings without the feature.
+    from bot.features.escalations import (
+        answers,
+        experts,
+        ids,
+        lists,
+        notes,
+        routes,
+        team_chat,
+        timers,
+    )
+    from bot.features.escalations.service import Escalations
+    from bot.router import MenuItem
+
     app.router.include(routes.routes)
     app.router.include(experts.routes)
     app.router.include(answers.routes)
