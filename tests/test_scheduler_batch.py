@@ -4,9 +4,10 @@ while its row allows it, and a burst of due nudges and check-ins takes a few sta
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.messages import Outgoing
+from bot.messages import DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
 from bot.scheduler import BATCH
 from bot.scheduler_batch import Firing
@@ -163,3 +164,38 @@ async def test_a_burst_of_nudges_and_check_ins_takes_a_few_statements_a_batch(h)
     assert await h.app.db.scalar(seen) == len(nudged)
     pending = await h.app.db.repo(JobsRepo).pending_for("nudge", str(nudged[0]))
     assert len(pending) == 1 and pending[0].due_at > now  # tomorrow's
+
+
+async def test_chats_with_older_messages_waiting_are_delivered_side_by_side(h):
+    """A batch's messages for chats where older ones wait go out after those, chat by chat in
+    order but side by side: one chat whose send hangs does not hold the others back."""
+    greeter = Greeter(h)
+    h.app.scheduler.on_batch("greet", greeter.fire, CONTEXT)
+    mentors = await _mentors(h, 2)
+    for person_id, chat in zip(mentors, ("7000", "7001"), strict=True):
+        h.transport.fail_for[chat] = [SendResult(DeliveryStatus.FAILED, error="Network")]
+        await h.app.messenger.send_to_person(person_id, Outgoing("Earlier"))
+    h.clock.advance(timedelta(minutes=5))  # the earlier ones are due again, not yet sent
+    for person_id in mentors:
+        await h.app.scheduler.add("greet", str(person_id), h.clock.now())
+
+    release = asyncio.Event()
+    send = h.transport.send
+
+    async def hangs_for_7000(to, out):
+        if to.chat_id == "7000":
+            await release.wait()  # a send that takes its time (until the read timeout)
+        return await send(to, out)
+
+    h.transport.send = hangs_for_7000
+    running = asyncio.create_task(h.app.scheduler.run_due())
+    for _ in range(200):
+        if [s.text for s in h.transport.sent if s.to.chat_id == "7001"] == ["Earlier", "Hello M1"]:
+            break
+        await asyncio.sleep(0.01)
+    texts = [(s.to.chat_id, s.text) for s in h.transport.sent]
+    assert texts == [("7001", "Earlier"), ("7001", "Hello M1")], "7001 waited behind 7000"
+    release.set()
+    assert await running == 2
+    texts = [(s.to.chat_id, s.text) for s in h.transport.sent]
+    assert texts[2:] == [("7000", "Earlier"), ("7000", "Hello M0")]

@@ -84,8 +84,13 @@ class Delivery:
             finally:
                 if delivered:
                     await self.outbox.delivered_many(delivered)
-        for transport, chat_id in sorted(behind):
-            await self.deliver_chat(Address(transport, chat_id))
+
+        async def after_older(transport: str, chat_id: str) -> None:
+            async with slots:
+                await self.deliver_chat(Address(transport, chat_id))
+
+        # Side by side too: one chat whose send hangs must not hold the others back.
+        await asyncio.gather(*(after_older(t, c) for t, c in sorted(behind)))
 
     async def _deliver_waiting(self, to: Address, until: int | None) -> SendResult:
         last = SendResult(DeliveryStatus.QUEUED)
