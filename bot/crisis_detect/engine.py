@@ -234,9 +234,12 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                         lang_mods = mods[rule.lang] = self._modifier_hits(
                             tags, infos, 0, len(tags), lang=rule.lang, present=whole
                         )
-                    clause_mods = [
-                        m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
-                    ]
+                    if whole is None:
+                        clause_mods = [
+                            m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
+                        ]
+                    else:
+                        clause_mods = lang_mods  # one clause: every hit is in it
                     found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
