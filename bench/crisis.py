@@ -30,7 +30,7 @@ def _rss_mb() -> float:
 
 _RSS_BEFORE = _rss_mb()
 _T0 = time.perf_counter()
-from bot.crisis_detect import CrisisDetector, quoting_check  # noqa: E402
+from bot.crisis_detect import CrisisDetector, Finding, quoting_check  # noqa: E402
 from bot.crisis_detect.evaluate import (  # noqa: E402
     default_paths,
     evaluate,
@@ -140,6 +140,38 @@ def timing(filler: list[str], signals: list[str], pool: list[str], runs: int) ->
     }
 
 
+class _OutOfFold:
+    """The shipped rules with nets that never saw the text: dev in k folds, each fold scanned by
+    a detector whose statistical and urgency nets were trained (as train.py --write trains them,
+    with the shipped settings) on the other folds and the training texts."""
+
+    def __init__(self, dev: list[dict[str, Any]], folds: int = 5, seed: int = 1) -> None:
+        from bot.crisis_detect.train import SECTIONS, train, train_urgent
+
+        shipped, urgent = DETECTOR.net, DETECTOR.urgent_net
+        extra = training_texts(SECTIONS)
+        order = list(range(len(dev)))
+        random.Random(seed).shuffle(order)
+        self._by_text: dict[str, CrisisDetector] = {}
+        for k in range(folds):
+            test = set(order[k::folds])
+            rest = [dev[i] for i in range(len(dev)) if i not in test]
+            texts = [i["text"] for i in rest] + extra
+            labels = [int(i["label"] != "none") for i in rest] + [0] * len(extra)
+            detector = CrisisDetector.default(net=False)
+            if shipped is not None:
+                detector.net = train(texts, labels, shipped.net, shipped.veto)
+                detector.net.judged, detector.net.clear_veto = shipped.judged, shipped.clear_veto
+            if urgent is not None:
+                detector.urgent_net = train_urgent(rest, urgent.net)
+            for i in test:
+                self._by_text[dev[i]["text"]] = detector
+
+    def scan(self, text: str) -> Finding | None:
+        """The finding of the detector whose nets did not see this text."""
+        return self._by_text[text].scan(text)
+
+
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of one evaluation."""
     return {
@@ -157,18 +189,26 @@ def main() -> int:
     parser.add_argument("--data", nargs="+", type=Path, help="evaluation YAML files")
     parser.add_argument("--quick", action="store_true", help="200 timing runs instead of 2,000")
     parser.add_argument("--show-holdout", action="store_true", help="also list holdout misses")
+    parser.add_argument(
+        "--oof",
+        action="store_true",
+        help="also dev out of fold: 5 nets trained on the other folds (several minutes)",
+    )
     args = parser.parse_args()
     paths = args.data or default_paths(DATA)
     items = load_items(paths)
     dev, hold = split(items)
     result_dev = evaluate(DETECTOR, dev)
     result_hold = evaluate(DETECTOR, hold)
-    net, DETECTOR.net = DETECTOR.net, None  # the same rules without the statistical net
+    result_oof = evaluate(_OutOfFold(dev), dev) if args.oof else None
+    # the same rules without the statistical nets
+    net, DETECTOR.net = DETECTOR.net, None
+    urgent, DETECTOR.urgent_net = DETECTOR.urgent_net, None
     rules_only = {
         "dev": _summary(evaluate(DETECTOR, dev)),
         "holdout": _summary(evaluate(DETECTOR, hold)),
     }
-    DETECTOR.net = net
+    DETECTOR.net, DETECTOR.urgent_net = net, urgent
     if not args.show_holdout:
         for key in ("misses", "false_positives", "wrong_about", "urgent_missed"):
             result_hold[key] = len(result_hold[key])
@@ -182,6 +222,7 @@ def main() -> int:
         "items": {"dev": len(dev), "holdout": len(hold)},
         "load": {"seconds": round(LOAD_S, 3), "rss_mb": round(RSS_LOAD_MB, 1)},
         "dev": result_dev,
+        "dev_out_of_fold": result_oof,
         "holdout": result_hold,
         "rules_only": rules_only,
         "net": None if net is None else {"features": net.size, "net": net.net, "veto": net.veto},
@@ -193,13 +234,16 @@ def main() -> int:
         "time_4000_chars": time_,
     }
     failures = []
-    if (result_dev["recall"] or 0) < 0.95:
-        failures.append("dev recall < 0.95")
-    if (result_dev["precision"] or 0) < 0.90:
-        failures.append("dev precision < 0.90")
+    # dev as the nets see it: out of fold when measured (--oof), else the nets' own training set
+    base = result_oof or result_dev
+    result["gap_against"] = "dev_out_of_fold" if result_oof else "dev"
+    if (base["recall"] or 0) < 0.95:
+        failures.append(f"{result['gap_against']} recall < 0.95")
+    if (base["precision"] or 0) < 0.90:
+        failures.append(f"{result['gap_against']} precision < 0.90")
     for key in ("recall", "precision"):
-        if (result_hold[key] or 0) < (result_dev[key] or 0) - 0.05:
-            failures.append(f"holdout {key} more than 5 points below dev")
+        if (result_hold[key] or 0) < (base[key] or 0) - 0.05:
+            failures.append(f"holdout {key} more than 5 points below {result['gap_against']}")
     if time_["quiet_cpu_p99_ms"] >= 2.0:
         failures.append("p99 scan time (CPU, least of three runs) >= 2 ms")
     result["failures"] = failures

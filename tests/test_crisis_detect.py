@@ -494,6 +494,56 @@ def test_net_drops_a_gentle_rule_finding_in_a_look_alike_sentence():
     assert vetoing.scan("I'm so tired of everything, I want to die").tier == "clear"
 
 
+def test_net_drops_a_clear_finding_of_violence_in_topic_talk_never_of_suicide():
+    rules_only = CrisisDetector.default(net=False)
+    topic = "my cousin was recruited by an extremist group online"
+    assert rules_only.scan(topic).tier == "clear"
+    detector = _with_net({f: -9 for f in word_features("cousin")})
+    detector.net.clear_veto = -6.0
+    assert detector.scan(topic) is None
+    # suicide and self-harm findings are the rules' alone, whatever the net says
+    detector = _with_net({f: -9 for f in word_features("tired") + word_features("everything")})
+    detector.net.clear_veto = -6.0
+    assert detector.scan("I'm so tired of everything, I want to die").tier == "clear"
+    # off by default (a net stored without the setting)
+    assert _with_net({f: -9 for f in word_features("cousin")}).scan(topic).tier == "clear"
+
+
+def test_net_asks_where_rules_judged_only_from_its_own_bar():
+    detector = _with_net({f: 1 for f in word_features("zorbly")})
+    text = "we talked about suicide prevention, so zorbly today"
+    assert detector.scan(text) is None  # off by default
+    detector.net.judged = 3.0
+    assert detector.scan(text) == Finding("gentle", "self", "distress", "net.gentle", "en")
+
+
+def _with_urgent(weights: dict[str, int], at: float = 1.0) -> CrisisDetector:
+    detector = CrisisDetector.default(net=False)
+    detector.urgent_net = StatNet(weights, 1, 0.0, net=at, veto=-99.0)
+    return detector
+
+
+def test_urgency_net_raises_a_finding_but_not_past_ones_nor_look_alikes():
+    rules_only = CrisisDetector.default(net=False)
+    assert rules_only.urgent_net is None and rules_only.net is None
+    text = "I want to die, zorbly"
+    assert rules_only.scan(text).tier == "clear"
+    detector = _with_urgent({f: 1 for f in word_features("zorbly")})
+    assert detector.scan(text).tier == "urgent"
+    assert detector.scan("I want to die").tier == "clear"  # the net reads nothing there
+    assert detector.scan("we had a zorbly day at the workshop") is None  # it only raises
+    # "yesterday": not happening now, whatever the urgency net reads
+    found = detector.scan("I took all my pills yesterday zorbly")
+    assert found is not None and found.tier == "clear"
+
+
+def test_shipped_urgency_net_is_small_and_in_use(detector):
+    from bot.crisis_detect.net import URGENT_FILE
+
+    assert detector.urgent_net is not None and 0 < detector.urgent_net.size <= 20_000
+    assert URGENT_FILE.stat().st_size < 200_000
+
+
 def test_shipped_net_is_small_and_trained_on_dev_only():
     from bot.crisis_detect.net import NET_FILE
 

@@ -5,8 +5,10 @@
 
 Rules live in rules/*.yaml (format: the header of rules/en.yaml). Under them a small statistical
 net (net.py, trained on the evaluation set's dev part by train.py, stored in net.tsv.gz) asks
-gently when no rule matched and drops a gentle rule finding in a clear look-alike. Nothing here
-imports other bot modules; PyYAML is the only dependency.
+gently when no rule matched and drops a gentle rule finding (or a clear one of violence or
+recruitment) in a clear look-alike; an urgency net of the same kind (urgent.tsv.gz) raises a
+finding to urgent when its words read as immediate danger. Nothing here imports other bot
+modules; PyYAML is the only dependency.
 """
 
 from __future__ import annotations

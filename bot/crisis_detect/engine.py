@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -34,7 +35,7 @@ from bot.crisis_detect.model import (
     _Rule,
     _WordKeys,
 )
-from bot.crisis_detect.net import MIN_WORDS, StatNet
+from bot.crisis_detect.net import MIN_WORDS, URGENT_FILE, StatNet
 from bot.crisis_detect.rules_load import _RuleLoader, _WordLoader
 from bot.crisis_detect.text import fold, sentences
 
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 RULES_DIR = Path(__file__).parent / "rules"
+# a clear finding of these kinds is the rules' alone: the net never drops it
+_NEVER_VETOED = frozenset(("suicide", "selfharm"))
 # the most frequent words of the training texts (written by train.py): never a rule's index
 FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 
@@ -67,6 +70,7 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
     ) -> None:
         self.lexicon = Lexicon()
         self.net = net  # the statistical net under the rules (net.py), if any
+        self.urgent_net: StatNet | None = None  # raises a finding to urgent (net.py), if any
         self._langs: dict[str, _Lang] = {}
         self._rules: list[_Rule] = []
         self._modifiers: list[_Modifier] = []
@@ -99,7 +103,10 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         frequent = (
             FREQUENT_FILE.read_text(encoding="utf-8").split() if FREQUENT_FILE.exists() else []
         )
-        return cls(docs, StatNet.load() if net else None, frequent)
+        detector = cls(docs, StatNet.load() if net else None, frequent)
+        if net:
+            detector.urgent_net = StatNet.load(URGENT_FILE)
+        return detector
 
     # ---------------------------------------------------------------- scanning
 
@@ -109,19 +116,60 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
             return None
         best, where, all_words, all_tags = self.scan_rules(text)
         net = self.net
-        if net is None or (best is not None and best.tier != "gentle"):
-            return best
+        if net is not None and (best is None or best.tier != "urgent"):
+            best = self._with_net(net, best, where, all_words, all_tags)
+        urgent = self.urgent_net
+        if best is not None and best.tier != "urgent" and urgent is not None:
+            # immediacy as the urgency net reads it: the finding's sentence and its neighbours
+            # (a finding of the net itself: the whole text)
+            window = all_words[max(0, where - 1) : where + 2] if where >= 0 else all_words
+            if urgent.score(window) >= urgent.net and not self._calm(best, where, all_tags):
+                best = replace(best, tier="urgent")
+        return best
+
+    def _calm(
+        self, finding: Finding, where: int, all_tags: list[tuple[list[int], list[_WordKeys]]]
+    ) -> bool:
+        """Whether the finding's sentence holds a "calm" modifier for it ("yesterday": not
+        happening now), which the urgency net does not overrule."""
+        if where < 0:
+            return False
+        tags, infos = all_tags[where]
+        for mod, _, _ in self._modifier_hits(tags, infos, 0, len(tags), lang=finding.lang):
+            if mod.effect == "calm" and finding.kind in mod.kinds:
+                return True
+        return False
+
+    def _with_net(
+        self,
+        net: StatNet,
+        best: Finding | None,
+        where: int,
+        all_words: list[list[str]],
+        all_tags: list[tuple[list[int], list[_WordKeys]]],
+    ) -> Finding | None:
+        """The rules' finding as the statistical net judges it: a gentle one (or a clear one of
+        violence or recruitment) in a sentence that reads clearly like the look-alikes is
+        dropped; where no rule found anything, the net may ask gently."""
         if best is not None:
-            # a gentle rule finding in a sentence that reads clearly like the look-alikes (a
-            # sentence of a word or three says too little to the net: "självmordstankar")
+            # a sentence of a word or three says too little to the net: "självmordstankar"
             sentence = all_words[where : where + 1]
-            if len(sentence[0]) >= MIN_WORDS and net.score(sentence) < net.veto:
-                return None
-            return best
-        if where == -2 or sum(map(len, all_words)) < MIN_WORDS:
-            return None  # rules matched and judged it a look-alike (or negated): they know better
+            if len(sentence[0]) < MIN_WORDS:
+                return best
+            if best.tier == "gentle":
+                return None if net.score(sentence) < net.veto else best
+            if best.kind in _NEVER_VETOED or net.clear_veto == -math.inf:
+                return best
+            return None if net.score(sentence) < net.clear_veto else best
+        if sum(map(len, all_words)) < MIN_WORDS:
+            return None
+        # where rules matched and judged it a look-alike (or negated it) they mostly know
+        # better: the net asks there only from a much higher score
+        threshold = net.judged if where == -2 else net.net
+        if threshold == math.inf:
+            return None
         score, first, last = net.best(all_words)
-        if score < net.net or self._look_alike(all_tags[first : last + 1]):
+        if score < threshold or self._look_alike(all_tags[first : last + 1]):
             return None
         return self._net_finding(all_words, all_tags[first : last + 1])
 
@@ -174,8 +222,9 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         """Forgets the words seen so far (for measuring a cold scan)."""
         self.lexicon.clear_cache()
         self._words.clear()
-        if self.net is not None:
-            self.net.clear_cache()
+        for net in (self.net, self.urgent_net):
+            if net is not None:
+                net.clear_cache()
 
     def _word_of(self, word: str) -> _WordKeys:
         """A word's tags and its key tags as numbers (the cache calls this for a word not seen
@@ -234,9 +283,12 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                         lang_mods = mods[rule.lang] = self._modifier_hits(
                             tags, infos, 0, len(tags), lang=rule.lang, present=whole
                         )
-                    clause_mods = [
-                        m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
-                    ]
+                    if whole is None:
+                        clause_mods = [
+                            m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
+                        ]
+                    else:
+                        clause_mods = lang_mods  # one clause: every hit is in it
                     found = self._judge(rule, span, words, tags, marks, start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))

@@ -61,6 +61,9 @@ class _Indexer:
             self._plain_index.setdefault(gate, []).append((rule, pattern))
         self._msg_keys = _mask(self._msg_index)
         self._msg_mods = [mod for mod in self._modifiers if mod.scope == "message"]
+        # per (lang, kind, rule, tier, about the past?) of a finding: the id() of the message-wide
+        # modifiers that would change it (message.py fills it as findings come)
+        self._changing: dict[tuple[str, str, str, str, bool], frozenset[int]] = {}
         self._mod_keys = _mask(self._mod_index)
         # the modifiers a rule of each language reads (its own and any_lang ones), index order
         self._mod_index_lang = {

@@ -28,17 +28,15 @@ def _matches(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[l
     if pattern.window:
         return list(_unordered(pattern, tags, start, end))
     slots = pattern.slots
-    n = len(slots)
     head = slots[0].tags
+    heads = [i for i in range(start, end) if tags[i] & head]
+    if len(slots) == 1:
+        return [[i] for i in heads]
     out = []
-    for i in range(start, end):
-        if tags[i] & head:
-            if n == 1:
-                out.append([i])
-                continue
-            rest = _walk(slots, tags, end, 1, i, 0)
-            if rest is not None:
-                out.append([i, *rest])
+    for i in heads:
+        rest = _walk(slots, tags, end, 1, i, 0)
+        if rest is not None:
+            out.append([i, *rest])
     return out
 
 

@@ -73,11 +73,16 @@ class _MessageJudge:
         urgent; "now I am fine" after "I used to ..." drops what was said about the past."""
         # only modifiers that would change one of the findings are looked for (what they do
         # does not depend on their order: any drop drops, any urgent raises)
-        wanted = {
-            id(mod)
-            for mod in self._msg_mods
-            if any(_changes(mod, finding, past) for finding, past, _ in found)
-        }
+        wanted: set[int] = set()
+        changing = self._changing
+        for finding, past, _ in found:
+            key = (finding.lang, finding.kind, finding.rule, finding.tier, past)
+            ids = changing.get(key)
+            if ids is None:
+                ids = changing[key] = frozenset(
+                    id(mod) for mod in self._msg_mods if _changes(mod, finding, past)
+                )
+            wanted |= ids
         hits = []
         if wanted:
             for tags, infos in all_tags:

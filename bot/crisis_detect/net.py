@@ -16,6 +16,8 @@ from operator import itemgetter
 from pathlib import Path
 
 NET_FILE = Path(__file__).parent / "net.tsv.gz"
+# the urgency net: same features, trained to tell messages of immediate danger from the rest
+URGENT_FILE = Path(__file__).parent / "urgent.tsv.gz"
 _CACHE_LIMIT = 20_000
 STEM, PAIR_STEM, NGRAMS = 5, 4, (3, 4, 5)
 MIN_WORDS = 4  # shorter texts (a title, "ok thanks") are left to the rules
@@ -71,6 +73,8 @@ class StatNet:
         net: float,
         veto: float,
         sqrt: bool = True,
+        judged: float = math.inf,
+        clear_veto: float = -math.inf,
     ) -> None:
         self._weights = weights
         self._scale = scale
@@ -80,6 +84,12 @@ class StatNet:
         self.sqrt = sqrt
         self.net = net  # a text without rule findings scoring at least this gets a gentle check
         self.veto = veto  # a gentle rule finding in a text scoring below this is dropped
+        # where the rules matched and judged the words a look-alike (or negated them), the net
+        # still asks gently from this score (a much higher bar than net)
+        self.judged = judged
+        # a clear finding of a kind other than suicide or self-harm in a sentence scoring below
+        # this is dropped (topic talk about recruitment or violence the rules took literally)
+        self.clear_veto = clear_veto
         # word pairs by the first word's start, then the second's: most words start no pair
         self._pairs: dict[str, dict[str, float]] = {}
         for feature, w in weights.items():
@@ -103,7 +113,17 @@ class StatNet:
                 else:
                     weights[key] = int(value)
         sqrt = bool(head.get("sqrt", 1))
-        return cls(weights, head["scale"], head["bias"], head["net"], head["veto"], sqrt)
+        judged, clear_veto = head.get("judged", math.inf), head.get("clear_veto", -math.inf)
+        return cls(
+            weights,
+            head["scale"],
+            head["bias"],
+            head["net"],
+            head["veto"],
+            sqrt,
+            judged,
+            clear_veto,
+        )
 
     def _word(self, word: str) -> tuple[float, int, str]:
         """A word's summed weight, number of features known, and its start for word pairs

@@ -27,7 +27,7 @@ import yaml
 
 from bot.crisis_detect.engine import FREQUENT_FILE, CrisisDetector, _WordLoader
 from bot.crisis_detect.evaluate import default_paths, load_items, split, training_texts
-from bot.crisis_detect.net import MIN_WORDS, NET_FILE, StatNet, text_features
+from bot.crisis_detect.net import MIN_WORDS, NET_FILE, URGENT_FILE, StatNet, text_features
 from bot.crisis_detect.text import sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,9 @@ ALPHA, MIN_DF, TOP_K, SCALE = 1.0, 2, 10_000, 10
 # logistic regression: passes, AdaGrad step, L2 penalty, least texts a feature is in, features
 # kept, weight scale (chosen in the cross-validation; see bench/README.md)
 LR_EPOCHS, LR_STEP, LR_L2, LR_MIN_DF, LR_TOP_K, LR_SCALE = 15, 0.03, 1e-3, 3, 20_000, 100
-SHIPPED = {"model": "lr", "net": 0.5, "veto": -3.0}  # what --write stores by default
+# what --write stores by default (chosen in the cross-validation; see bench/README.md)
+SHIPPED = {"model": "lr", "net": 0.0, "veto": -4.0, "judged": math.inf, "clear_veto": -6.0}
+URGENT_AT = 1.5  # the urgency net raises a finding to urgent from this score
 
 
 def words_of(text: str) -> list[list[str]]:
@@ -157,6 +159,10 @@ def write(net: StatNet, path: Path = NET_FILE) -> None:
     lines = [f"#scale\t{net._scale}", f"#bias\t{net.bias:.6f}", f"#net\t{net.net}"]
     lines.append(f"#veto\t{net.veto}")
     lines.append(f"#sqrt\t{int(net.sqrt)}")
+    if net.judged != math.inf:
+        lines.append(f"#judged\t{net.judged}")
+    if net.clear_veto != -math.inf:
+        lines.append(f"#clear_veto\t{net.clear_veto}")
     lines += [f"{f}\t{w}" for f, w in sorted(net._weights.items())]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
@@ -234,14 +240,22 @@ class _Scored:
                 k = self.sentence[i]
                 self.at_rule[i] = net.score(self.words[i][k : k + 1])
 
-    def caught(self, i: int, t: float, v: float) -> bool:
-        """Rules and net together, the net asking from t and vetoing below v."""
+    def caught(
+        self, i: int, t: float, v: float, judged: float = math.inf, clear: float = -math.inf
+    ) -> bool:
+        """Rules and net together as CrisisDetector.scan: the net asking from t (from judged
+        where rules judged a look-alike), vetoing gentle findings below v and clear ones of
+        violence or recruitment below clear."""
         found = self.finding[i]
         if found is not None:
-            short = len(self.words[i][self.sentence[i]]) < MIN_WORDS
-            return found.tier != "gentle" or short or self.at_rule[i] >= v
+            if len(self.words[i][self.sentence[i]]) < MIN_WORDS or found.tier == "urgent":
+                return True
+            if found.tier == "gentle":
+                return self.at_rule[i] >= v
+            return found.kind in ("suicide", "selfharm") or self.at_rule[i] >= clear
         score = self.score[i]
-        return not self.judged[i] and self.long[i] and score is not None and score >= t
+        bar = judged if self.judged[i] else t
+        return self.long[i] and score is not None and score >= bar
 
     def figures(self, which: Sequence[int], caught: Callable[[int], bool]) -> dict[str, Any]:
         """Recall and precision over the given items."""
@@ -290,8 +304,10 @@ def cross_validate(
     new = _Scored(dev, rules)
     new.score_with(fit([i for i in every if batch(dev[i]) != newest]), in_newest)
 
-    def row(scored: _Scored, which: list[int], t: float, v: float) -> dict[str, Any]:
-        return scored.figures(which, lambda i: scored.caught(i, t, v))
+    def row(
+        scored: _Scored, which: list[int], t: float, v: float, j: float = math.inf, c: float = -99
+    ) -> dict[str, Any]:
+        return scored.figures(which, lambda i: scored.caught(i, t, v, j, c))
 
     out: dict[str, Any] = {
         "model": model,
@@ -313,6 +329,87 @@ def cross_validate(
                     "newest_unseen": row(new, in_newest, t, v),
                 }
             )
+    # the net where the rules judged a look-alike, and the veto on clear findings of violence
+    # and recruitment, at the shipped gentle threshold and veto
+    t, v = SHIPPED["net"], SHIPPED["veto"]
+    for j in JUDGED_STEPS:
+        for c in CLEAR_VETO_STEPS:
+            out["net"].append(
+                {
+                    "net": t,
+                    "veto": v,
+                    "judged": j,
+                    "clear_veto": c,
+                    "cv_dev": row(cv, every, t, v, j, c),
+                    "cv_newest": row(cv, in_newest, t, v, j, c),
+                    "newest_unseen": row(new, in_newest, t, v, j, c),
+                }
+            )
+    return out
+
+
+JUDGED_STEPS = (math.inf, 4.0, 3.0, 2.0)
+CLEAR_VETO_STEPS = (-99.0, -6.0, -5.0, -4.0)
+
+
+def train_urgent(dev: Sequence[dict[str, Any]], at: float = URGENT_AT) -> StatNet:
+    """The urgency net: a logistic regression over the same features, messages marked urgent
+    against every other dev message (crises that are not immediate, and look-alikes)."""
+    texts = [i["text"] for i in dev]
+    return train_lr(texts, [int(i["urgent"]) for i in dev], at)
+
+
+def urgent_cv(
+    dev: Sequence[dict[str, Any]], detector: CrisisDetector, folds: int = 5, seed: int = 1
+) -> list[dict[str, Any]]:
+    """The urgency net in a k-fold cross-validation on dev: each finding of the shipped detector
+    (without its urgency net) raised to urgent from a threshold, by a net that never saw the
+    message; share of urgent items given urgent, other items given it."""
+    saved, detector.urgent_net = detector.urgent_net, None
+    found = [detector.scan(i["text"]) for i in dev]
+    where = [detector.scan_rules(i["text"])[1] for i in dev]
+    detector.urgent_net = saved
+    order = list(range(len(dev)))
+    random.Random(seed).shuffle(order)
+    score: dict[int, float] = {}
+    for k in range(folds):
+        test = set(order[k::folds])
+        net = train_urgent([dev[i] for i in range(len(dev)) if i not in test])
+        for i in test:
+            if found[i] is not None:
+                words = words_of(dev[i]["text"])
+                s = where[i]
+                score[i] = net.score(words[max(0, s - 1) : s + 2] if s >= 0 else words)
+    urgent = [i for i, item in enumerate(dev) if item["urgent"]]
+    out = []
+    for at in (math.inf, 3.0, 2.0, 1.5, 1.0, 0.5, 0.0):
+
+        def tier(i: int, at: float = at) -> str | None:
+            f = found[i]
+            if f is None:
+                return None
+            return "urgent" if f.tier == "urgent" or score.get(i, -math.inf) >= at else f.tier
+
+        got = sum(1 for i in urgent if tier(i) == "urgent")
+        crisis = sum(
+            1
+            for i, item in enumerate(dev)
+            if not item["urgent"] and item["label"] != "none" and tier(i) == "urgent"
+        )
+        none = sum(1 for i, item in enumerate(dev) if item["label"] == "none" and tier(i))
+        out.append(
+            {
+                "from": at,
+                "urgent_given_urgent": round(got / max(1, len(urgent)), 4),
+                "non_urgent_crises_given_urgent": crisis,
+                "none_given_urgent": sum(
+                    1
+                    for i, item in enumerate(dev)
+                    if item["label"] == "none" and tier(i) == "urgent"
+                ),
+                "none_caught": none,
+            }
+        )
     return out
 
 
@@ -347,15 +444,22 @@ def main() -> int:
     parser.add_argument("--net", type=float, default=SHIPPED["net"], help="gentle from this")
     parser.add_argument("--veto", type=float, default=SHIPPED["veto"], help="drop gentle below")
     parser.add_argument("--examples", action="store_true", help="also the tests' own examples")
+    parser.add_argument("--judged", type=float, default=SHIPPED["judged"], help="ask where judged")
+    parser.add_argument("--clear-veto", type=float, default=SHIPPED["clear_veto"])
+    parser.add_argument("--urgent-cv", action="store_true", help="cross-validate the urgency net")
     args = parser.parse_args()
     dev, _ = split(load_items(default_paths(DATA)))
     if args.cv:
         result = cross_validate(dev, rules_detector(args.rules), args.model, examples=args.examples)
         print(json.dumps(result))
+    if args.urgent_cv:
+        print(json.dumps({"urgent_cv": urgent_cv(dev, CrisisDetector.default())}))
     if args.write:
         texts, labels = training_set(dev)
         net = train(texts, labels, args.net, args.veto, args.model)
+        net.judged, net.clear_veto = args.judged, args.clear_veto
         write(net)
+        write(train_urgent(dev), URGENT_FILE)
         write_frequent()
         print(
             json.dumps(
