@@ -208,6 +208,9 @@ class Messenger(Deferring, Delivery):
             return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
         if not bulk:
             return await transport.send(to, out)
+        send_bulk = getattr(transport, "send_bulk", None)  # a leaner path for many copies
+        if send_bulk is not None:
+            return await send_bulk(to, out)
         with bulk_sending():
             return await transport.send(to, out)
 
