@@ -309,6 +309,7 @@ async def run(args: argparse.Namespace) -> dict:
             round(figures["ratio_99"], 3) if figures["ratio_99"] is not None else None
         ),
         "429s": api.too_many,
+        "pauses": pauses(sorted(api.first_at.values())),
         "5xx": api.server_errors,
         "timeouts": api.timed_out,
         "answers_lost_after_delivery": {
@@ -326,6 +327,18 @@ async def run(args: argparse.Namespace) -> dict:
         "crashed_at": args.crash_at if crashed else None,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+    }
+
+
+def pauses(first_times: list[float], least: float = 0.1) -> dict:
+    """Gaps of at least `least` seconds between consecutive first deliveries: how many, their
+    sum and the longest (where the sending stopped, e.g. a 429's retry_after or a stall)."""
+    gaps = [b - a for a, b in zip(first_times, first_times[1:], strict=False) if b - a >= least]
+    return {
+        "over_s": least,
+        "count": len(gaps),
+        "seconds": round(sum(gaps), 2),
+        "longest": round(max(gaps, default=0.0), 2),
     }
 
 

@@ -101,8 +101,8 @@ class Rig:
                 self.handled[incoming.sender_id] += 1
 
         def recorded(send):
-            async def recording(to, out):
-                result = await send(to, out)
+            async def recording(to, out, **kw):
+                result = await send(to, out, **kw)
                 self.sends.append((to.chat_id, out.text, result.ok))
                 return result
 

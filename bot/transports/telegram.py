@@ -180,10 +180,13 @@ class TelegramTransport:
         except TelegramError as exc:
             return outcome_of(exc)
 
-    async def send_bulk(self, to: Address, out: Outgoing) -> SendResult:
+    async def send_bulk(
+        self, to: Address, out: Outgoing, *, answer_within: float | None = None
+    ) -> SendResult:
         """One copy of a broadcast: the message's form body is built once and posted without
         python-telegram-bot (a plain private-chat message; anything else goes through `send`).
-        Within the overall rate limit it yields to replies; a 429 holds every send of the bot."""
+        Within the overall rate limit it yields to replies; a 429 holds every send of the bot.
+        `answer_within`: seconds to wait for the answer (at most the read timeout)."""
         prepared = self._prepare(out)
         if prepared is None or to.thread_id is not None or to.chat_id.startswith("-"):
             with bulk_sending():  # groups have PTB's per-chat limits; files are uploaded once
@@ -193,7 +196,7 @@ class TelegramTransport:
             await gate.wait(bulk=True)
         method, tail = prepared
         try:
-            message_id = await self._bulk.post(method, to.chat_id, tail)
+            message_id = await self._bulk.post(method, to.chat_id, tail, answer_within)
         except TelegramError as exc:
             result = outcome_of(exc)
             if result.retry_after and gate is not None:

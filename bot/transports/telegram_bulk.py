@@ -13,10 +13,14 @@ the same python-telegram-bot exceptions its own request code raises for the stat
 from __future__ import annotations
 
 import json
+import time
+import warnings
+from collections import deque
 from http import HTTPStatus
 from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -28,8 +32,12 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from yarl import URL
 
 CONNECT_TIMEOUT = 5.0  # python-telegram-bot's default
+ANSWERS_KEPT = 200  # recent answer times that set how long a copy may take
+HUNG_FACTOR = 10.0  # a copy taking 10 times the slowest recent answer counts as hung...
+HUNG_LEAST = 1.0  # ...but never sooner than after this many seconds
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -47,16 +55,24 @@ class BulkSender:
         self.read_timeout = read_timeout
         self.pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._proxy: tuple[object, aiohttp.BasicAuth | None] = (None, None)
+        self._answers: deque[float] = deque(maxlen=ANSWERS_KEPT)  # seconds, good answers
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=CONNECT_TIMEOUT, sock_read=self.read_timeout
             )
+            # A proxy from the environment (as httpx, under PTB, uses), looked up once here:
+            # aiohttp's trust_env looks it up (and ~/.netrc) in a thread on every request.
+            try:
+                self._proxy = get_env_proxy_for_url(URL(self.bot_url))
+            except LookupError:
+                self._proxy = (None, None)
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.pool_size),
                 timeout=timeout,
-                trust_env=True,  # proxies from the environment, as httpx (PTB) does
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
@@ -66,13 +82,29 @@ class BulkSender:
             await self._session.close()
             self._session = None
 
-    async def post(self, method: str, chat_id: str, tail: bytes) -> str | None:
+    async def post(
+        self, method: str, chat_id: str, tail: bytes, answer_within: float | None = None
+    ) -> str | None:
         """One call: the new message's id (None when the answer does not say); raises what
-        python-telegram-bot raises for a failure (TelegramError: TimedOut, NetworkError, ...)."""
+        python-telegram-bot raises for a failure (TelegramError: TimedOut, NetworkError, ...).
+        `answer_within`: seconds to wait for the answer, at most the read timeout."""
         body = b"chat_id=" + chat_id.encode("ascii") + tail
+        within = self.answer_within(answer_within)
+        wait = None
+        if within < self.read_timeout:
+            wait = aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT, sock_read=within)
+        started = time.monotonic()
         try:
             session = self._open()
-            async with session.post(f"{self.bot_url}/{method}", data=body, headers=FORM) as resp:
+            proxy, proxy_auth = self._proxy
+            async with session.post(
+                f"{self.bot_url}/{method}",
+                data=body,
+                headers=FORM,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
+                **({"timeout": wait} if wait is not None else {}),
+            ) as resp:
                 code, payload = resp.status, await resp.read()
         except TimeoutError as exc:
             raise TimedOut() from exc
@@ -80,10 +112,23 @@ class BulkSender:
             raise NetworkError(f"{type(exc).__name__}: {exc}") from exc
         if not HTTPStatus.OK <= code <= 299:
             raise telegram_error(code, payload)
+        self._answers.append(time.monotonic() - started)
         try:
             return str(json.loads(payload)["result"]["message_id"])
         except (ValueError, KeyError, TypeError):
             return None  # accepted (it arrived), but the answer names no message
+
+    def answer_within(self, asked: float | None = None) -> float:
+        """Seconds to wait for an answer: `asked`, else HUNG_FACTOR times the slowest recent
+        answer, at least HUNG_LEAST; at most the read timeout. A send that hangs then holds its
+        recipient about a second, not the whole read timeout, while a slow network (slow answers)
+        gets what it needs. Giving up early risks what any timeout risks: if the message did
+        arrive, the next try is a second copy."""
+        if asked:
+            return min(asked, self.read_timeout)
+        if len(self._answers) < ANSWERS_KEPT // 4:
+            return self.read_timeout  # too few answers yet to know the messenger's pace
+        return min(self.read_timeout, max(HUNG_LEAST, HUNG_FACTOR * max(self._answers)))
 
 
 def telegram_error(code: int, payload: bytes) -> TelegramError:
@@ -104,7 +149,9 @@ def telegram_error(code: int, payload: bytes) -> TelegramError:
             if parameters.get("migrate_to_chat_id"):
                 return ChatMigrated(parameters["migrate_to_chat_id"])
             if parameters.get("retry_after"):
-                return RetryAfter(parameters["retry_after"])
+                with warnings.catch_warnings():  # PTB 22 warns of retry_after's future type
+                    warnings.simplefilter("ignore")
+                    return RetryAfter(parameters["retry_after"])
     if code == HTTPStatus.FORBIDDEN:
         return Forbidden(message)
     if code in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):

@@ -63,6 +63,7 @@ class Fanout:
         self.outcomes = OutcomeWriter(lambda rows: self.repo.outcomes(rows))
         self._failures = 0  # network errors in a row, across workers
         self._ok_started = 0.0  # time.monotonic() at which the latest successful send started
+        self.send_timeout = settings.send_timeout or None  # None: the transport's own choice
         self._tasks: dict[int, asyncio.Task] = {}
         self._cancelled: set[int] = set()
         self._paused: set[int] = set()
@@ -267,7 +268,9 @@ class Fanout:
         while True:
             await self.limiter.wait()
             started = time.monotonic()
-            result = await self.app.messenger.send(item.address, out, bulk=True)
+            result = await self.app.messenger.send(
+                item.address, out, bulk=True, answer_within=self.send_timeout
+            )
             if result.status is not DeliveryStatus.RETRY:
                 break
             self.retry_afters += 1
@@ -313,7 +316,8 @@ class Fanout:
         now = time.monotonic()
         wait = min(self.backoff * 2 ** max(item.attempts - 1, 0), MAX_BACKOFF)
         again = replace(item, attempts=item.attempts + 1, first_failed=item.first_failed or now)
-        self._retries.add(broadcast_id, now + wait, again)
+        # The wait counts from the try's start: a send that hung until its timeout has waited.
+        self._retries.add(broadcast_id, max(started + wait, now), again)
         if started <= self._ok_started:
             return
         self._failures += 1
