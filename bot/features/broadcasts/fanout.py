@@ -182,15 +182,19 @@ class Fanout:
         self.launch(broadcast_id)
 
     async def _worker(self, broadcast: Broadcast, messages: dict[str, Outgoing]) -> None:
-        """Take the next row (a retry that is due, else a claimed one) and send it; store the
-        outcome before the next. Only the row being sent is held by this worker."""
+        """Take the next row (a retry that is due, else a claimed one) and send it. Only the row
+        being sent is held by this worker; its outcome is stored before the worker's next send."""
         bid = broadcast.id
+        stored: asyncio.Future | None = None  # this worker's last outcome, being written
         while True:
             if self._stopping(bid) or await self._ended(bid):
+                await _written(stored)
                 await self._put_back(bid)
                 return  # cancelled: the rest is not sent; paused: it waits
             item = self._retries.due(bid) or await self._next(bid)
             if item is None:
+                await _written(stored)
+                stored = None
                 wait = self._retries.wait(bid)
                 if wait is None:
                     return
@@ -199,7 +203,7 @@ class Fanout:
             if self._stopping(bid):
                 self._retries.extend(bid, [item])  # put back with the rest, below
                 continue
-            await self._deliver(broadcast, item, messages)
+            stored = await self._deliver(broadcast, item, messages, stored)
 
     async def _next(self, broadcast_id: int) -> Claimed | None:
         """The next claimed row; when none is left, one worker claims the next batch for all."""
@@ -256,15 +260,25 @@ class Fanout:
             await self.repo.record(broadcast_id, [(c.person_id, status, None, None) for c in rest])
 
     async def _deliver(
-        self, broadcast: Broadcast, item: Claimed, messages: dict[str, Outgoing]
-    ) -> None:
-        """One try of one delivery: its outcome is one statement, or a retry kept in memory."""
+        self,
+        broadcast: Broadcast,
+        item: Claimed,
+        messages: dict[str, Outgoing],
+        stored: asyncio.Future | None,
+    ) -> asyncio.Future | None:
+        """One try of one delivery: its outcome (being written: returned), or a retry kept in
+        memory. `stored`: the worker's previous outcome, written before this send goes out (so
+        a crash sends again at most one message per worker that had been delivered); the
+        worker's turn at the rate limiter comes after the other workers' meanwhile."""
         if item.address is None:
-            await self._store(broadcast, item, "failed", None, "no reachable messenger")
-            return
+            await _written(stored)
+            return self._store(broadcast, item, "failed", None, "no reachable messenger")
         out = messages.get(item.lang) or messages["en"]
         if broadcast.replies and item.busy:
             out = await self._held(broadcast, item.person_id, out, item.lang)
+        # Stored before the slot is taken: a send must leave at its slot (a late one bunches
+        # with the next ones at the messenger, whose own count then sees more than the rate).
+        await _written(stored)
         while True:
             await self.limiter.wait()
             started = time.monotonic()
@@ -278,26 +292,26 @@ class Fanout:
         if result.ok:
             self._failures = 0
             self._ok_started = max(self._ok_started, started)
-            await self._store(broadcast, item, "sent", result.message_id, None)
-        elif result.status in (DeliveryStatus.BLOCKED, DeliveryStatus.REJECTED):
+            return self._store(broadcast, item, "sent", result.message_id, None)
+        if result.status in (DeliveryStatus.BLOCKED, DeliveryStatus.REJECTED):
             status = "blocked" if result.status is DeliveryStatus.BLOCKED else "failed"
-            await self._store(broadcast, item, status, None, result.error)
-        elif self._give_up(item):
-            await self._store(broadcast, item, "failed", None, result.error)
-        else:
-            self._transient(broadcast.id, item, started)
+            return self._store(broadcast, item, status, None, result.error)
+        if self._give_up(item):
+            return self._store(broadcast, item, "failed", None, result.error)
+        self._transient(broadcast.id, item, started)
+        return None
 
-    async def _store(
+    def _store(
         self,
         broadcast: Broadcast,
         item: Claimed,
         status: str,
         message_id: str | None,
         error: str | None,
-    ) -> None:
+    ) -> asyncio.Future:
         """One delivery's outcome, written with the others that come in meanwhile."""
         row = (broadcast.id, item.person_id, status, item.attempts, message_id, error)
-        await self.outcomes.put(row)
+        return self.outcomes.hand_in(row)
 
     def _give_up(self, item: Claimed) -> bool:
         """A recipient is failed after max_attempts tries AND retry_seconds since its first
@@ -360,6 +374,12 @@ class Fanout:
         # The summary once: in the edited progress message, or (no such message) as a new one.
         if final and not edited and broadcast.author_id is not None:
             await self.app.messenger.send_to_person(broadcast.author_id, Outgoing(text, lang=lang))
+
+
+async def _written(outcome: asyncio.Future | None) -> None:
+    """Wait until an outcome handed to the writer is stored (raises what the write raised)."""
+    if outcome is not None:
+        await outcome
 
 
 def summary_text(broadcast: Broadcast, counts: Counts, lang: str, *, final: bool) -> str:
