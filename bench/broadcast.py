@@ -216,6 +216,15 @@ def start_bot(config: Path, profile: str | None = None) -> subprocess.Popen:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc (Linux); 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def broadcast_done(db_path: Path) -> bool:
     """True when the broadcast row says done (read-only look into the bot's database)."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as conn:
@@ -233,11 +242,20 @@ async def run(args: argparse.Namespace) -> dict:
     config = write_config(folder, api.port, rate, args.workers, args.batch, args.read_timeout)
     bot = start_bot(config, args.profile)
     crashed = False
+    load_start = os.getloadavg()[0]
+    # The bot's CPU from its first delivery seen to the end (start-up and imports left out).
+    cpu_from: tuple[float, int] | None = None
+    cpu_to: tuple[float, int] | None = None
     deadline = time.monotonic() + args.max_seconds
     try:
         while time.monotonic() < deadline:
             await asyncio.sleep(0.2)
             delivered = sum(1 for c in api.delivered.values() if c)
+            if not crashed and delivered:
+                sends = sum(api.delivered.values()) + api.server_errors + api.timed_out
+                if cpu_from is None:
+                    cpu_from = (cpu_seconds(bot.pid), sends)
+                cpu_to = (cpu_seconds(bot.pid), sends)
             if args.crash_at and not crashed and delivered >= args.crash_at:
                 bot.send_signal(signal.SIGKILL)
                 bot.wait()
@@ -248,6 +266,7 @@ async def run(args: argparse.Namespace) -> dict:
             if delivered >= args.recipients and broadcast_done(folder / "bench.db"):
                 break
     finally:
+        load_end = os.getloadavg()[0]
         bot.send_signal(signal.SIGTERM)
         try:
             bot.wait(timeout=15)
@@ -262,6 +281,9 @@ async def run(args: argparse.Namespace) -> dict:
     unexplained = sum(
         max(0, c - 1 - api.answer_lost[chat]) for chat, c in api.delivered.items() if c > 1
     )
+    cpu_ms = None
+    if cpu_from and cpu_to and cpu_to[1] > cpu_from[1]:
+        cpu_ms = 1000 * (cpu_to[0] - cpu_from[0]) / (cpu_to[1] - cpu_from[1])
     figures = {
         "achieved_rate": achieved,
         "ratio": achieved / rate if rate else None,
@@ -287,6 +309,7 @@ async def run(args: argparse.Namespace) -> dict:
             round(figures["ratio_99"], 3) if figures["ratio_99"] is not None else None
         ),
         "429s": api.too_many,
+        "pauses": pauses(sorted(api.first_at.values())),
         "5xx": api.server_errors,
         "timeouts": api.timed_out,
         "answers_lost_after_delivery": {
@@ -297,11 +320,25 @@ async def run(args: argparse.Namespace) -> dict:
         "duplicates": duplicates,
         "duplicates_after_lost_answer": duplicates - unexplained,
         "duplicates_unexplained": unexplained,
+        "bot_cpu_ms_per_send": None if cpu_ms is None else round(cpu_ms, 3),
+        "load_1min": [round(load_start, 2), round(load_end, 2)],
         "workers": args.workers,
         "read_timeout": args.read_timeout,
         "crashed_at": args.crash_at if crashed else None,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+    }
+
+
+def pauses(first_times: list[float], least: float = 0.1) -> dict:
+    """Gaps of at least `least` seconds between consecutive first deliveries: how many, their
+    sum and the longest (where the sending stopped, e.g. a 429's retry_after or a stall)."""
+    gaps = [b - a for a, b in zip(first_times, first_times[1:], strict=False) if b - a >= least]
+    return {
+        "over_s": least,
+        "count": len(gaps),
+        "seconds": round(sum(gaps), 2),
+        "longest": round(max(gaps, default=0.0), 2),
     }
 
 

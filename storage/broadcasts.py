@@ -245,6 +245,22 @@ class BroadcastsRepo:
             (status, attempts, message_id, error, self.db.now_iso(), broadcast_id, person_id),
         )
 
+    async def outcomes(self, rows: list[tuple[int, int, str, int, str | None, str | None]]) -> None:
+        """Store many deliveries' outcomes (broadcast_id, person_id, status, attempts,
+        message_id, error) in ONE statement: atomic, one trip to the database thread."""
+        if not rows:
+            return
+        values = ",".join("(?,?,?,?,?,?)" for _ in rows)
+        await self.db.execute(
+            f"WITH v(broadcast_id, person_id, status, attempts, message_id, error) AS "
+            f"(VALUES {values}) "
+            "UPDATE deliveries SET status = v.status, attempts = v.attempts, "
+            "message_id = v.message_id, error = v.error, updated_at = ? FROM v "
+            "WHERE deliveries.broadcast_id = v.broadcast_id "
+            "AND deliveries.person_id = v.person_id",
+            [value for row in rows for value in row] + [self.db.now_iso()],
+        )
+
     async def record(
         self,
         broadcast_id: int,

@@ -91,7 +91,7 @@ class Rig:
 
     def instrument(self, transport: TelegramTransport) -> None:
         """Count finished updates and record the outcome of every send the bot makes."""
-        handle, send = self.app.handle, transport.send
+        handle = self.app.handle
 
         async def counted(incoming):
             self.seen.append((incoming.sender_id, incoming.text or ""))
@@ -100,13 +100,18 @@ class Rig:
             finally:
                 self.handled[incoming.sender_id] += 1
 
-        async def recorded(to, out):
-            result = await send(to, out)
-            self.sends.append((to.chat_id, out.text, result.ok))
-            return result
+        def recorded(send):
+            async def recording(to, out, **kw):
+                result = await send(to, out, **kw)
+                self.sends.append((to.chat_id, out.text, result.ok))
+                return result
+
+            return recording
 
         self.app.handle = counted  # type: ignore[method-assign]
-        transport.send = recorded  # type: ignore[method-assign]
+        # send_bulk (broadcast copies) goes through send only for what it cannot build itself.
+        transport.send = recorded(transport.send)  # type: ignore[method-assign]
+        transport.send_bulk = recorded(transport.send_bulk)  # type: ignore[method-assign]
 
     async def act(self, user: int, action, within: float = 20.0) -> None:
         """A user action, then wait until the app has handled it (whatever it could send)."""

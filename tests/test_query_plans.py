@@ -675,6 +675,9 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
             await run("BroadcastsRepo.targets", casts.targets(ids, running))
         outcomes = [(pid, "sent", "1", None) for pid, _ in claimed]
         await run("BroadcastsRepo.record", casts.record(cast.id, outcomes))
+        if hasattr(casts, "outcomes"):
+            rows = [(cast.id, pid, "sent", 1, "5", None) for pid, _ in claimed[:5]]
+            await run("BroadcastsRepo.outcomes", casts.outcomes(rows))
         if hasattr(casts, "outcome"):
             await run("BroadcastsRepo.outcome", casts.outcome(cast.id, 22, "sent", 1, "7", None))
         await run("BroadcastsRepo.retry_later", casts.retry_later(cast.id, 21))

@@ -200,14 +200,20 @@ class Messenger(Deferring, Delivery):
 
     # --- straight to the transport -------------------------------------------------------------------
 
-    async def send(self, to: Address, out: Outgoing, *, bulk: bool = False) -> SendResult:
+    async def send(
+        self, to: Address, out: Outgoing, *, bulk: bool = False, answer_within: float | None = None
+    ) -> SendResult:
         """One try on the chat's transport (broadcasts keep their own rows; the outbox uses it).
-        `bulk` (a broadcast): within the messenger's rate limit, replies go first."""
+        `bulk` (a broadcast): within the messenger's rate limit, replies go first; `answer_within`:
+        seconds to wait for its answer, where the transport's bulk path takes one."""
         transport = self.transports.get(to.transport)
         if transport is None:
             return SendResult(DeliveryStatus.FAILED, error=f"transport {to.transport} not running")
         if not bulk:
             return await transport.send(to, out)
+        send_bulk = getattr(transport, "send_bulk", None)  # a leaner path for many copies
+        if send_bulk is not None:
+            return await send_bulk(to, out, answer_within=answer_within)
         with bulk_sending():
             return await transport.send(to, out)
 

@@ -59,6 +59,10 @@ class PriorityGate:
                 future.cancel()
             raise
 
+    def pause(self, seconds: float) -> None:
+        """No slot for anyone for `seconds` (the messenger answered "retry after")."""
+        self._next = max(self._next, time.monotonic() + seconds)
+
     def _take(self, now: float) -> None:
         self._next = max(self._next, now - SLACK) + self.interval
 

@@ -28,8 +28,9 @@ from telegram.request import HTTPXRequest
 
 from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
-from bot.transports.pace import PriorityGate
+from bot.transports.pace import PriorityGate, bulk_sending
 from bot.transports.split import split_text
+from bot.transports.telegram_bulk import BulkSender, form_tail
 from bot.transports.telegram_updates import ReadingBot, read_update, to_incoming
 from bot.transports.telegram_webhook import WebhookServer
 
@@ -46,6 +47,8 @@ __all__ = [
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+DEFAULT_READ_TIMEOUT = 5.0  # python-telegram-bot's
+PREPARED_KEPT = 16  # broadcast messages whose form body is kept (one per language and broadcast)
 
 
 class TelegramTransport:
@@ -74,13 +77,22 @@ class TelegramTransport:
         if base_url:
             root = base_url.rstrip("/")
             urls = {"base_url": root, "base_file_url": root.replace("/bot", "/file/bot")}
+        self._limiter = PriorityRateLimiter(overall_max_rate, max_retries)
         bot = ReadingBot(
             token,
             request=HTTPXRequest(connection_pool_size=connection_pool_size, **timeouts),
             get_updates_request=HTTPXRequest(connection_pool_size=1, **timeouts),
-            rate_limiter=PriorityRateLimiter(overall_max_rate, max_retries),
+            rate_limiter=self._limiter,
             **urls,
         )
+        self._bulk = BulkSender(
+            bot.base_url,
+            read_timeout if read_timeout is not None else DEFAULT_READ_TIMEOUT,
+            connection_pool_size,
+        )
+        # id(Outgoing) -> (that Outgoing, its method and form body without chat_id, or None
+        # when it goes through python-telegram-bot): a broadcast sends the same objects again.
+        self._prepared: dict[int, tuple[Outgoing, tuple[str, bytes] | None]] = {}
         builder = ApplicationBuilder().bot(bot).concurrent_updates(concurrent_updates)
         if mode == "webhook":
             # Our own webhook server (WebhookServer): PTB's would log an update it cannot read
@@ -142,6 +154,7 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await self._bulk.close()
 
     async def send(self, to: Address, out: Outgoing) -> SendResult:
         """Send text (split at 4096) or a file, with the choices as an inline keyboard."""
@@ -166,6 +179,61 @@ class TelegramTransport:
             return SendResult(DeliveryStatus.SENT, message_id=str(message.message_id))
         except TelegramError as exc:
             return outcome_of(exc)
+
+    async def send_bulk(
+        self, to: Address, out: Outgoing, *, answer_within: float | None = None
+    ) -> SendResult:
+        """One copy of a broadcast: the message's form body is built once and posted without
+        python-telegram-bot (a plain private-chat message; anything else goes through `send`).
+        Within the overall rate limit it yields to replies; a 429 holds every send of the bot.
+        `answer_within`: seconds to wait for the answer (at most the read timeout)."""
+        prepared = self._prepare(out)
+        if prepared is None or to.thread_id is not None or to.chat_id.startswith("-"):
+            with bulk_sending():  # groups have PTB's per-chat limits; files are uploaded once
+                return await self.send(to, out)
+        gate = self._limiter.gate
+        if gate is not None:
+            await gate.wait(bulk=True)
+        method, tail = prepared
+        try:
+            message_id = await self._bulk.post(method, to.chat_id, tail, answer_within)
+        except TelegramError as exc:
+            result = outcome_of(exc)
+            if result.retry_after and gate is not None:
+                gate.pause(result.retry_after)  # Telegram's limit is per bot: replies wait too
+            return result
+        return SendResult(DeliveryStatus.SENT, message_id=message_id)
+
+    def _prepare(self, out: Outgoing) -> tuple[str, bytes] | None:
+        """(method, form body without chat_id) of a broadcast message, built once per message."""
+        kept = self._prepared.get(id(out))
+        if kept is not None and kept[0] is out and kept[1] is not None:
+            return kept[1]
+        prepared = self._build(out)
+        if prepared is not None or out.attachment is None:  # a file may get its id later
+            if len(self._prepared) >= PREPARED_KEPT:
+                self._prepared.pop(next(iter(self._prepared)))
+            self._prepared[id(out)] = (out, prepared)
+        return prepared
+
+    def _build(self, out: Outgoing) -> tuple[str, bytes] | None:
+        if out.reply_to_message_id:
+            return None
+        markup = _keyboard(out)
+        keyboard = markup.to_json() if markup is not None else None
+        if out.attachment is None:
+            if len(split_text(out.text, TEXT_LIMIT)) != 1:
+                return None  # a long text is several messages: python-telegram-bot splits it
+            return "sendMessage", form_tail({"text": out.text, "reply_markup": keyboard})
+        att = out.attachment
+        file_id = self._file_ids.get(hashlib.sha256(att.data).hexdigest())
+        if file_id is None or len(out.text) > CAPTION_LIMIT:
+            return None  # uploaded once through python-telegram-bot; a long text follows it
+        kind = "photo" if att.kind == "photo" else "document"
+        method = "sendPhoto" if kind == "photo" else "sendDocument"
+        return method, form_tail(
+            {kind: file_id, "caption": out.text or None, "reply_markup": keyboard}
+        )
 
     async def _send_file(self, to: Address, out: Outgoing, markup, thread) -> SendResult:
         """A photo or document; uploaded once, then re-sent by Telegram's file id."""
@@ -250,11 +318,21 @@ class PriorityRateLimiter(AIORateLimiter):
         rate_limit_args: Any,
     ) -> Any:
         """Take a slot (the same calls as PTB's overall limit: those with a chat), then PTB's."""
-        if self.gate is not None and data.get("chat_id") is not None:
-            await self.gate.wait()
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        gate = self.gate
+        if gate is None or data.get("chat_id") is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        await gate.wait()
+
+        async def call(*a: Any, **kw: Any) -> Any:
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter as exc:
+                gate.pause(_seconds(exc))  # Telegram's limit is per bot: broadcasts wait too
+                raise
+
+        return await super().process_request(call, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
@@ -275,11 +353,7 @@ def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
 def outcome_of(exc: TelegramError) -> SendResult:
     """Map a python-telegram-bot error to a delivery outcome."""
     if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            after = exc.retry_after
-        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
-        return SendResult(DeliveryStatus.RETRY, retry_after=seconds, error="rate limited")
+        return SendResult(DeliveryStatus.RETRY, retry_after=_seconds(exc), error="rate limited")
     if isinstance(exc, Forbidden):
         return SendResult(DeliveryStatus.BLOCKED, error=str(exc))
     if isinstance(exc, BadRequest) and "chat not found" in str(exc).lower():
@@ -289,3 +363,10 @@ def outcome_of(exc: TelegramError) -> SendResult:
     if isinstance(exc, NetworkError | TelegramError):
         return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)
     return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = exc.retry_after
+    return after.total_seconds() if isinstance(after, timedelta) else float(after)

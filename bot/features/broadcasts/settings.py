@@ -18,3 +18,6 @@ class BroadcastSettings(BaseModel):
     backoff_seconds: float = Field(2.0, ge=0)
     progress_seconds: float = Field(3.0, gt=0)
     batch: int = Field(10, ge=1, le=1000)
+    # Seconds a copy may take before it is tried again; 0: the transport's choice (Telegram: ten
+    # times its slowest recent answer, at least 1 s, at most telegram.read_timeout).
+    send_timeout: float = Field(0, ge=0, le=60)
