@@ -64,6 +64,8 @@ class _Indexer:
         # per (lang, kind, rule, tier, about the past?) of a finding: the id() of the message-wide
         # modifiers that would change it (message.py fills it as findings come)
         self._changing: dict[tuple[str, str, str, str, bool], frozenset[int]] = {}
+        # per set of wanted message-wide modifiers (their id()): the message index with only them
+        self._wanted_index: dict[frozenset[int], dict[int, list[tuple[_Modifier, _Pattern]]]] = {}
         self._mod_keys = _mask(self._mod_index)
         # the modifiers a rule of each language reads (its own and any_lang ones), index order
         self._mod_index_lang = {
