@@ -34,13 +34,14 @@ class _Judge:
         first, last = span[0], span[-1]
         if rule.negatable and self._negated(lang, span, tags, clause_start, commas):
             return None
-        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
         # what the modifiers do does not depend on their order: any drop drops, and so on
         effects = _effects(rule, first, last, mods)
         if "drop" in effects:
             return None
         if "hypothetical" in effects and "real" not in effects:
             return None  # "how do I help someone who ...": dropped unless a real person is named
+        # who it is about only for a match that is kept (most dropped ones are idioms or topics)
+        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
         generic = about == "generic"
         if generic or "other" in effects:
             about = "other"
