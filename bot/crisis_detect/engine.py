@@ -32,6 +32,7 @@ from bot.crisis_detect.model import (
     Finding,
     _Lang,
     _Modifier,
+    _Pattern,
     _Rule,
     _WordKeys,
 )
@@ -325,10 +326,19 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         breaks = self._breaks
         if breaks.isdisjoint(words):
             return [(0, len(words))]
+        # the break words' places found in C (list.index), then looked at in order
+        places = []
+        for word in breaks.intersection(words):
+            at = -1
+            for _ in range(words.count(word)):
+                at = words.index(word, at + 1)
+                places.append(at)
+        places.sort()
         bounds, start = [], 0
         not_after = self._not_after
-        for i, word in enumerate(words):
-            if i > start and word in breaks and words[i - 1] not in not_after.get(word, ()):
+        for i in places:
+            word = words[i]
+            if i > start and words[i - 1] not in not_after.get(word, ()):
                 bounds.append((start, i))
                 start = i
         bounds.append((start, len(words)))
@@ -348,6 +358,10 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         """(modifier, first, last) for every modifier (message-wide ones if message; of one
         language and those for any language if lang; if only, those whose id() is in it) found
         in the words; present, when given, is the bit mask of the words' tags."""
+        if not message and only is None and lang is not None:
+            by_need = self._mod_need_lang.get(lang)
+            if by_need is not None:
+                return _lang_hits(by_need, tags, infos, start, end, present)
         hits: list[tuple[_Modifier, int, int]] = []
         if message:
             index, which = self._msg_index, 3
@@ -372,3 +386,30 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
         return hits
+
+
+_MOD_KEYS = itemgetter(2)
+
+
+def _lang_hits(
+    index: dict[int, list[tuple[int, _Modifier, _Pattern]]],
+    tags: list[int],
+    infos: list[_WordKeys],
+    start: int,
+    end: int,
+    present: int | None,
+) -> list[tuple[_Modifier, int, int]]:
+    """_modifier_hits for the modifiers one language's rules read (the index filtered already,
+    each pattern with its needed tags): the same hits in the same order."""
+    hits: list[tuple[_Modifier, int, int]] = []
+    keys = set(chain.from_iterable(map(_MOD_KEYS, infos[start:end])))
+    if not keys:
+        return hits
+    if present is None:
+        present = reduce(or_, tags[start:end], 0)
+    for tag in keys:
+        for need, mod, pattern in index[tag]:
+            if need & present == need:
+                for span in _matches(pattern, tags, start, end):
+                    hits.append((mod, span[0], span[-1]))
+    return hits

@@ -75,6 +75,11 @@ class _Indexer:
             }
             for lang in {r.lang for r in self._rules}
         }
+        # the same with each pattern's needed tags first (the scan's fast path)
+        self._mod_need_lang = {
+            lang: {tag: [(p.need, m, p) for m, p in pairs] for tag, pairs in index.items()}
+            for lang, index in self._mod_index_lang.items()
+        }
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
         # with the bit mask of the tags a clause needs for the pattern
         self._candidates: dict[int, list[tuple[int, _Rule, _Pattern]]] = {}

@@ -67,9 +67,7 @@ def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
     slots = pattern.slots
     window = pattern.window
     head = slots[0].tags
-    for i in range(start, end):
-        if not tags[i] & head:
-            continue
+    for i in [i for i in range(start, end) if tags[i] & head]:
         used = [i]
         lo, hi = max(start, i - window), min(end, i + window + 1)
         for slot in slots[1:]:
