@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import reduce
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -272,13 +272,27 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                 whole = present
             # each pattern is indexed under one tag, so none is met twice here
             candidates = [
-                (rule, pattern)
+                (rule, pattern, tag, reach)
                 for tag in keys
-                for need, rule, pattern in index[tag]
-                if need & present == need
+                for rest, rule, pattern, reach in index[tag]
+                if rest & present == rest  # the tag itself is there
             ]
-            for rule, pattern in candidates:
-                for span in _matches(pattern, tags, start, end):
+            placed = None  # the clause's words with a rule key tag, once a candidate asks
+            for rule, pattern, tag, reach in candidates:
+                if reach is None:
+                    spans = _matches(pattern, tags, start, end)
+                else:
+                    # a match holds a word of the tag: it starts near one (speed only)
+                    if placed is None:
+                        placed = list(
+                            compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
+                        )
+                    bit = 1 << tag
+                    near = [i for i in placed if tags[i] & bit]
+                    spans = _matches(
+                        pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1]
+                    )
+                for span in spans:
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
@@ -408,8 +422,8 @@ def _lang_hits(
     if present is None:
         present = reduce(or_, tags[start:end], 0)
     for tag in keys:
-        for need, mod, pattern in index[tag]:
-            if need & present == need:
+        for rest, mod, pattern in index[tag]:
+            if rest & present == rest:  # the tag itself is there
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
     return hits

@@ -123,9 +123,8 @@ class _MessageJudge:
             present = reduce(or_, tags, 0)
             end = len(tags)
             for tag in keys:
-                for mod, pattern in index[tag]:
-                    need = pattern.need
-                    if need & present == need and mod not in hits:
+                for rest, mod, pattern in index[tag]:
+                    if rest & present == rest and mod not in hits:  # the tag itself is there
                         if _matches(pattern, tags, 0, end):
                             hits.append(mod)
         return hits
@@ -133,11 +132,16 @@ class _MessageJudge:
 
 def _restricted(
     index: dict[int, list[tuple[_Modifier, _Pattern]]], wanted: frozenset[int]
-) -> dict[int, list[tuple[_Modifier, _Pattern]]]:
+) -> dict[int, list[tuple[int, _Modifier, _Pattern]]]:
     """The index with only the modifiers whose id() is wanted (and no empty entries)."""
     out = {}
     for tag, pairs in index.items():
-        kept = [(mod, pattern) for mod, pattern in pairs if id(mod) in wanted]
+        # with the tags a sentence needs for the pattern besides the one it is indexed under
+        kept = [
+            (pattern.need & ~(1 << tag), mod, pattern)
+            for mod, pattern in pairs
+            if id(mod) in wanted
+        ]
         if kept:
             out[tag] = kept
     return out
