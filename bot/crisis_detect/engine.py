@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import reduce
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from bot.crisis_detect.model import (
     Finding,
     _Lang,
     _Modifier,
+    _Pattern,
     _Rule,
     _WordKeys,
 )
@@ -271,13 +272,27 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                 whole = present
             # each pattern is indexed under one tag, so none is met twice here
             candidates = [
-                (rule, pattern)
+                (rule, pattern, tag, reach)
                 for tag in keys
-                for need, rule, pattern in index[tag]
-                if need & present == need
+                for rest, rule, pattern, reach in index[tag]
+                if rest & present == rest  # the tag itself is there
             ]
-            for rule, pattern in candidates:
-                for span in _matches(pattern, tags, start, end):
+            placed = None  # the clause's words with a rule key tag, once a candidate asks
+            for rule, pattern, tag, reach in candidates:
+                if reach is None:
+                    spans = _matches(pattern, tags, start, end)
+                else:
+                    # a match holds a word of the tag: it starts near one (speed only)
+                    if placed is None:
+                        placed = list(
+                            compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
+                        )
+                    bit = 1 << tag
+                    near = [i for i in placed if tags[i] & bit]
+                    spans = _matches(
+                        pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1]
+                    )
+                for span in spans:
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
@@ -325,10 +340,19 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         breaks = self._breaks
         if breaks.isdisjoint(words):
             return [(0, len(words))]
+        # the break words' places found in C (list.index), then looked at in order
+        places = []
+        for word in breaks.intersection(words):
+            at = -1
+            for _ in range(words.count(word)):
+                at = words.index(word, at + 1)
+                places.append(at)
+        places.sort()
         bounds, start = [], 0
         not_after = self._not_after
-        for i, word in enumerate(words):
-            if i > start and word in breaks and words[i - 1] not in not_after.get(word, ()):
+        for i in places:
+            word = words[i]
+            if i > start and words[i - 1] not in not_after.get(word, ()):
                 bounds.append((start, i))
                 start = i
         bounds.append((start, len(words)))
@@ -348,6 +372,10 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
         """(modifier, first, last) for every modifier (message-wide ones if message; of one
         language and those for any language if lang; if only, those whose id() is in it) found
         in the words; present, when given, is the bit mask of the words' tags."""
+        if not message and only is None and lang is not None:
+            by_need = self._mod_need_lang.get(lang)
+            if by_need is not None:
+                return _lang_hits(by_need, tags, infos, start, end, present)
         hits: list[tuple[_Modifier, int, int]] = []
         if message:
             index, which = self._msg_index, 3
@@ -372,3 +400,30 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
         return hits
+
+
+_MOD_KEYS = itemgetter(2)
+
+
+def _lang_hits(
+    index: dict[int, list[tuple[int, _Modifier, _Pattern]]],
+    tags: list[int],
+    infos: list[_WordKeys],
+    start: int,
+    end: int,
+    present: int | None,
+) -> list[tuple[_Modifier, int, int]]:
+    """_modifier_hits for the modifiers one language's rules read (the index filtered already,
+    each pattern with its needed tags): the same hits in the same order."""
+    hits: list[tuple[_Modifier, int, int]] = []
+    keys = set(chain.from_iterable(map(_MOD_KEYS, infos[start:end])))
+    if not keys:
+        return hits
+    if present is None:
+        present = reduce(or_, tags[start:end], 0)
+    for tag in keys:
+        for rest, mod, pattern in index[tag]:
+            if rest & present == rest:  # the tag itself is there
+                for span in _matches(pattern, tags, start, end):
+                    hits.append((mod, span[0], span[-1]))
+    return hits

@@ -64,6 +64,10 @@ class _Indexer:
         # per (lang, kind, rule, tier, about the past?) of a finding: the id() of the message-wide
         # modifiers that would change it (message.py fills it as findings come)
         self._changing: dict[tuple[str, str, str, str, bool], frozenset[int]] = {}
+        # per set of wanted message-wide modifiers (their id()): the message index with only them
+        self._wanted_index: dict[
+            frozenset[int], dict[int, list[tuple[int, _Modifier, _Pattern]]]
+        ] = {}
         self._mod_keys = _mask(self._mod_index)
         # the modifiers a rule of each language reads (its own and any_lang ones), index order
         self._mod_index_lang = {
@@ -73,12 +77,21 @@ class _Indexer:
             }
             for lang in {r.lang for r in self._rules}
         }
+        # the same with each pattern's needed tags first, less the tag it is indexed under (a
+        # word of the sentence has that one): mostly short bit masks (the scan's fast path)
+        self._mod_need_lang = {
+            lang: {tag: [(_rest(p, tag), m, p) for m, p in pairs] for tag, pairs in index.items()}
+            for lang, index in self._mod_index_lang.items()
+        }
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
-        # with the bit mask of the tags a clause needs for the pattern
-        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern]]] = {}
+        # with the bit mask of the other tags a clause needs for the pattern
+        # and how far before and after a word of that tag a match can start (None: anywhere)
+        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None]]] = {}
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
-                self._candidates.setdefault(tag, []).extend((p.need, r, p) for r, p in pairs)
+                self._candidates.setdefault(tag, []).extend(
+                    (_rest(p, tag), r, p, _reach(p, tag)) for r, p in pairs
+                )
         # every pattern is indexed under one tag, so a sentence meets each at most once
         keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
         if keys - {1}:
@@ -172,3 +185,24 @@ def _slot_name(
     if alts[0] not in classes:
         return f"{lang}:={fold(alts[0])}", words
     return None
+
+
+def _reach(pattern: _Pattern, tag: int) -> tuple[int, int] | None:
+    """How many words before and after a word of the tag a match of the pattern can start, when
+    every match holds such a word (a required slot of that one tag); None when not known."""
+    reach = None
+    distance = 0  # at most this far after the first matched word (gaps and skipped slots)
+    for k, slot in enumerate(pattern.slots):
+        if k:
+            distance += slot.gap + 1
+        if slot.optional or slot.at_end or slot.tags != 1 << tag:
+            continue
+        found = (pattern.window, pattern.window) if pattern.window else (distance, 0)
+        if reach is None or sum(found) < sum(reach):
+            reach = found
+    return reach
+
+
+def _rest(pattern: _Pattern, tag: int) -> int:
+    """The tags a clause needs for the pattern besides the one it is indexed under."""
+    return pattern.need & ~(1 << tag)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
 from bot.crisis_detect.model import (
     _CUE_WINDOW,
@@ -34,13 +36,14 @@ class _Judge:
         first, last = span[0], span[-1]
         if rule.negatable and self._negated(lang, span, tags, clause_start, commas):
             return None
-        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
         # what the modifiers do does not depend on their order: any drop drops, and so on
         effects = _effects(rule, first, last, mods)
         if "drop" in effects:
             return None
         if "hypothetical" in effects and "real" not in effects:
             return None  # "how do I help someone who ...": dropped unless a real person is named
+        # who it is about only for a match that is kept (most dropped ones are idioms or topics)
+        about = self._who(rule, lang, span, words, tags, clause_start, quotes)
         generic = about == "generic"
         if generic or "other" in effects:
             about = "other"
@@ -64,6 +67,10 @@ class _Judge:
     ) -> bool:
         """Whether a negation word stands in the match or just before it (not across a comma)."""
         first, last = span[0], span[-1]
+        neg = lang.neg
+        # no negation word anywhere the loops below could look: most matches (speed only)
+        if not reduce(or_, tags[max(clause_start, first - _NEG_BEFORE) : last + 1], 0) & neg:
+            return False
         persons = self._persons[lang.code]
         lo = first
         while lo > clause_start and first - lo < _NEG_BEFORE and lo not in commas:

@@ -23,13 +23,23 @@ def _bits(mask: int):
         mask ^= low
 
 
-def _matches(pattern: _Pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
-    """Positions of the pattern's matched slots, one match per first position, left to right."""
+def _matches(
+    pattern: _Pattern,
+    tags: list[int],
+    start: int,
+    end: int,
+    first: int | None = None,
+    last: int | None = None,
+) -> list[list[int]]:
+    """Positions of the pattern's matched slots, one match per first position, left to right
+    (first positions looked for from first to last only, when given: where a match can start)."""
+    lo = start if first is None else max(start, first)
+    hi = end if last is None else min(end, last + 1)
     if pattern.window:
-        return list(_unordered(pattern, tags, start, end))
+        return list(_unordered(pattern, tags, start, end, lo, hi))
     slots = pattern.slots
     head = slots[0].tags
-    heads = [i for i in range(start, end) if tags[i] & head]
+    heads = [i for i in range(lo, hi) if tags[i] & head]
     if len(slots) == 1:
         return [[i] for i in heads]
     out = []
@@ -62,14 +72,13 @@ def _walk(
     return None
 
 
-def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int):
-    """Matches of an "&" pattern: every slot somewhere within the window, in any order."""
+def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int, first: int, stop: int):
+    """Matches of an "&" pattern: every slot somewhere within the window, in any order (the
+    first slot looked for from first to stop - 1)."""
     slots = pattern.slots
     window = pattern.window
     head = slots[0].tags
-    for i in range(start, end):
-        if not tags[i] & head:
-            continue
+    for i in [i for i in range(first, stop) if tags[i] & head]:
         used = [i]
         lo, hi = max(start, i - window), min(end, i + window + 1)
         for slot in slots[1:]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import reduce
+from itertools import chain
+from operator import or_
 
-from bot.crisis_detect.model import _MSG_KEYS, Finding, _Modifier, _WordKeys
+from bot.crisis_detect.matching import _matches
+from bot.crisis_detect.model import _MSG_KEYS, Finding, _Modifier, _Pattern, _WordKeys
 
 
 class _MessageJudge:
@@ -83,16 +87,10 @@ class _MessageJudge:
                     id(mod) for mod in self._msg_mods if _changes(mod, finding, past)
                 )
             wanted |= ids
-        hits = []
-        if wanted:
-            for tags, infos in all_tags:
-                if any(map(_MSG_KEYS, infos)):
-                    hits.extend(
-                        self._modifier_hits(tags, infos, 0, len(tags), message=True, only=wanted)
-                    )
+        hits = self._message_hits(frozenset(wanted), all_tags) if wanted else []
         out = []
         for finding, past, where in found:
-            for mod, _, _ in hits:
+            for mod in hits:
                 if mod.lang != finding.lang and not mod.any_lang:
                     continue
                 if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
@@ -104,6 +102,49 @@ class _MessageJudge:
             else:
                 out.append((finding, past, where))
         return out
+
+    def _message_hits(
+        self, wanted: frozenset[int], all_tags: list[tuple[list[int], list[_WordKeys]]]
+    ) -> list[_Modifier]:
+        """The wanted message-wide modifiers found somewhere in the message, each once (what
+        _message_wide does with them depends neither on their order nor on how often)."""
+        index = self._wanted_index.get(wanted)
+        if index is None:
+            if len(self._wanted_index) >= 1_000:
+                self._wanted_index.clear()
+            index = self._wanted_index[wanted] = _restricted(self._msg_index, wanted)
+        hits: list[_Modifier] = []
+        if not index:
+            return hits
+        for tags, infos in all_tags:
+            keys = index.keys() & chain.from_iterable(map(_MSG_KEYS, infos))
+            if not keys:
+                continue
+            present = reduce(or_, tags, 0)
+            end = len(tags)
+            for tag in keys:
+                for rest, mod, pattern in index[tag]:
+                    if rest & present == rest and mod not in hits:  # the tag itself is there
+                        if _matches(pattern, tags, 0, end):
+                            hits.append(mod)
+        return hits
+
+
+def _restricted(
+    index: dict[int, list[tuple[_Modifier, _Pattern]]], wanted: frozenset[int]
+) -> dict[int, list[tuple[int, _Modifier, _Pattern]]]:
+    """The index with only the modifiers whose id() is wanted (and no empty entries)."""
+    out = {}
+    for tag, pairs in index.items():
+        # with the tags a sentence needs for the pattern besides the one it is indexed under
+        kept = [
+            (pattern.need & ~(1 << tag), mod, pattern)
+            for mod, pattern in pairs
+            if id(mod) in wanted
+        ]
+        if kept:
+            out[tag] = kept
+    return out
 
 
 def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import filterfalse
 
 # Laughing and joking emoji become a word the rules can see ("lol").
 _JOKE_EMOJI = "\U0001f602\U0001f923\U0001f605\U0001f606\U0001f601\U0001f604\U0001f480\U0001f639\U0001f61c\U0001f61d\U0001f92a\U0001f643\U0001f608"
@@ -134,21 +135,19 @@ def sentences(text: str) -> list[tuple[list[str], frozenset[int], frozenset[int]
 
 def _unquoted(words: list[str]) -> tuple[list[str], frozenset[int]]:
     """The words without the quotation marks, and the positions of the words that open one."""
-    opened, kept = [], []
-    for word in words:
-        if word == _QUOTE:
-            opened.append(len(kept))
-        else:
-            kept.append(word)
-    return kept, frozenset(opened)
+    opened = []
+    at = -1
+    for before in range(words.count(_QUOTE)):  # before: the marks already passed
+        at = words.index(_QUOTE, at + 1)
+        opened.append(at - before)
+    return [w for w in words if w != _QUOTE], frozenset(opened)
 
 
 def _odd_words(words: list[str]) -> list[str]:
     """The words with those that are not plain letters read as in _odd_word (and empty ones
     left out)."""
-    for i, word in enumerate(words):
-        if not word.isalpha():
-            words[i] = _odd_word(word)
+    odd = {word: _odd_word(word) for word in set(filterfalse(str.isalpha, words))}
+    words = list(map(odd.get, words, words))  # each odd word read, the others as they are
     if "" in words:
-        words = [w for w in words if w]  # a comma position may shift; only a hint
+        words = list(filter(None, words))  # a comma position may shift; only a hint
     return words

@@ -1,0 +1,83 @@
+"""The crisis detector's shortcuts (speed only) find what the full search finds."""
+
+from __future__ import annotations
+
+from itertools import chain
+from pathlib import Path
+
+import pytest
+
+from bot.crisis_detect import CrisisDetector
+from bot.crisis_detect.evaluate import default_paths, load_items
+from bot.crisis_detect.matching import _matches
+from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
+from bot.crisis_detect.text import sentences
+
+DATA = Path(__file__).parent / "data" / "crisis"
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    return CrisisDetector.default()
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    items = load_items(default_paths(DATA))
+    return [item["text"] for item in items[::3]]
+
+
+def _sentences(detector: CrisisDetector, texts: list[str]):
+    for text in texts:
+        for words, _, _ in sentences(text):
+            infos = [detector._words[w] for w in words]
+            yield words, [info[0] for info in infos], infos
+
+
+def test_reach_bound_keeps_every_match(detector: CrisisDetector, texts: list[str]) -> None:
+    """A candidate's matches start near a word of the tag it was found by: the bounded search
+    gives the same matches as the search over the whole clause."""
+    bounded = matched = 0
+    for words, tags, infos in _sentences(detector, texts):
+        for start, end in detector._clauses(words):
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
+            for tag in keys:
+                near = [i for i in range(start, end) if tags[i] & 1 << tag]
+                for _, _, pattern, reach in detector._candidates[tag]:
+                    if reach is None:
+                        continue
+                    full = _matches(pattern, tags, start, end)
+                    lo, hi = near[0] - reach[0], near[-1] + reach[1]
+                    assert _matches(pattern, tags, start, end, lo, hi) == full, words
+                    bounded += 1
+                    matched += bool(full)
+    assert bounded > 1000 and matched > 100  # the check saw real matches
+
+
+def test_message_hits_as_the_full_search(detector: CrisisDetector, texts: list[str]) -> None:
+    """The index of only the wanted message-wide modifiers finds the same modifiers as looking
+    for every message-wide modifier and keeping the wanted ones."""
+    wanted = frozenset(id(mod) for mod in detector._msg_mods[::2])
+    found = 0
+    for text in texts:
+        all_tags = [(tags, infos) for _, tags, infos in _sentences(detector, [text])]
+        full = set()
+        for tags, infos in all_tags:
+            if any(map(_MSG_KEYS, infos)):
+                hits = detector._modifier_hits(tags, infos, 0, len(tags), message=True, only=wanted)
+                full.update(id(mod) for mod, _, _ in hits)
+        fast = detector._message_hits(wanted, all_tags)
+        assert len(fast) == len({id(mod) for mod in fast})  # each once
+        assert {id(mod) for mod in fast} == full, text
+        found += bool(full)
+    assert found > 10
+
+
+def test_reach_needs_a_required_slot_of_the_tag(detector: CrisisDetector) -> None:
+    """Every pattern found under a tag with a reach has a required slot of only that tag."""
+    for tag, entries in detector._candidates.items():
+        for _, _, pattern, reach in entries:
+            if reach is not None:
+                assert any(
+                    s.tags == 1 << tag and not s.optional and not s.at_end for s in pattern.slots
+                )
