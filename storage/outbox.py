@@ -58,24 +58,7 @@ class OutboxRepo:
         dedupe_key: str | None = None,
     ) -> int | None:
         """Queue a message; None when one with the same dedupe key was queued before."""
-        now = self.db.now_iso()
-        rows = await self.db.fetchall_write(
-            "INSERT OR IGNORE INTO outbox (person_id, transport, chat_id, thread_id, payload, "
-            "purpose, dedupe_key, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
-            (
-                person_id,
-                to.transport,
-                to.chat_id,
-                to.thread_id,
-                payload,
-                purpose,
-                dedupe_key,
-                now,
-                now,
-            ),
-        )
-        return rows[0]["id"] if rows else None
+        return (await self.add_many([(to, payload, person_id, purpose, dedupe_key)]))[0]
 
     async def add_many(
         self, rows: list[tuple[Address, str, int | None, str | None, str | None]]
