@@ -226,7 +226,7 @@ class TelegramTransport:
                 return None  # a long text is several messages: python-telegram-bot splits it
             return "sendMessage", form_tail({"text": out.text, "reply_markup": keyboard})
         att = out.attachment
-        file_id = self._file_ids.get(hashlib.sha256(att.data).hexdigest())
+        file_id = self._file_ids.get(hashlib.sha256(att.read()).hexdigest())  # a path: its bytes
         if file_id is None or len(out.text) > CAPTION_LIMIT:
             return None  # uploaded once through python-telegram-bot; a long text follows it
         kind = "photo" if att.kind == "photo" else "document"
