@@ -6,14 +6,12 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from functools import reduce
-from itertools import chain, compress
-from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.crisis_detect.clauses import _ClauseScanner
 from bot.crisis_detect.indexes import _Indexer
 from bot.crisis_detect.judging import _Judge
 from bot.crisis_detect.lexicon import Lexicon
@@ -32,7 +30,6 @@ from bot.crisis_detect.model import (
     Finding,
     _Lang,
     _Modifier,
-    _Pattern,
     _Rule,
     _WordKeys,
 )
@@ -60,7 +57,7 @@ _NEVER_VETOED = frozenset(("suicide", "selfharm"))
 FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 
 
-class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
+class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanner):
     """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
 
     def __init__(
@@ -243,74 +240,6 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
             tuple(_bits(tags & self._msg_keys)),
         )
 
-    def _sentence(
-        self,
-        words: list[str],
-        tags: list[int],
-        infos: list[_WordKeys],
-        marks: tuple[frozenset[int], frozenset[int]],
-        dropped: list[bool],
-    ) -> list[tuple[Finding, bool, int]]:
-        """Findings of one sentence, clause by clause (each with: was it about the past, where);
-        dropped[0] becomes True when a rule matched and was judged away."""
-        # modifiers are looked for once a rule of their language matched (and any_lang ones)
-        mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
-        findings = []
-        index = self._candidates
-        if self._breaks.isdisjoint(words):
-            clauses = [(0, len(words))]  # most sentences (as _clauses, without the call)
-        else:
-            clauses = self._clauses(words)
-        whole: int | None = None  # the sentence's tags, when it is one clause
-        for start, end in clauses:
-            # the same set, built in the same order, as updating it word by word
-            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
-            if not keys:
-                continue
-            present = reduce(or_, tags[start:end], 0)
-            if len(clauses) == 1:
-                whole = present
-            # each pattern is indexed under one tag, so none is met twice here
-            candidates = [
-                (rule, pattern, tag, reach)
-                for tag in keys
-                for rest, rule, pattern, reach in index[tag]
-                if rest & present == rest  # the tag itself is there
-            ]
-            placed = None  # the clause's words with a rule key tag, once a candidate asks
-            for rule, pattern, tag, reach in candidates:
-                if reach is None:
-                    spans = _matches(pattern, tags, start, end)
-                else:
-                    # a match holds a word of the tag: it starts near one (speed only)
-                    if placed is None:
-                        placed = list(
-                            compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
-                        )
-                    bit = 1 << tag
-                    near = [i for i in placed if tags[i] & bit]
-                    spans = _matches(
-                        pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1]
-                    )
-                for span in spans:
-                    lang_mods = mods.get(rule.lang)
-                    if lang_mods is None:
-                        lang_mods = mods[rule.lang] = self._modifier_hits(
-                            tags, infos, 0, len(tags), lang=rule.lang, present=whole
-                        )
-                    if whole is None:
-                        clause_mods = [
-                            m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
-                        ]
-                    else:
-                        clause_mods = lang_mods  # one clause: every hit is in it
-                    found = self._judge(rule, span, words, tags, marks, start, clause_mods)
-                    if found is not None:
-                        findings.append((found[0], found[1], span[0]))
-                    else:
-                        dropped[0] = True
-        return findings
-
     def explain(self, text: str) -> list[str]:
         """Every rule match and modifier in the text, for writing and checking rules."""
         lines = []
@@ -334,96 +263,3 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge):
                             found = self._judge(rule, span, words, tags, marks, start, mods)
                             lines.append(f"  rule {rule.id}: {[words[i] for i in span]} -> {found}")
         return lines
-
-    def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
-        """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
-        breaks = self._breaks
-        if breaks.isdisjoint(words):
-            return [(0, len(words))]
-        # the break words' places found in C (list.index), then looked at in order
-        places = []
-        for word in breaks.intersection(words):
-            at = -1
-            for _ in range(words.count(word)):
-                at = words.index(word, at + 1)
-                places.append(at)
-        places.sort()
-        bounds, start = [], 0
-        not_after = self._not_after
-        for i in places:
-            word = words[i]
-            if i > start and words[i - 1] not in not_after.get(word, ()):
-                bounds.append((start, i))
-                start = i
-        bounds.append((start, len(words)))
-        return bounds
-
-    def _modifier_hits(
-        self,
-        tags: list[int],
-        infos: list[_WordKeys],
-        start: int,
-        end: int,
-        message: bool = False,
-        lang: str | None = None,
-        present: int | None = None,
-        only: set[int] | None = None,
-    ) -> list[tuple[_Modifier, int, int]]:
-        """(modifier, first, last) for every modifier (message-wide ones if message; of one
-        language and those for any language if lang; if only, those whose id() is in it) found
-        in the words; present, when given, is the bit mask of the words' tags."""
-        if not message and only is None and lang is not None:
-            by_need = self._mod_need_lang.get(lang)
-            if by_need is not None:
-                return _lang_hits(by_need, tags, infos, start, end, present)
-        hits: list[tuple[_Modifier, int, int]] = []
-        if message:
-            index, which = self._msg_index, 3
-        elif lang is not None and lang in self._mod_index_lang:
-            index, which, lang = self._mod_index_lang[lang], 2, None  # filtered already
-        else:
-            index, which = self._mod_index, 2
-        keys = set(chain.from_iterable(map(itemgetter(which), infos[start:end])))
-        if not keys:
-            return hits
-        if present is None:
-            present = reduce(or_, tags[start:end], 0)
-        # each pattern is in the index once (under one tag), so none is met twice here
-        for tag in keys:
-            for mod, pattern in index[tag]:
-                if lang is not None and mod.lang != lang and not mod.any_lang:
-                    continue
-                if only is not None and id(mod) not in only:
-                    continue
-                if pattern.need & present != pattern.need:
-                    continue
-                for span in _matches(pattern, tags, start, end):
-                    hits.append((mod, span[0], span[-1]))
-        return hits
-
-
-_MOD_KEYS = itemgetter(2)
-
-
-def _lang_hits(
-    index: dict[int, list[tuple[int, _Modifier, _Pattern]]],
-    tags: list[int],
-    infos: list[_WordKeys],
-    start: int,
-    end: int,
-    present: int | None,
-) -> list[tuple[_Modifier, int, int]]:
-    """_modifier_hits for the modifiers one language's rules read (the index filtered already,
-    each pattern with its needed tags): the same hits in the same order."""
-    hits: list[tuple[_Modifier, int, int]] = []
-    keys = set(chain.from_iterable(map(_MOD_KEYS, infos[start:end])))
-    if not keys:
-        return hits
-    if present is None:
-        present = reduce(or_, tags[start:end], 0)
-    for tag in keys:
-        for rest, mod, pattern in index[tag]:
-            if rest & present == rest:  # the tag itself is there
-                for span in _matches(pattern, tags, start, end):
-                    hits.append((mod, span[0], span[-1]))
-    return hits
