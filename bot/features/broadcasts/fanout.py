@@ -30,7 +30,8 @@ from bot.features.broadcasts.pacing import (
 )
 from bot.i18n import LANGUAGES
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing
-from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
+from storage.broadcast_deliveries import Counts, DeliveriesRepo
+from storage.broadcasts import Broadcast, BroadcastsRepo
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -60,7 +61,7 @@ class Fanout:
         self._ready: dict[int, deque[Claimed]] = {}  # claimed rows not taken yet, per broadcast
         self._claiming: dict[int, asyncio.Lock] = {}
         self._checked: dict[int, float] = {}  # when storage's status was last read
-        self.outcomes = OutcomeWriter(lambda rows: self.repo.outcomes(rows))
+        self.outcomes = OutcomeWriter(lambda rows: self.deliveries.outcomes(rows))
         self._failures = 0  # network errors in a row, across workers
         self._ok_started = 0.0  # time.monotonic() at which the latest successful send started
         self.send_timeout = settings.send_timeout or None  # None: the transport's own choice
@@ -73,10 +74,15 @@ class Fanout:
         """The broadcasts repository."""
         return self.app.db.repo(BroadcastsRepo)
 
+    @property
+    def deliveries(self) -> DeliveriesRepo:
+        """The broadcasts' delivery rows."""
+        return self.app.db.repo(DeliveriesRepo)
+
     async def resume(self) -> None:
         """At start: broadcasts that were sending go on; in-flight rows are sent again."""
         for broadcast in await self.repo.with_status("sending"):
-            again = await self.repo.recover(broadcast.id)
+            again = await self.deliveries.recover(broadcast.id)
             if broadcast.paused_at is not None:
                 self._paused.add(broadcast.id)  # it waits for a resume
                 continue
@@ -156,7 +162,7 @@ class Fanout:
                     return  # resume() starts it again
                 if (
                     broadcast_id in self._cancelled
-                    or not (await self.repo.counts(broadcast_id)).pending
+                    or not (await self.deliveries.counts(broadcast_id)).pending
                 ):
                     break
                 # Resumed while its workers were stopping for a pause: go on with the rest.
@@ -231,10 +237,10 @@ class Fanout:
 
     async def _claim(self, broadcast_id: int, limit: int) -> list[Claimed]:
         """Up to `limit` pending rows, each with its address, language and whether it is busy."""
-        claimed = await self.repo.claim(broadcast_id, limit)
+        claimed = await self.deliveries.claim(broadcast_id, limit)
         if not claimed:
             return []
-        targets = await self.repo.targets(
+        targets = await self.deliveries.targets(
             [pid for pid, _ in claimed], self.app.messenger.transports
         )
         inbox = self.app.services.inbox
@@ -257,7 +263,9 @@ class Fanout:
             ready.clear()
         if rest:
             status = "cancelled" if broadcast_id in self._cancelled else "pending"
-            await self.repo.record(broadcast_id, [(c.person_id, status, None, None) for c in rest])
+            await self.deliveries.record(
+                broadcast_id, [(c.person_id, status, None, None) for c in rest]
+            )
 
     async def _deliver(
         self,
@@ -362,7 +370,7 @@ class Fanout:
     async def _report(self, broadcast: Broadcast, *, final: bool) -> None:
         """Edit the staff member's status message; at the end also send the summary."""
         broadcast = await self.repo.get(broadcast.id)
-        counts = await self.repo.counts(broadcast.id)
+        counts = await self.deliveries.counts(broadcast.id)
         where = broadcast.progress_to
         lang = (where or {}).get("lang", "en")
         text = summary_text(broadcast, counts, lang, final=final)
