@@ -13,6 +13,7 @@ from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing, 
 from bot.roles import Role
 from bot.transports.telegram import TelegramTransport
 from bot.transports.telegram_bulk import ANSWERS_KEPT, HUNG_LEAST, BulkSender
+from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from tests.fakes.faults import FaultProxy
 from tests.fakes.telegram_api import FakeTelegram
@@ -212,8 +213,9 @@ async def test_outcomes_are_one_statement_for_many_rows(h):
     repo = h.app.db.repo(BroadcastsRepo)
     cast = await repo.create((await h.person(staff)).id, "news", {"en": "Hi"}, {"type": "all"})
     await repo.start(cast.id, ids, [])
-    await repo.claim(cast.id, 10)
-    await repo.outcomes(
+    deliveries = h.app.db.repo(DeliveriesRepo)
+    await deliveries.claim(cast.id, 10)
+    await deliveries.outcomes(
         [
             (cast.id, ids[0], "sent", 1, "11", None),
             (cast.id, ids[1], "blocked", 1, None, "Forbidden"),

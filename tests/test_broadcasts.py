@@ -9,6 +9,7 @@ import pytest
 
 from bot.messages import DeliveryStatus, SendResult
 from bot.roles import Role
+from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.progress import ProgressRepo
 from storage.workshops import WorkshopsRepo
@@ -94,7 +95,7 @@ async def test_compose_preview_and_send_to_a_cohort_in_their_languages(b):
     assert _got(b, expert, "Training") == 0, "a cohort means its mentors"
     assert "Delivered: 3." in b.last(staff).text
     [broadcast] = await b.app.db.repo(BroadcastsRepo).recent()
-    counts = await b.app.db.repo(BroadcastsRepo).counts(broadcast.id)
+    counts = await b.app.db.repo(DeliveriesRepo).counts(broadcast.id)
     assert (broadcast.status, counts.sent, counts.pending) == ("done", 3, 0)
     await b.say("/broadcasts", staff)
     assert "3/3 delivered" in b.last(staff).text
@@ -189,7 +190,7 @@ async def test_blocked_retry_after_and_network_errors(b):
     for user in users[1:]:
         assert _got(b, user, "Hello mentors") == 1
     [broadcast] = await b.app.db.repo(BroadcastsRepo).recent()
-    counts = await b.app.db.repo(BroadcastsRepo).counts(broadcast.id)
+    counts = await b.app.db.repo(DeliveriesRepo).counts(broadcast.id)
     assert (counts.sent, counts.blocked, counts.failed) == (3, 1, 0)
     assert _service(b).fanout.retry_afters == 1
     attempts = await b.app.db.fetchall(
@@ -326,7 +327,7 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path):
         [broadcast] = await h.app.db.repo(BroadcastsRepo).recent()
         await h.tap(f"bc:cx:{broadcast.id}", staff)
         await _service(h).fanout.idle()
-        counts = await h.app.db.repo(BroadcastsRepo).counts(broadcast.id)
+        counts = await h.app.db.repo(DeliveriesRepo).counts(broadcast.id)
         delivered = sum(
             1
             for s in h.transport.sent
@@ -389,7 +390,7 @@ async def test_a_running_broadcast_can_be_paused_and_resumed_even_after_a_restar
     await b.tap("bc:go", staff)
     await _service(b).fanout.idle()
     [cast] = await b.app.db.repo(BroadcastsRepo).recent()
-    counts = await b.app.db.repo(BroadcastsRepo).counts(cast.id)
+    counts = await b.app.db.repo(DeliveriesRepo).counts(cast.id)
     assert cast.status == "sending" and cast.paused_at is not None
     assert counts.pending > 0 and counts.sending == 0 and counts.sent == len(sent) < 12
     await b.say("/broadcasts", staff)
@@ -398,7 +399,7 @@ async def test_a_running_broadcast_can_be_paused_and_resumed_even_after_a_restar
     b.transport.send = original
     await b.restart()  # a paused broadcast stays paused over a restart
     await _service(b).fanout.idle()
-    assert (await b.app.db.repo(BroadcastsRepo).counts(cast.id)).pending == counts.pending
+    assert (await b.app.db.repo(DeliveriesRepo).counts(cast.id)).pending == counts.pending
     assert "is not paused" not in (await b.tap(f"bc:resume:{cast.id}", staff))[-1].text
     await _service(b).fanout.idle()
     assert [_got(b, m, "Hold me") for m in mentors] == [1] * 12, "everyone once, nobody twice"

@@ -11,6 +11,7 @@ from bot.app import App
 from bot.cli.run import build_transports
 from bot.messages import Address, Attachment, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
+from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -190,7 +191,7 @@ async def test_a_group_chat_post_goes_through_the_outbox_too(h):
 
 
 async def _counted(app: App, broadcast_id: int) -> bool:
-    counts = await app.db.repo(BroadcastsRepo).counts(broadcast_id)
+    counts = await app.db.repo(DeliveriesRepo).counts(broadcast_id)
     return (counts.sent, counts.failed, counts.pending) == (7, 0, 0)
 
 

@@ -8,6 +8,7 @@ import asyncio
 from bot.messages import DeliveryStatus, SendResult
 from bot.roles import Role
 from bot.transports.pace import PriorityGate, bulk_sending
+from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from tests.harness import Harness, make_config
 
@@ -77,7 +78,7 @@ async def test_a_fanout_keeps_trying_through_an_outage_longer_than_max_attempts(
         for mentor in mentors:
             assert sum("Still there?" in s.text for s in h.sent_to(mentor)) == 1
         [cast] = await h.app.db.repo(BroadcastsRepo).recent()
-        counts = await h.app.db.repo(BroadcastsRepo).counts(cast.id)
+        counts = await h.app.db.repo(DeliveriesRepo).counts(cast.id)
         assert (counts.sent, counts.failed, counts.pending, counts.sending) == (3, 0, 0, 0)
         tries = await h.app.db.fetchall(
             "SELECT attempts FROM deliveries WHERE broadcast_id = ? AND status = 'sent'",

@@ -651,6 +651,7 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
         await run("GuessesRepo.purge", guesses.purge(NOW))
         await run("GuessesRepo.forget_senders", guesses.forget_senders([sender]))
     if "broadcasts" in modules:
+        from storage.broadcast_deliveries import DeliveriesRepo
         from storage.broadcasts import BroadcastsRepo, MutesRepo, audience_of
 
         casts = db.repo(BroadcastsRepo)
@@ -668,21 +669,24 @@ async def _exercise_optional(db: Database, mentor: int, other: int, expert: int)
         await run("BroadcastsRepo.with_status", casts.with_status("sending"))
         await run("BroadcastsRepo.start", casts.start(cast.id, list(range(21, 2021)), [2021]))
         await run("BroadcastsRepo.set_progress_to", casts.set_progress_to(cast.id, {"m": 1}))
-        claimed = await run("BroadcastsRepo.claim", casts.claim(cast.id, 25))
-        if hasattr(casts, "targets"):
+        deliveries = db.repo(DeliveriesRepo)
+        claimed = await run("DeliveriesRepo.claim", deliveries.claim(cast.id, 25))
+        if hasattr(deliveries, "targets"):
             running = {"telegram": object(), "signal": object()}
             ids = [pid for pid, _ in claimed]
-            await run("BroadcastsRepo.targets", casts.targets(ids, running))
+            await run("DeliveriesRepo.targets", deliveries.targets(ids, running))
         outcomes = [(pid, "sent", "1", None) for pid, _ in claimed]
-        await run("BroadcastsRepo.record", casts.record(cast.id, outcomes))
-        if hasattr(casts, "outcomes"):
+        await run("DeliveriesRepo.record", deliveries.record(cast.id, outcomes))
+        if hasattr(deliveries, "outcomes"):
             rows = [(cast.id, pid, "sent", 1, "5", None) for pid, _ in claimed[:5]]
-            await run("BroadcastsRepo.outcomes", casts.outcomes(rows))
-        if hasattr(casts, "outcome"):
-            await run("BroadcastsRepo.outcome", casts.outcome(cast.id, 22, "sent", 1, "7", None))
-        await run("BroadcastsRepo.retry_later", casts.retry_later(cast.id, 21))
-        await run("BroadcastsRepo.recover", casts.recover(cast.id))
-        await run("BroadcastsRepo.counts", casts.counts(cast.id))
+            await run("DeliveriesRepo.outcomes", deliveries.outcomes(rows))
+        if hasattr(deliveries, "outcome"):
+            await run(
+                "DeliveriesRepo.outcome", deliveries.outcome(cast.id, 22, "sent", 1, "7", None)
+            )
+        await run("DeliveriesRepo.retry_later", deliveries.retry_later(cast.id, 21))
+        await run("DeliveriesRepo.recover", deliveries.recover(cast.id))
+        await run("DeliveriesRepo.counts", deliveries.counts(cast.id))
         if hasattr(casts, "pause"):
             await run("BroadcastsRepo.pause", casts.pause(cast.id))
             await run("BroadcastsRepo.resume", casts.resume(cast.id))

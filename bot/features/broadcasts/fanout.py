@@ -17,8 +17,7 @@ from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot import i18n
-from bot.features.broadcasts import ids
+from bot.features.broadcasts.announcement import attachment_of, held, message_for
 from bot.features.broadcasts.pacing import (
     MAX_BACKOFF,
     MAX_PAUSE,
@@ -28,9 +27,15 @@ from bot.features.broadcasts.pacing import (
     RateLimiter,
     Retries,
 )
+from bot.features.broadcasts.progress import (  # noqa: F401 - summary_text stays importable here
+    keep_reporting,
+    report,
+    summary_text,
+)
 from bot.i18n import LANGUAGES
-from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing
-from storage.broadcasts import Broadcast, BroadcastsRepo, Counts
+from bot.messages import Attachment, DeliveryStatus, Outgoing
+from storage.broadcast_deliveries import DeliveriesRepo
+from storage.broadcasts import Broadcast, BroadcastsRepo
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -60,7 +65,7 @@ class Fanout:
         self._ready: dict[int, deque[Claimed]] = {}  # claimed rows not taken yet, per broadcast
         self._claiming: dict[int, asyncio.Lock] = {}
         self._checked: dict[int, float] = {}  # when storage's status was last read
-        self.outcomes = OutcomeWriter(lambda rows: self.repo.outcomes(rows))
+        self.outcomes = OutcomeWriter(lambda rows: self.deliveries.outcomes(rows))
         self._failures = 0  # network errors in a row, across workers
         self._ok_started = 0.0  # time.monotonic() at which the latest successful send started
         self.send_timeout = settings.send_timeout or None  # None: the transport's own choice
@@ -73,10 +78,15 @@ class Fanout:
         """The broadcasts repository."""
         return self.app.db.repo(BroadcastsRepo)
 
+    @property
+    def deliveries(self) -> DeliveriesRepo:
+        """The broadcasts' delivery rows."""
+        return self.app.db.repo(DeliveriesRepo)
+
     async def resume(self) -> None:
         """At start: broadcasts that were sending go on; in-flight rows are sent again."""
         for broadcast in await self.repo.with_status("sending"):
-            again = await self.repo.recover(broadcast.id)
+            again = await self.deliveries.recover(broadcast.id)
             if broadcast.paused_at is not None:
                 self._paused.add(broadcast.id)  # it waits for a resume
                 continue
@@ -107,35 +117,12 @@ class Fanout:
     def message_for(
         self, broadcast: Broadcast, lang: str, attachment: Attachment | None = None
     ) -> Outgoing:
-        """The announcement in a recipient's language (else English) under the team's header,
-        with its file, link button and Reply button."""
-        text = (
-            broadcast.texts.get(lang)
-            or broadcast.texts.get("en")
-            or next(iter(broadcast.texts.values()))
-        )
-        out = Outgoing(f"{i18n.t(lang, 'bc.header')}\n\n{text}", attachment=attachment)
-        rows: list[tuple[Choice, ...]] = []
-        if broadcast.button_url:
-            button = Choice(
-                ids.BroadcastLink(broadcast.id).pack(),
-                broadcast.button_label or "Link",
-                url=broadcast.button_url,
-            )
-            rows.append((button,))
-        if broadcast.replies:
-            rows.append((ids.Reply(broadcast.id).button(i18n.t(lang, "bc.reply_button")),))
-        return replace(out, choices=tuple(rows))
+        """The announcement as a recipient in `lang` gets it (announcement.py)."""
+        return message_for(broadcast, lang, attachment)
 
     async def attachment_of(self, broadcast: Broadcast) -> Attachment | None:
         """The broadcast's photo or document, if it has one."""
-        if broadcast.file_id is None:
-            return None
-        stored = await self.repo.file(broadcast.file_id)
-        if stored is None:
-            return None
-        kind, name, mime, data = stored
-        return Attachment(name, data, mime, kind)
+        return await attachment_of(self.repo, broadcast)
 
     async def _run(self, broadcast_id: int) -> None:
         broadcast = await self.repo.get(broadcast_id)
@@ -146,7 +133,7 @@ class Fanout:
             lang: replace(self.message_for(broadcast, lang, attachment), lang=lang)
             for lang in LANGUAGES
         }
-        progress = asyncio.create_task(self._progress(broadcast))
+        progress = asyncio.create_task(keep_reporting(self.app, broadcast, self.progress_every))
         try:
             while True:
                 await asyncio.gather(
@@ -156,7 +143,7 @@ class Fanout:
                     return  # resume() starts it again
                 if (
                     broadcast_id in self._cancelled
-                    or not (await self.repo.counts(broadcast_id)).pending
+                    or not (await self.deliveries.counts(broadcast_id)).pending
                 ):
                     break
                 # Resumed while its workers were stopping for a pause: go on with the rest.
@@ -166,7 +153,7 @@ class Fanout:
             self._claiming.pop(broadcast_id, None)
         self._cancelled.discard(broadcast_id)
         if await self.repo.finish(broadcast_id):
-            await self._report(broadcast, final=True)
+            await report(self.app, broadcast, final=True)
 
     def cancelled(self, broadcast_id: int) -> None:
         """Stop sending a broadcast that was just cancelled (storage already says so)."""
@@ -231,10 +218,10 @@ class Fanout:
 
     async def _claim(self, broadcast_id: int, limit: int) -> list[Claimed]:
         """Up to `limit` pending rows, each with its address, language and whether it is busy."""
-        claimed = await self.repo.claim(broadcast_id, limit)
+        claimed = await self.deliveries.claim(broadcast_id, limit)
         if not claimed:
             return []
-        targets = await self.repo.targets(
+        targets = await self.deliveries.targets(
             [pid for pid, _ in claimed], self.app.messenger.transports
         )
         inbox = self.app.services.inbox
@@ -257,7 +244,9 @@ class Fanout:
             ready.clear()
         if rest:
             status = "cancelled" if broadcast_id in self._cancelled else "pending"
-            await self.repo.record(broadcast_id, [(c.person_id, status, None, None) for c in rest])
+            await self.deliveries.record(
+                broadcast_id, [(c.person_id, status, None, None) for c in rest]
+            )
 
     async def _deliver(
         self,
@@ -275,7 +264,7 @@ class Fanout:
             return self._store(broadcast, item, "failed", None, "no reachable messenger")
         out = messages.get(item.lang) or messages["en"]
         if broadcast.replies and item.busy:
-            out = await self._held(broadcast, item.person_id, out, item.lang)
+            out = await held(self.app.services.inbox, broadcast, item.person_id, out, item.lang)
         # Stored before the slot is taken: a send must leave at its slot (a late one bunches
         # with the next ones at the messenger, whose own count then sees more than the rate).
         await _written(stored)
@@ -339,68 +328,8 @@ class Fanout:
             step = min(self._failures - PAUSE_AFTER, 10)
             self.limiter.pause(min(self.backoff * 2**step, MAX_PAUSE))
 
-    async def _held(
-        self, broadcast: Broadcast, person_id: int, out: Outgoing, lang: str
-    ) -> Outgoing:
-        """Mid-form, the Reply button waits in the menu (numbers typed stay the form's)."""
-        inbox = self.app.services.inbox
-        await inbox.repo.keep(
-            person_id, "announcement", str(broadcast.id), replace(out, attachment=None)
-        )
-        links = tuple(row for row in out.choices if all(c.url for c in row))
-        note = i18n.t(lang, "menu.held_note")
-        return replace(out, text=f"{out.text}\n\n{note}", choices=links)
-
-    async def _progress(self, broadcast: Broadcast) -> None:
-        while True:
-            await asyncio.sleep(self.progress_every)
-            try:
-                await self._report(broadcast, final=False)
-            except Exception:  # noqa: BLE001 - a progress bar never stops a broadcast
-                log.warning("could not update the progress of broadcast %s", broadcast.id)
-
-    async def _report(self, broadcast: Broadcast, *, final: bool) -> None:
-        """Edit the staff member's status message; at the end also send the summary."""
-        broadcast = await self.repo.get(broadcast.id)
-        counts = await self.repo.counts(broadcast.id)
-        where = broadcast.progress_to
-        lang = (where or {}).get("lang", "en")
-        text = summary_text(broadcast, counts, lang, final=final)
-        edited = False
-        if where is not None:
-            address = Address(where["transport"], where["chat_id"])
-            result = await self.app.messenger.edit(address, where["message_id"], Outgoing(text))
-            edited = result.ok
-        # The summary once: in the edited progress message, or (no such message) as a new one.
-        if final and not edited and broadcast.author_id is not None:
-            await self.app.messenger.send_to_person(broadcast.author_id, Outgoing(text, lang=lang))
-
 
 async def _written(outcome: asyncio.Future | None) -> None:
     """Wait until an outcome handed to the writer is stored (raises what the write raised)."""
     if outcome is not None:
         await outcome
-
-
-def summary_text(broadcast: Broadcast, counts: Counts, lang: str, *, final: bool) -> str:
-    """'Sending… 1,240/3,100, 2 failed' while running; delivered/blocked/failed at the end."""
-    total = broadcast.total
-    if not final:
-        return i18n.t(
-            lang,
-            "bc.progress",
-            number=broadcast.id,
-            done=f"{counts.done:,}",
-            total=f"{total:,}",
-            failed=counts.failed + counts.blocked,
-        )
-    return i18n.t(
-        lang,
-        "bc.summary",
-        number=broadcast.id,
-        sent=counts.sent,
-        blocked=counts.blocked,
-        failed=counts.failed,
-        held=broadcast.held_back,
-        total=total,
-    )

@@ -28,7 +28,7 @@ async def list_broadcasts(ctx: Ctx) -> None:
     lines = [ctx.t("bc.list_title")]
     rows = []
     for b in broadcasts:
-        counts = await service.repo.counts(b.id)
+        counts = await service.deliveries.counts(b.id)
         first = (b.texts.get(ctx.lang) or b.texts.get("en") or "").split("\n")[0][:40]
         when = (b.due_at or b.created_at).astimezone(ctx.tz).strftime("%d.%m. %H:%M")
         lines.append(
@@ -62,7 +62,7 @@ async def cancel_broadcast(ctx: Ctx, choice: ids.CancelBroadcast) -> None:
     if not await service.cancel(ctx.person, broadcast_id, "chat"):
         await ctx.reply(ctx.t("bc.not_cancellable", number=broadcast_id))
         return
-    counts = await service.repo.counts(broadcast_id)
+    counts = await service.deliveries.counts(broadcast_id)
     await ctx.reply(
         ctx.t("bc.cancelled_one", number=broadcast_id, sent=counts.sent, unsent=counts.cancelled)
     )

@@ -11,6 +11,7 @@ from bot.features.broadcasts.fanout import Fanout, summary_text
 from bot.features.broadcasts.ids import Step
 from bot.messages import Address, Outgoing, SendResult
 from storage.audit import AuditRepo
+from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import Broadcast, BroadcastsRepo, MutesRepo, audience_of
 from storage.jobs import Job
 from storage.people import PeopleRepo, Person
@@ -33,6 +34,11 @@ class Broadcasts:
         """The broadcasts repository."""
         return self.app.db.repo(BroadcastsRepo)
 
+    @property
+    def deliveries(self) -> DeliveriesRepo:
+        """The broadcasts' delivery rows (counts per state)."""
+        return self.app.db.repo(DeliveriesRepo)
+
     async def recipients(self, audience: dict, kind: str) -> tuple[list[int], list[int]]:
         """(to send, held back): paused people and those who muted the kind are counted only."""
         today = self.app.clock.now().astimezone(self.app.config.tz).date().isoformat()
@@ -50,7 +56,9 @@ class Broadcasts:
         broadcast = await self.repo.get(broadcast.id)
         if broadcast.author_id is not None:
             address = await self.app.messenger.address_of(broadcast.author_id)
-            text = summary_text(broadcast, await self.repo.counts(broadcast.id), lang, final=False)
+            text = summary_text(
+                broadcast, await self.deliveries.counts(broadcast.id), lang, final=False
+            )
             if address is not None:  # through the outbox; its id is kept once it is sent
                 await self.app.messenger.post(
                     address,

@@ -124,7 +124,7 @@ async def announcements(view: View) -> web.StreamResponse:
     service = view.app.services.broadcasts
     rows = []
     for broadcast in await service.repo.recent(LIST):
-        counts = await service.repo.counts(broadcast.id)
+        counts = await service.deliveries.counts(broadcast.id)
         rows.append(_row(view, broadcast, counts))
     return view.render("announcements.html", rows=rows)
 
@@ -135,7 +135,7 @@ async def progress(view: View) -> web.StreamResponse:
     service = view.app.services.broadcasts
     found = {}
     for broadcast in await service.repo.recent(LIST):
-        row = _row(view, broadcast, await service.repo.counts(broadcast.id))
+        row = _row(view, broadcast, await service.deliveries.counts(broadcast.id))
         found[str(broadcast.id)] = {
             "percent": row["percent"],
             "text": row["progress"],
