@@ -124,12 +124,7 @@ class _ClauseScanner:
             if by_need is not None:
                 return _lang_hits(by_need, tags, infos, start, end, present)
         hits: list[tuple[_Modifier, int, int]] = []
-        if message:
-            index, which = self._msg_index, 3
-        elif lang is not None and lang in self._mod_index_lang:
-            index, which, lang = self._mod_index_lang[lang], 2, None  # filtered already
-        else:
-            index, which = self._mod_index, 2
+        index, which, lang = self._modifier_index(message, lang)
         keys = set(chain.from_iterable(map(itemgetter(which), infos[start:end])))
         if not keys:
             return hits
@@ -147,6 +142,14 @@ class _ClauseScanner:
                 for span in _matches(pattern, tags, start, end):
                     hits.append((mod, span[0], span[-1]))
         return hits
+
+    def _modifier_index(self, message: bool, lang: str | None) -> tuple[dict, int, str | None]:
+        """(index, which word keys, language still to filter by) for `_modifier_hits`."""
+        if message:
+            return self._msg_index, 3, lang
+        if lang is not None and lang in self._mod_index_lang:
+            return self._mod_index_lang[lang], 2, None  # filtered already
+        return self._mod_index, 2, lang
 
 
 _MOD_KEYS = itemgetter(2)
