@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -30,7 +28,8 @@ from bot.messages import Address, DeliveryStatus, Outgoing, SendResult
 from bot.transports.base import IncomingHandler
 from bot.transports.pace import PriorityGate, bulk_sending
 from bot.transports.split import split_text
-from bot.transports.telegram_bulk import BulkSender, form_tail
+from bot.transports.telegram_bulk import BulkSender, form_tail, retry_seconds
+from bot.transports.telegram_direct import DirectCalls
 from bot.transports.telegram_updates import ReadingBot, read_update, to_incoming
 from bot.transports.telegram_webhook import WebhookServer
 
@@ -90,6 +89,8 @@ class TelegramTransport:
             read_timeout if read_timeout is not None else DEFAULT_READ_TIMEOUT,
             connection_pool_size,
         )
+        # replies in private chats: the same calls without python-telegram-bot's request work
+        self._direct = DirectCalls(self._bulk, self._limiter.gate, max_retries)
         # id(Outgoing) -> (that Outgoing, its method and form body without chat_id, or None
         # when it goes through python-telegram-bot): a broadcast sends the same objects again.
         self._prepared: dict[int, tuple[Outgoing, tuple[str, bytes] | None]] = {}
@@ -166,6 +167,10 @@ class TelegramTransport:
             if out.attachment is not None:
                 return await self._send_file(to, out, markup, thread)
             chunks = split_text(out.text, TEXT_LIMIT)
+            if _direct(to) and reply_to is None:
+                keyboard = markup.to_json() if markup is not None else None
+                message_id = await self._direct.send_text(to.chat_id, chunks, keyboard)
+                return SendResult(DeliveryStatus.SENT, message_id=message_id)
             message = None
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -268,6 +273,12 @@ class TelegramTransport:
     async def edit(self, to: Address, message_id: str, out: Outgoing) -> SendResult:
         """Edit the text and keyboard of a message we sent."""
         try:
+            if _direct(to):
+                markup = _keyboard(out)
+                keyboard = markup.to_json() if markup is not None else None
+                text = out.text[:TEXT_LIMIT]
+                await self._direct.edit_text(to.chat_id, message_id, text, keyboard)
+                return SendResult(DeliveryStatus.SENT, message_id=message_id)
             await self.application.bot.edit_message_text(
                 chat_id=to.chat_id,
                 message_id=int(message_id),
@@ -295,7 +306,7 @@ class TelegramTransport:
             )
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = await to_incoming(update, self.application)
+        incoming = await to_incoming(update, self.application, self._direct.answer_callback)
         if incoming is not None and self._on_incoming is not None:
             await self._on_incoming(incoming)
 
@@ -329,10 +340,16 @@ class PriorityRateLimiter(AIORateLimiter):
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
-                gate.pause(_seconds(exc))  # Telegram's limit is per bot: broadcasts wait too
+                gate.pause(retry_seconds(exc))  # Telegram's limit is per bot: broadcasts wait too
                 raise
 
         return await super().process_request(call, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def _direct(to: Address) -> bool:
+    """Whether a call to this chat goes straight over HTTP (telegram_direct.py): a private chat
+    (groups keep python-telegram-bot's per-group limits), not a forum topic."""
+    return to.thread_id is None and not to.chat_id.startswith("-")
 
 
 def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
@@ -353,7 +370,9 @@ def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
 def outcome_of(exc: TelegramError) -> SendResult:
     """Map a python-telegram-bot error to a delivery outcome."""
     if isinstance(exc, RetryAfter):
-        return SendResult(DeliveryStatus.RETRY, retry_after=_seconds(exc), error="rate limited")
+        return SendResult(
+            DeliveryStatus.RETRY, retry_after=retry_seconds(exc), error="rate limited"
+        )
     if isinstance(exc, Forbidden):
         return SendResult(DeliveryStatus.BLOCKED, error=str(exc))
     if isinstance(exc, BadRequest) and "chat not found" in str(exc).lower():
@@ -363,10 +382,3 @@ def outcome_of(exc: TelegramError) -> SendResult:
     if isinstance(exc, NetworkError | TelegramError):
         return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)
     return SendResult(DeliveryStatus.FAILED, error=type(exc).__name__)
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        after = exc.retry_after
-    return after.total_seconds() if isinstance(after, timedelta) else float(after)

@@ -1,13 +1,14 @@
-"""Broadcast copies on Telegram without python-telegram-bot's per-request work.
+"""Bot API calls on Telegram without python-telegram-bot's per-request work.
 
-A broadcast sends the same message to thousands of chats. Through python-telegram-bot each copy
-builds a request object, goes through httpx (whose pool looks at every connection on each request)
-and parses the answer into a `Message`: measured, 2.3-2.9 ms of CPU per request against 0.2 ms for
-the same form POST through aiohttp (32 at a time, 127.0.0.1). A broadcast needs only ok, the
-error, retry_after and message_id of the answer. Here the form body is built once per message
-(only `chat_id` changes from chat to chat) and posted through an aiohttp session; errors become
-the same python-telegram-bot exceptions its own request code raises for the status and answer
-(`telegram_error`), so they map to the same outcomes (`telegram.outcome_of`).
+A broadcast sends the same message to thousands of chats, and every tap on a button needs a reply
+and an answerCallbackQuery. Through python-telegram-bot each call builds a request object, goes
+through httpx (whose pool looks at every connection on each request) and parses the answer into a
+`Message`: measured, 2.3-2.9 ms of CPU per request against 0.2 ms for the same form POST through
+aiohttp (32 at a time, 127.0.0.1). The bot needs only ok, the error, retry_after and message_id of
+an answer. A broadcast's form body is built once per message (only `chat_id` changes from chat to
+chat); replies (`telegram_direct.py`) build theirs per call. Both go through one aiohttp session;
+errors become the same python-telegram-bot exceptions its own request code raises for the status
+and answer (`telegram_error`), so they map to the same outcomes (`telegram.outcome_of`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import json
 import time
 import warnings
 from collections import deque
+from datetime import timedelta
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -85,13 +88,19 @@ class BulkSender:
     async def post(
         self, method: str, chat_id: str, tail: bytes, answer_within: float | None = None
     ) -> str | None:
-        """One call: the new message's id (None when the answer does not say); raises what
+        """One copy: the new message's id (None when the answer does not say); raises what
         python-telegram-bot raises for a failure (TelegramError: TimedOut, NetworkError, ...).
         `answer_within`: seconds to wait for the answer, at most the read timeout."""
         body = b"chat_id=" + chat_id.encode("ascii") + tail
-        within = self.answer_within(answer_within)
+        result = await self.call(method, body, self.answer_within(answer_within))
+        return message_id_of(result)
+
+    async def call(self, method: str, body: bytes, within: float | None = None) -> Any:
+        """One Bot API call with a form body: the answer's result (None when the answer cannot
+        be read: the call was accepted); raises what python-telegram-bot raises for a failure.
+        `within`: seconds to wait for the answer (default and at most: the read timeout)."""
         wait = None
-        if within < self.read_timeout:
+        if within is not None and within < self.read_timeout:
             wait = aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT, sock_read=within)
         started = time.monotonic()
         try:
@@ -114,9 +123,9 @@ class BulkSender:
             raise telegram_error(code, payload)
         self._answers.append(time.monotonic() - started)
         try:
-            return str(json.loads(payload)["result"]["message_id"])
+            return json.loads(payload)["result"]
         except (ValueError, KeyError, TypeError):
-            return None  # accepted (it arrived), but the answer names no message
+            return None  # accepted (it arrived), but the answer says nothing more
 
     def answer_within(self, asked: float | None = None) -> float:
         """Seconds to wait for an answer: `asked`, else HUNG_FACTOR times the slowest recent
@@ -129,6 +138,21 @@ class BulkSender:
         if len(self._answers) < ANSWERS_KEPT // 4:
             return self.read_timeout  # too few answers yet to know the messenger's pace
         return min(self.read_timeout, max(HUNG_LEAST, HUNG_FACTOR * max(self._answers)))
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The seconds a RetryAfter asks to wait (PTB 22 warns of retry_after's future type)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = exc.retry_after
+    return after.total_seconds() if isinstance(after, timedelta) else float(after)
+
+
+def message_id_of(result: Any) -> str | None:
+    """The message id in a send's result, as text (None when the result names none)."""
+    if isinstance(result, dict) and "message_id" in result:
+        return str(result["message_id"])
+    return None
 
 
 def telegram_error(code: int, payload: bytes) -> TelegramError:

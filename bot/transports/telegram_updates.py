@@ -17,13 +17,19 @@ from bot.messages import Address, Incoming
 log = logging.getLogger("bot.transports.telegram")  # the logger name of before the split
 
 
-async def to_incoming(update: Update, application: Application) -> Incoming | None:
-    """The Incoming for a Telegram update (None for one the bot does not act on)."""
+async def to_incoming(
+    update: Update,
+    application: Application,
+    answer: Callable[[str], Awaitable[None]] | None = None,
+) -> Incoming | None:
+    """The Incoming for a Telegram update (None for one the bot does not act on); a tap is
+    acknowledged through `answer` (answerCallbackQuery with its id), else through PTB."""
     query = update.callback_query
     if query is not None:
         # The tap is acknowledged alongside the handling, not before it: the reply does not
         # wait a round trip to the Bot API. PTB awaits tasks it created when it stops.
-        application.create_task(_answer(query), name="answer-callback-query")
+        acknowledged = answer(query.id) if answer is not None else query.answer()
+        application.create_task(_answer(acknowledged), name="answer-callback-query")
         message = query.message
         if message is None or query.data is None:
             return None
@@ -160,10 +166,10 @@ def read_update(data: object, bot: ExtBot) -> Update | None:
         return Update(update_id) if isinstance(update_id, int) else None
 
 
-async def _answer(query) -> None:
+async def _answer(acknowledged: Awaitable[Any]) -> None:
     """answerCallbackQuery: stops the button's spinner in the person's app."""
     try:
-        await query.answer()
+        await acknowledged
     except TelegramError:
         log.warning("could not answer a callback query")
 

@@ -1,0 +1,178 @@
+"""Replies in private chats go straight over HTTP (bot/transports/telegram_direct.py): the same
+requests python-telegram-bot makes, the same outcomes for its errors, the same "retry after"
+handling; groups and topics still go through python-telegram-bot. Real HTTP against the fake."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from telegram.error import TelegramError
+
+from bot.messages import Address, Choice, DeliveryStatus, Outgoing
+from bot.transports.telegram import TelegramTransport, outcome_of
+from tests.fakes.telegram_api import FakeTelegram
+
+CHAT = 6161
+MENU = Outgoing(
+    "What next? Ääkköset & emoji 🌱 too.",
+    choices=(
+        (Choice("menu:home", "Menu"), Choice("help:x", "Help", url="https://e.org/?a=1&b=2")),
+    ),
+)
+
+
+@pytest.fixture
+async def fake():
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def telegram(fake):
+    seen = []
+
+    async def keep(incoming) -> None:
+        seen.append(incoming)
+
+    transport = TelegramTransport(fake.token, base_url=fake.base_url, poll_timeout=1)
+    await transport.start(keep)
+    transport.seen = seen  # type: ignore[attr-defined]
+    yield transport
+    await transport.stop()
+
+
+async def test_a_reply_is_the_request_python_telegram_bot_makes(fake, telegram):
+    to = Address("telegram", str(CHAT))
+    result = await telegram.send(to, MENU)
+    markup = telegram_markup(MENU)
+    await telegram.application.bot.send_message(chat_id=CHAT, text=MENU.text, reply_markup=markup)
+    direct, ptb = fake.sent(CHAT)
+    assert direct.params == ptb.params
+    assert result.ok and result.message_id == str(direct.result_id)
+
+
+async def test_an_edit_is_the_request_python_telegram_bot_makes(fake, telegram):
+    to = Address("telegram", str(CHAT))
+    result = await telegram.edit(to, "41", MENU)
+    await telegram.application.bot.edit_message_text(
+        chat_id=CHAT, message_id=41, text=MENU.text, reply_markup=telegram_markup(MENU)
+    )
+    direct, ptb = fake.calls_of("editMessageText")
+    assert direct.params == ptb.params
+    assert result.ok and result.message_id == "41"
+
+
+async def test_a_long_reply_is_split_with_the_buttons_on_its_last_part(fake, telegram):
+    long = Outgoing("word " * 1500, choices=MENU.choices)
+    result = await telegram.send(Address("telegram", str(CHAT)), long)
+    parts = fake.sent(CHAT)
+    assert len(parts) == 2 and " ".join(p.text for p in parts).split() == long.text.split()
+    assert not parts[0].buttons and parts[1].callback_data == ["menu:home"]
+    assert result.message_id == str(parts[1].result_id)
+
+
+async def test_a_tap_is_answered_with_its_query_id(fake, telegram):
+    await fake.tap(CHAT, "menu:home", message_id=7)
+    answers = await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery"))
+    assert answers[0].params == {"callback_query_id": "1"}
+    assert [i.choice_id for i in telegram.seen] == ["menu:home"]
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "status"),
+    [
+        (403, "Forbidden: bot was blocked by the user", DeliveryStatus.BLOCKED),
+        (400, "Bad Request: chat not found", DeliveryStatus.BLOCKED),
+        (400, "Bad Request: message text is empty", DeliveryStatus.REJECTED),
+        (502, "Bad Gateway", DeliveryStatus.FAILED),
+    ],
+)
+async def test_errors_map_as_python_telegram_bots_own(fake, telegram, code, description, status):
+    fake.fail("sendMessage", code, description)
+    direct = await telegram.send(Address("telegram", str(CHAT)), MENU)
+    fake.fail("sendMessage", code, description)
+    with pytest.raises(TelegramError) as raised:
+        await telegram.application.bot.send_message(chat_id=CHAT, text=MENU.text)
+    ptb = outcome_of(raised.value)
+    assert direct.status is status and ptb.status is status
+    assert direct.error == ptb.error
+    assert fake.sent() == []
+
+
+async def test_a_message_that_is_not_modified_counts_as_edited(fake, telegram):
+    fake.fail("editMessageText", 400, "Bad Request: message is not modified")
+    result = await telegram.edit(Address("telegram", str(CHAT)), "41", MENU)
+    assert result.ok and result.message_id == "41"
+
+
+async def test_retry_after_waits_and_tries_again_then_gives_up_as_ptb_does(fake, telegram):
+    gate = telegram._limiter.gate
+    paused: list[float] = []
+    pause = gate.pause
+
+    def noted(seconds: float) -> None:
+        paused.append(seconds)
+        pause(seconds)
+
+    gate.pause = noted  # type: ignore[method-assign]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        gate._next = 0.0  # the pause is over
+
+    telegram._direct.sleep = sleep
+    to = Address("telegram", str(CHAT))
+    fake.fail("sendMessage", 429, "Too Many Requests: retry after 4", retry_after=4, times=2)
+    assert (await telegram.send(to, Outgoing("Hello"))).ok, "two tries again (max_retries=2)"
+    fake.fail("sendMessage", 429, "Too Many Requests: retry after 4", retry_after=4, times=3)
+    result = await telegram.send(to, Outgoing("Hello again"))
+    assert result.status is DeliveryStatus.RETRY and result.retry_after == 4
+    assert result.error == "rate limited"
+    failed = [c for c in fake.calls if c.method == "failed:sendMessage"]
+    assert len(failed) == 5 and paused == [4.0] * 5
+    assert slept == [4.1] * 4, "as AIORateLimiter: retry_after + 0.1, not after the last try"
+    assert [c.text for c in fake.sent(CHAT)] == ["Hello"]
+
+
+async def test_a_reply_takes_a_slot_of_the_bots_rate_limit(fake, telegram):
+    gate = telegram._limiter.gate
+    gate.pause(0.3)
+    started = time.monotonic()
+    assert (await telegram.send(Address("telegram", str(CHAT)), Outgoing("Hi"))).ok
+    assert time.monotonic() - started >= 0.25, "the reply waited for the paused gate"
+
+
+async def test_groups_and_topics_still_go_through_python_telegram_bot(fake, telegram):
+    direct: list[str] = []
+    send_text = telegram._direct.send_text
+
+    async def noted(chat_id, *args):
+        direct.append(chat_id)
+        return await send_text(chat_id, *args)
+
+    telegram._direct.send_text = noted
+    await telegram.send(Address("telegram", "-1001"), Outgoing("To the experts"))
+    await telegram.send(Address("telegram", "-1002", thread_id=5), Outgoing("In a topic"))
+    await telegram.send(Address("telegram", str(CHAT)), Outgoing("Private"))
+    assert direct == [str(CHAT)]
+    assert [c.text for c in fake.sent()] == ["To the experts", "In a topic", "Private"]
+
+
+def telegram_markup(out: Outgoing):
+    """The inline keyboard as python-telegram-bot objects (what the PTB path would send)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(c.label, url=c.url)
+                if c.url
+                else InlineKeyboardButton(c.label, callback_data=c.id)
+                for c in row
+            ]
+            for row in out.choices
+        ]
+    )
