@@ -40,6 +40,7 @@ async def telegram(fake):
     await transport.start(keep)
     transport.seen = seen  # type: ignore[attr-defined]
     yield transport
+    await fake.raw({})  # an empty update ends the long poll: stopping does not wait it out
     await transport.stop()
 
 
