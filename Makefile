@@ -18,9 +18,15 @@ demo: $(STAMP)
 	$(BIN)/mentorbot demo
 
 ## Run the whole test suite, in parallel worker processes (PYTEST_WORKERS=0: in this process).
-## More workers than cores: many tests wait on child processes, sockets and timeouts, not the CPU.
+## One worker more than the 2 cores: many tests wait on child processes, sockets and timeouts, not
+## the CPU; a fourth costs more CPU than it saves time (measured on 2 cores: 2 workers 185 s CPU /
+## 209 s wall, 3 workers 181 s / 191 s, 4 workers 216 s / 219 s, while another job shared them).
 ## worksteal: an idle worker takes queued tests from a busy one (a few tests run for many seconds).
-PYTEST_WORKERS ?= 4
+PYTEST_WORKERS ?= 3
+# Bytecode caches on for the tests even where the environment turns them off: every worker and
+# every child process (`python -m bot run`, the chart and Excel workers) would otherwise compile
+# the bot's modules again (measured: collection 7.3 s of CPU per worker without, 2.9 s with).
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import content as content_module
+from bot import i18n
 from tests.harness import Harness
 
 # The longest files first (measured: subprocesses, fault proxies, the browser, hypothesis), so
@@ -26,17 +27,35 @@ SLOW_FIRST = (
 
 _load_content = content_module.load_content
 _loaded: dict[tuple, content_module.Content] = {}
+_load_strings = i18n.load
+_strings: dict[tuple, dict[str, dict[str, str]]] = {}
+
+
+def _key(root: Path, files) -> tuple:
+    # By the files' bytes, not their times: a test may edit a copy twice within a clock tick.
+    return (root, *((str(p), hashlib.sha256(p.read_bytes()).digest()) for p in sorted(files)))
 
 
 def _cached_load_content(directory: Path | str) -> content_module.Content:
     """load_content, validated once per content tree: Content is immutable (frozen models)."""
     root = Path(directory).resolve()
-    # By the files' bytes, not their times: a test may edit a copy twice within a clock tick.
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    key = (root, *((str(p), hashlib.sha256(p.read_bytes()).digest()) for p in files))
+    key = _key(root, (p for p in root.rglob("*") if p.is_file()))
     if key not in _loaded:
         _loaded[key] = _load_content(root)  # raises ContentError on invalid files: not kept
     return _loaded[key]
+
+
+def _cached_load_strings(directory: Path | str = i18n.DEFAULT_LOCALES) -> None:
+    """i18n.load, flattened once per set of locale files (measured: 16 ms at every app start).
+
+    The bot only ever replaces i18n's table, never changes it in place, so one can be shared.
+    """
+    root = Path(directory).resolve()
+    key = _key(root, root.glob("*.yaml"))  # the files i18n.load reads
+    if key not in _strings:
+        _load_strings(root)  # raises on a broken file: nothing kept
+        _strings[key] = i18n._strings
+    i18n._strings = _strings[key]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,10 +66,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _content_validated_once():
-    """Every app start in this process shares one validated Content per unchanged content tree."""
+    """Every app start in this process shares one validated Content and one table of UI strings
+    per unchanged content tree."""
     content_module.load_content = _cached_load_content
+    i18n.load = _cached_load_strings
     yield
     content_module.load_content = _load_content
+    i18n.load = _load_strings
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from bot.crisis_detect.evaluate import (
 )
 from bot.crisis_detect.net import MIN_WORDS, StatNet, word_features
 from bot.crisis_detect.text import fold, sentences
+from bot.features.safety.net import shared_detector
 from tests.crisis_examples import EN, EN_MORE, FI, FI_MORE, PARAPHRASES, ROUND2, SV, SV_MORE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +30,8 @@ DATA = ROOT / "tests" / "data" / "crisis"
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
-    return CrisisDetector.default()
+    # The bot's own detector of this process (CrisisDetector.default(), loaded once: 0.5 s).
+    return shared_detector()
 
 
 def _outcome(found: Finding | None) -> str:
@@ -392,7 +396,7 @@ _DETECTOR: CrisisDetector | None = None
 def _shared() -> CrisisDetector:
     global _DETECTOR
     if _DETECTOR is None:
-        _DETECTOR = CrisisDetector.default()
+        _DETECTOR = shared_detector()
     return _DETECTOR
 
 
@@ -462,15 +466,27 @@ def test_questions_to_you_and_words_about_words_are_not_signals(detector):
 # --- the statistical net (net.py): a gentle check under the rules, and a veto on look-alikes
 
 
+@cache
+def _rules_only_loaded() -> CrisisDetector:
+    return CrisisDetector.default(net=False)
+
+
+def _rules_only() -> CrisisDetector:
+    """CrisisDetector.default(net=False) of its own, without loading the rules again (0.5 s):
+    a shallow copy shares the rules and the word cache, which no net changes; nets set on it
+    are its own."""
+    return copy.copy(_rules_only_loaded())
+
+
 def _with_net(weights: dict[str, int]) -> CrisisDetector:
-    detector = CrisisDetector.default(net=False)
+    detector = _rules_only()
     detector.net = StatNet(weights, 1, 0.0, net=2.0, veto=-2.0)
     return detector
 
 
 def test_net_asks_gently_when_no_rule_matched():
     detector = _with_net({f: 1 for f in word_features("zorbly")})
-    assert CrisisDetector.default(net=False).scan("my friend feels so zorbly these days") is None
+    assert _rules_only().scan("my friend feels so zorbly these days") is None
     found = detector.scan("my friend feels so zorbly these days")
     assert found == Finding("gentle", "other", "distress", "net.gentle", "en")
     found = detector.scan("jag känner mig så zorbly nu för tiden")
@@ -485,7 +501,7 @@ def test_net_stays_quiet_where_the_rules_judged_a_look_alike():
 
 
 def test_net_drops_a_gentle_rule_finding_in_a_look_alike_sentence():
-    rules_only = CrisisDetector.default(net=False)
+    rules_only = _rules_only()
     text = "I'm so tired of everything"
     assert rules_only.scan(text).tier == "gentle"
     vetoing = _with_net({f: -9 for w in ("tired", "everything") for f in word_features(w)})
@@ -495,7 +511,7 @@ def test_net_drops_a_gentle_rule_finding_in_a_look_alike_sentence():
 
 
 def test_net_drops_a_clear_finding_of_violence_in_topic_talk_never_of_suicide():
-    rules_only = CrisisDetector.default(net=False)
+    rules_only = _rules_only()
     topic = "my cousin was recruited by an extremist group online"
     assert rules_only.scan(topic).tier == "clear"
     detector = _with_net({f: -9 for f in word_features("cousin")})
@@ -518,13 +534,13 @@ def test_net_asks_where_rules_judged_only_from_its_own_bar():
 
 
 def _with_urgent(weights: dict[str, int], at: float = 1.0) -> CrisisDetector:
-    detector = CrisisDetector.default(net=False)
+    detector = _rules_only()
     detector.urgent_net = StatNet(weights, 1, 0.0, net=at, veto=-99.0)
     return detector
 
 
 def test_urgency_net_raises_a_finding_but_not_past_ones_nor_look_alikes():
-    rules_only = CrisisDetector.default(net=False)
+    rules_only = _rules_only()
     assert rules_only.urgent_net is None and rules_only.net is None
     text = "I want to die, zorbly"
     assert rules_only.scan(text).tier == "clear"

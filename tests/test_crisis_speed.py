@@ -12,13 +12,15 @@ from bot.crisis_detect.evaluate import default_paths, load_items
 from bot.crisis_detect.matching import _matches
 from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
 from bot.crisis_detect.text import sentences
+from bot.features.safety.net import shared_detector
 
 DATA = Path(__file__).parent / "data" / "crisis"
 
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
-    return CrisisDetector.default()
+    # The bot's own detector of this process (CrisisDetector.default(), loaded once: 0.5 s).
+    return shared_detector()
 
 
 @pytest.fixture(scope="module")
