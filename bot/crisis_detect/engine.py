@@ -35,6 +35,7 @@ from bot.crisis_detect.model import (
 )
 from bot.crisis_detect.net import MIN_WORDS, URGENT_FILE, StatNet
 from bot.crisis_detect.rules_load import _RuleLoader, _WordLoader
+from bot.crisis_detect.stored import load_or_build
 from bot.crisis_detect.text import fold, sentences
 
 __all__ = [
@@ -94,7 +95,14 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
     @classmethod
     def default(cls, net: bool = True) -> CrisisDetector:
         """The detector with the rules shipped in this package (en, fi, sv) and, unless net is
-        False, the statistical net stored with them."""
+        False, the statistical net stored with them (with the nets: kept built on disk, stored.py)."""
+        if net:
+            return load_or_build(cls._shipped)
+        return cls._shipped(net=False)
+
+    @classmethod
+    def _shipped(cls, net: bool = True) -> CrisisDetector:
+        """The detector built from the files of this package."""
         docs = []
         for path in sorted(RULES_DIR.glob("*.yaml")):
             docs.append(yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader))

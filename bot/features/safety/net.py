@@ -33,7 +33,7 @@ _STRANGERS_KEPT = 1000  # people without a profile: when they last got the full 
 
 @cache
 def shared_detector() -> CrisisDetector:
-    """The detector with the shipped rules, loaded once per process (a third of a second)."""
+    """The detector with the shipped rules, loaded once per process (0.1 s kept built, 0.5 s to build)."""
     return CrisisDetector.default()
 
 
