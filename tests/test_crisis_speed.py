@@ -43,7 +43,7 @@ def test_reach_bound_keeps_every_match(detector: CrisisDetector, texts: list[str
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             for tag in keys:
                 near = [i for i in range(start, end) if tags[i] & 1 << tag]
-                for _, _, pattern, reach in detector._candidates[tag]:
+                for _, _, pattern, reach, _ in detector._candidates[tag]:
                     if reach is None:
                         continue
                     full = _matches(pattern, tags, start, end)
@@ -76,8 +76,26 @@ def test_message_hits_as_the_full_search(detector: CrisisDetector, texts: list[s
 def test_reach_needs_a_required_slot_of_the_tag(detector: CrisisDetector) -> None:
     """Every pattern found under a tag with a reach has a required slot of only that tag."""
     for tag, entries in detector._candidates.items():
-        for _, _, pattern, reach in entries:
+        for _, _, pattern, reach, _ in entries:
             if reach is not None:
                 assert any(
                     s.tags == 1 << tag and not s.optional and not s.at_end for s in pattern.slots
                 )
+
+
+def test_single_slot_matches_are_the_words_of_the_tag(
+    detector: CrisisDetector, texts: list[str]
+) -> None:
+    """A pattern of one required slot of only its index tag matches at each word of the tag in
+    the clause, as the full search finds (the scan then skips the search)."""
+    checked = 0
+    for words, tags, infos in _sentences(detector, texts):
+        for start, end in detector._clauses(words):
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
+            for tag in keys:
+                near = [i for i in range(start, end) if tags[i] & 1 << tag]
+                for _, _, pattern, _, single in detector._candidates[tag]:
+                    if single:
+                        assert _matches(pattern, tags, start, end) == [[i] for i in near], words
+                        checked += 1
+    assert checked > 100

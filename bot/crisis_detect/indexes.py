@@ -85,12 +85,15 @@ class _Indexer:
         }
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
         # with the bit mask of the other tags a clause needs for the pattern
-        # and how far before and after a word of that tag a match can start (None: anywhere)
-        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None]]] = {}
+        # and how far before and after a word of that tag a match can start (None: anywhere),
+        # and whether the pattern is one required slot of only that tag (its words match)
+        self._candidates: dict[
+            int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None, bool]]
+        ] = {}
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
                 self._candidates.setdefault(tag, []).extend(
-                    (_rest(p, tag), r, p, _reach(p, tag)) for r, p in pairs
+                    (_rest(p, tag), r, p, _reach(p, tag), _single(p, tag)) for r, p in pairs
                 )
         # every pattern is indexed under one tag, so a sentence meets each at most once
         keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
@@ -201,6 +204,15 @@ def _reach(pattern: _Pattern, tag: int) -> tuple[int, int] | None:
         if reach is None or sum(found) < sum(reach):
             reach = found
     return reach
+
+
+def _single(pattern: _Pattern, tag: int) -> bool:
+    """Whether the pattern is one required slot of only the tag (not "&", not "$"): each word
+    of the tag is a match of its own."""
+    if pattern.window or len(pattern.slots) != 1:
+        return False
+    slot = pattern.slots[0]
+    return slot.tags == 1 << tag and not slot.optional and not slot.at_end
 
 
 def _rest(pattern: _Pattern, tag: int) -> int:
