@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import reduce
-from operator import or_
 
 from bot.crisis_detect.model import (
     _CUE_WINDOW,
@@ -69,7 +67,8 @@ class _Judge:
         first, last = span[0], span[-1]
         neg = lang.neg
         # no negation word anywhere the loops below could look: most matches (speed only)
-        if not reduce(or_, tags[max(clause_start, first - _NEG_BEFORE) : last + 1], 0) & neg:
+        # (each word tested against the negation words in C: no union of wide masks)
+        if not any(map(neg.__and__, tags[max(clause_start, first - _NEG_BEFORE) : last + 1])):
             return False
         persons = self._persons[lang.code]
         lo = first
