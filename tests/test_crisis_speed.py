@@ -99,3 +99,21 @@ def test_single_slot_matches_are_the_words_of_the_tag(
                         assert _matches(pattern, tags, start, end) == [[i] for i in near], words
                         checked += 1
     assert checked > 100
+
+
+def test_modifier_reach_and_single_keep_every_hit(
+    detector: CrisisDetector, texts: list[str]
+) -> None:
+    """The modifiers a language's rules read, found with the reach and one-slot shortcuts, are
+    the hits of the full search over the sentence, in the same order."""
+    hits = 0
+    for _, tags, infos in _sentences(detector, texts):
+        for lang, index in detector._mod_need_lang.items():
+            fast = detector._modifier_hits(tags, infos, 0, len(tags), lang=lang)
+            full = []
+            for tag in set(chain.from_iterable(info[2] for info in infos)):
+                for _, mod, pattern, _, _ in index[tag]:
+                    full += [(mod, s[0], s[-1]) for s in _matches(pattern, tags, 0, len(tags))]
+            assert fast == full
+            hits += len(full)
+    assert hits > 100

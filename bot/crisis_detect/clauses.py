@@ -76,13 +76,13 @@ class _ClauseScanner:
                 if reach is None:
                     spans = _matches(pattern, tags, start, end)
                 else:
-                    # a match holds a word of the tag: it starts near one (speed only)
+                    # a match holds a word of the tag: it starts near one (speed only); a word
+                    # has the tag when it is among its key tags (no test of a wide bit mask)
                     if placed is None:
                         placed = list(
                             compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
                         )
-                    bit = 1 << tag
-                    near = [i for i in placed if tags[i] & bit]
+                    near = [i for i in placed if tag in infos[i][1]]
                     if single:  # one slot of only this tag: its words are the matches
                         spans = [[i] for i in near]
                     else:
@@ -180,7 +180,7 @@ _MOD_KEYS = itemgetter(2)
 
 
 def _lang_hits(
-    index: dict[int, list[tuple[int, _Modifier, _Pattern]]],
+    index: dict[int, list[tuple[int, _Modifier, _Pattern, tuple[int, int] | None, bool]]],
     tags: list[int],
     infos: list[_WordKeys],
     start: int,
@@ -188,16 +188,32 @@ def _lang_hits(
     present: int | None,
 ) -> list[tuple[_Modifier, int, int]]:
     """_modifier_hits for the modifiers one language's rules read (the index filtered already,
-    each pattern with its needed tags): the same hits in the same order."""
+    each pattern with its needed tags, reach and whether it is one slot of its tag): the same
+    hits in the same order."""
     hits: list[tuple[_Modifier, int, int]] = []
     keys = set(chain.from_iterable(map(_MOD_KEYS, infos[start:end])))
     if not keys:
         return hits
     if present is None:
         present = reduce(or_, tags[start:end], 0)
+    placed = None  # the words with a modifier key tag, once a pattern asks
     for tag in keys:
-        for rest, mod, pattern in index[tag]:
-            if rest & present == rest:  # the tag itself is there
-                for span in _matches(pattern, tags, start, end):
-                    hits.append((mod, span[0], span[-1]))
+        for rest, mod, pattern, reach, single in index[tag]:
+            if rest & present != rest:  # the tag itself is there
+                continue
+            if reach is None:
+                spans = _matches(pattern, tags, start, end)
+            else:
+                # a match holds a word of the tag: it starts near one (speed only); a word has
+                # the tag when it is among its key tags (no test of a wide bit mask)
+                if placed is None:
+                    placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
+                near = [i for i in placed if tag in infos[i][2]]
+                if single:
+                    spans = [[i] for i in near]
+                else:
+                    first, last = near[0] - reach[0], near[-1] + reach[1]
+                    spans = _matches(pattern, tags, start, end, first, last)
+            for span in spans:
+                hits.append((mod, span[0], span[-1]))
     return hits

@@ -78,9 +78,13 @@ class _Indexer:
             for lang in {r.lang for r in self._rules}
         }
         # the same with each pattern's needed tags first, less the tag it is indexed under (a
-        # word of the sentence has that one): mostly short bit masks (the scan's fast path)
+        # word of the sentence has that one): mostly short bit masks (the scan's fast path);
+        # then as for rules (below): the reach, and whether the tag's words are the matches
         self._mod_need_lang = {
-            lang: {tag: [(_rest(p, tag), m, p) for m, p in pairs] for tag, pairs in index.items()}
+            lang: {
+                tag: [(_rest(p, tag), m, p, _reach(p, tag), _single(p, tag)) for m, p in pairs]
+                for tag, pairs in index.items()
+            }
             for lang, index in self._mod_index_lang.items()
         }
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
