@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
 from bot.crisis_detect.model import (
     _CUE_WINDOW,
@@ -67,8 +69,7 @@ class _Judge:
         first, last = span[0], span[-1]
         neg = lang.neg
         # no negation word anywhere the loops below could look: most matches (speed only)
-        # (each word tested against the negation words in C: no union of wide masks)
-        if not any(map(neg.__and__, tags[max(clause_start, first - _NEG_BEFORE) : last + 1])):
+        if not reduce(or_, tags[max(clause_start, first - _NEG_BEFORE) : last + 1], 0) & neg:
             return False
         persons = self._persons[lang.code]
         lo = first
@@ -138,9 +139,9 @@ class _Judge:
         no "that" between: "they say that I must ..." is about the writer). The frame may be in
         another language than the quoted words ("she wrote 'jag vill dö'")."""
         report, other, self_ = self._any_report, self._any_other, self._any_self
-        # without a "said/wrote" word before the match nothing is reported (most matches; the
-        # words tested in C, speed only)
-        if not any(map(report.__and__, tags[max(start, first - 12) : first])):
+        # without a "said/wrote" word before the match nothing is reported (most matches; speed
+        # only: one union of the words' masks instead of a loop)
+        if not reduce(or_, tags[max(start, first - 12) : first], 0) & report:
             return False
         quoted = False
         first_person = False  # "they said I'd be a soldier": without quotes, I is the writer

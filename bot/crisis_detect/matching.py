@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import compress
 
 from bot.crisis_detect.model import _Pattern, _Slot
 
@@ -39,8 +38,8 @@ def _matches(
     if pattern.window:
         return list(_unordered(pattern, tags, start, end, lo, hi))
     slots = pattern.slots
-    # the words of the first slot, found in C (one bit mask test per word, no bytecode)
-    heads = list(compress(range(lo, hi), map(slots[0].tags.__and__, tags[lo:hi])))
+    head = slots[0].tags
+    heads = [i for i in range(lo, hi) if tags[i] & head]
     if len(slots) == 1:
         return [[i] for i in heads]
     out = []
