@@ -117,3 +117,32 @@ def test_modifier_reach_and_single_keep_every_hit(
             assert fast == full
             hits += len(full)
     assert hits > 100
+
+
+def _unordered_by_min(pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
+    """An "&" pattern's matches as first written: every slot's nearest word by min()."""
+    out = []
+    for i in [i for i in range(start, end) if tags[i] & pattern.slots[0].tags]:
+        used = [i]
+        lo, hi = max(start, i - pattern.window), min(end, i + pattern.window + 1)
+        for slot in pattern.slots[1:]:
+            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
+            if not near:
+                break
+            used.append(min(near, key=lambda j: abs(j - i)))
+        else:
+            out.append(sorted(used))
+    return out
+
+
+def test_window_matches_as_the_nearest_by_min(detector: CrisisDetector, texts: list[str]) -> None:
+    """The outward search for an "&" pattern's other slots finds what min() over the window
+    found (the nearest, the earlier of two as near)."""
+    windows = [p for r in [*detector._rules, *detector._modifiers] for p in r.patterns if p.window]
+    matched = 0
+    for _, tags, _ in _sentences(detector, texts):
+        for pattern in windows:
+            full = _unordered_by_min(pattern, tags, 0, len(tags))
+            assert _matches(pattern, tags, 0, len(tags)) == full
+            matched += bool(full)
+    assert matched > 20
