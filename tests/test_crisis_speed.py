@@ -45,7 +45,7 @@ def test_reach_bound_keeps_every_match(detector: CrisisDetector, texts: list[str
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             for tag in keys:
                 near = [i for i in range(start, end) if tags[i] & 1 << tag]
-                for _, _, pattern, reach in detector._candidates[tag]:
+                for _, _, pattern, reach, _ in detector._candidates[tag]:
                     if reach is None:
                         continue
                     full = _matches(pattern, tags, start, end)
@@ -78,8 +78,73 @@ def test_message_hits_as_the_full_search(detector: CrisisDetector, texts: list[s
 def test_reach_needs_a_required_slot_of_the_tag(detector: CrisisDetector) -> None:
     """Every pattern found under a tag with a reach has a required slot of only that tag."""
     for tag, entries in detector._candidates.items():
-        for _, _, pattern, reach in entries:
+        for _, _, pattern, reach, _ in entries:
             if reach is not None:
                 assert any(
                     s.tags == 1 << tag and not s.optional and not s.at_end for s in pattern.slots
                 )
+
+
+def test_single_slot_matches_are_the_words_of_the_tag(
+    detector: CrisisDetector, texts: list[str]
+) -> None:
+    """A pattern of one required slot of only its index tag matches at each word of the tag in
+    the clause, as the full search finds (the scan then skips the search)."""
+    checked = 0
+    for words, tags, infos in _sentences(detector, texts):
+        for start, end in detector._clauses(words):
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
+            for tag in keys:
+                near = [i for i in range(start, end) if tags[i] & 1 << tag]
+                for _, _, pattern, _, single in detector._candidates[tag]:
+                    if single:
+                        assert _matches(pattern, tags, start, end) == [[i] for i in near], words
+                        checked += 1
+    assert checked > 100
+
+
+def test_modifier_reach_and_single_keep_every_hit(
+    detector: CrisisDetector, texts: list[str]
+) -> None:
+    """The modifiers a language's rules read, found with the reach and one-slot shortcuts, are
+    the hits of the full search over the sentence, in the same order."""
+    hits = 0
+    for _, tags, infos in _sentences(detector, texts):
+        for lang, index in detector._mod_need_lang.items():
+            fast = detector._modifier_hits(tags, infos, 0, len(tags), lang=lang)
+            full = []
+            for tag in set(chain.from_iterable(info[2] for info in infos)):
+                for _, mod, pattern, _, _ in index[tag]:
+                    full += [(mod, s[0], s[-1]) for s in _matches(pattern, tags, 0, len(tags))]
+            assert fast == full
+            hits += len(full)
+    assert hits > 100
+
+
+def _unordered_by_min(pattern, tags: list[int], start: int, end: int) -> list[list[int]]:
+    """An "&" pattern's matches as first written: every slot's nearest word by min()."""
+    out = []
+    for i in [i for i in range(start, end) if tags[i] & pattern.slots[0].tags]:
+        used = [i]
+        lo, hi = max(start, i - pattern.window), min(end, i + pattern.window + 1)
+        for slot in pattern.slots[1:]:
+            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
+            if not near:
+                break
+            used.append(min(near, key=lambda j: abs(j - i)))
+        else:
+            out.append(sorted(used))
+    return out
+
+
+def test_window_matches_as_the_nearest_by_min(detector: CrisisDetector, texts: list[str]) -> None:
+    """The outward search for an "&" pattern's other slots finds what min() over the window
+    found (the nearest, the earlier of two as near)."""
+    windows = [p for r in [*detector._rules, *detector._modifiers] for p in r.patterns if p.window]
+    matched = 0
+    for _, tags, _ in _sentences(detector, texts):
+        for pattern in windows:
+            full = _unordered_by_min(pattern, tags, 0, len(tags))
+            assert _matches(pattern, tags, 0, len(tags)) == full
+            matched += bool(full)
+    assert matched > 20

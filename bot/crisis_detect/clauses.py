@@ -21,48 +21,73 @@ class _ClauseScanner:
         infos: list[_WordKeys],
         marks: tuple[frozenset[int], frozenset[int]],
         dropped: list[bool],
+        keys: set[int] | None = None,
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where);
-        dropped[0] becomes True when a rule matched and was judged away."""
+        dropped[0] becomes True when a rule matched and was judged away. keys, when given: the
+        sentence's rule key tags, gathered as _sentence would."""
         # modifiers are looked for once a rule of their language matched (and any_lang ones)
         mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
-        findings = []
-        index = self._candidates
+        findings: list[tuple[Finding, bool, int]] = []
         if self._breaks.isdisjoint(words):
-            clauses = [(0, len(words))]  # most sentences (as _clauses, without the call)
-        else:
-            clauses = self._clauses(words)
-        whole: int | None = None  # the sentence's tags, when it is one clause
+            # most sentences: one clause, the whole sentence (as _clauses, without the call)
+            if keys is None:
+                keys = set(chain.from_iterable(map(_RULE_KEYS, infos)))
+            if keys:
+                present = reduce(or_, tags, 0)
+                clause = (0, len(words), present, present)
+                self._clause(words, tags, infos, marks, dropped, clause, keys, mods, findings)
+            return findings
+        clauses = self._clauses(words)
         for start, end in clauses:
             # the same set, built in the same order, as updating it word by word
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             if not keys:
                 continue
             present = reduce(or_, tags[start:end], 0)
-            if len(clauses) == 1:
-                whole = present
-            # each pattern is indexed under one tag, so none is met twice here
-            candidates = [
-                (rule, pattern, tag, reach)
-                for tag in keys
-                for rest, rule, pattern, reach in index[tag]
-                if rest & present == rest  # the tag itself is there
-            ]
-            placed = None  # the clause's words with a rule key tag, once a candidate asks
-            for rule, pattern, tag, reach in candidates:
+            whole = present if len(clauses) == 1 else None  # the sentence's tags
+            clause = (start, end, present, whole)
+            self._clause(words, tags, infos, marks, dropped, clause, keys, mods, findings)
+        return findings
+
+    def _clause(
+        self,
+        words: list[str],
+        tags: list[int],
+        infos: list[_WordKeys],
+        marks: tuple[frozenset[int], frozenset[int]],
+        dropped: list[bool],
+        clause: tuple[int, int, int, int | None],
+        keys: set[int],
+        mods: dict[str, list[tuple[_Modifier, int, int]]],
+        findings: list[tuple[Finding, bool, int]],
+    ) -> None:
+        """The findings of one clause (start, end, its tag mask, the sentence's when it is the
+        only clause) added to findings: its rules' candidates in index order, each match
+        judged."""
+        start, end, present, whole = clause
+        index = self._candidates
+        placed = None  # the clause's words with a rule key tag, once a candidate asks
+        # each pattern is indexed under one tag, so none is met twice here
+        for tag in keys:
+            for rest, rule, pattern, reach, single in index[tag]:
+                if rest & present != rest:  # the tag itself is there
+                    continue
                 if reach is None:
                     spans = _matches(pattern, tags, start, end)
                 else:
-                    # a match holds a word of the tag: it starts near one (speed only)
+                    # a match holds a word of the tag: it starts near one (speed only); a word
+                    # has the tag when it is among its key tags (no test of a wide bit mask)
                     if placed is None:
                         placed = list(
                             compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
                         )
-                    bit = 1 << tag
-                    near = [i for i in placed if tags[i] & bit]
-                    spans = _matches(
-                        pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1]
-                    )
+                    near = [i for i in placed if tag in infos[i][1]]
+                    if single:  # one slot of only this tag: its words are the matches
+                        spans = [[i] for i in near]
+                    else:
+                        first, last = near[0] - reach[0], near[-1] + reach[1]
+                        spans = _matches(pattern, tags, start, end, first, last)
                 for span in spans:
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
@@ -80,7 +105,6 @@ class _ClauseScanner:
                         findings.append((found[0], found[1], span[0]))
                     else:
                         dropped[0] = True
-        return findings
 
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
@@ -156,7 +180,7 @@ _MOD_KEYS = itemgetter(2)
 
 
 def _lang_hits(
-    index: dict[int, list[tuple[int, _Modifier, _Pattern]]],
+    index: dict[int, list[tuple[int, _Modifier, _Pattern, tuple[int, int] | None, bool]]],
     tags: list[int],
     infos: list[_WordKeys],
     start: int,
@@ -164,16 +188,32 @@ def _lang_hits(
     present: int | None,
 ) -> list[tuple[_Modifier, int, int]]:
     """_modifier_hits for the modifiers one language's rules read (the index filtered already,
-    each pattern with its needed tags): the same hits in the same order."""
+    each pattern with its needed tags, reach and whether it is one slot of its tag): the same
+    hits in the same order."""
     hits: list[tuple[_Modifier, int, int]] = []
     keys = set(chain.from_iterable(map(_MOD_KEYS, infos[start:end])))
     if not keys:
         return hits
     if present is None:
         present = reduce(or_, tags[start:end], 0)
+    placed = None  # the words with a modifier key tag, once a pattern asks
     for tag in keys:
-        for rest, mod, pattern in index[tag]:
-            if rest & present == rest:  # the tag itself is there
-                for span in _matches(pattern, tags, start, end):
-                    hits.append((mod, span[0], span[-1]))
+        for rest, mod, pattern, reach, single in index[tag]:
+            if rest & present != rest:  # the tag itself is there
+                continue
+            if reach is None:
+                spans = _matches(pattern, tags, start, end)
+            else:
+                # a match holds a word of the tag: it starts near one (speed only); a word has
+                # the tag when it is among its key tags (no test of a wide bit mask)
+                if placed is None:
+                    placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
+                near = [i for i in placed if tag in infos[i][2]]
+                if single:
+                    spans = [[i] for i in near]
+                else:
+                    first, last = near[0] - reach[0], near[-1] + reach[1]
+                    spans = _matches(pattern, tags, start, end, first, last)
+            for span in spans:
+                hits.append((mod, span[0], span[-1]))
     return hits

@@ -6,6 +6,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -198,9 +199,13 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
             tags = list(map(_TAGS, infos))
             all_words.append(words)
             all_tags.append((tags, infos))
-            if any(map(_RULE_KEYS, infos)):
+            # the sentence's rule key tags (most sentences have none)
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos)))
+            if keys:
                 marks = (commas, quotes)
-                for finding, past, start in self._sentence(words, tags, infos, marks, dropped):
+                for finding, past, start in self._sentence(
+                    words, tags, infos, marks, dropped, keys
+                ):
                     found.append((finding, past, position + start))
             position += len(words)
         if found and self._msg_index:

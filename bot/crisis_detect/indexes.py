@@ -78,19 +78,26 @@ class _Indexer:
             for lang in {r.lang for r in self._rules}
         }
         # the same with each pattern's needed tags first, less the tag it is indexed under (a
-        # word of the sentence has that one): mostly short bit masks (the scan's fast path)
+        # word of the sentence has that one): mostly short bit masks (the scan's fast path);
+        # then as for rules (below): the reach, and whether the tag's words are the matches
         self._mod_need_lang = {
-            lang: {tag: [(_rest(p, tag), m, p) for m, p in pairs] for tag, pairs in index.items()}
+            lang: {
+                tag: [(_rest(p, tag), m, p, _reach(p, tag), _single(p, tag)) for m, p in pairs]
+                for tag, pairs in index.items()
+            }
             for lang, index in self._mod_index_lang.items()
         }
         # rules by the tags that bring them up: the indexed slot, or a plain pattern's gate;
         # with the bit mask of the other tags a clause needs for the pattern
-        # and how far before and after a word of that tag a match can start (None: anywhere)
-        self._candidates: dict[int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None]]] = {}
+        # and how far before and after a word of that tag a match can start (None: anywhere),
+        # and whether the pattern is one required slot of only that tag (its words match)
+        self._candidates: dict[
+            int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None, bool]]
+        ] = {}
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
                 self._candidates.setdefault(tag, []).extend(
-                    (_rest(p, tag), r, p, _reach(p, tag)) for r, p in pairs
+                    (_rest(p, tag), r, p, _reach(p, tag), _single(p, tag)) for r, p in pairs
                 )
         # every pattern is indexed under one tag, so a sentence meets each at most once
         keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
@@ -201,6 +208,15 @@ def _reach(pattern: _Pattern, tag: int) -> tuple[int, int] | None:
         if reach is None or sum(found) < sum(reach):
             reach = found
     return reach
+
+
+def _single(pattern: _Pattern, tag: int) -> bool:
+    """Whether the pattern is one required slot of only the tag (not "&", not "$"): each word
+    of the tag is a match of its own."""
+    if pattern.window or len(pattern.slots) != 1:
+        return False
+    slot = pattern.slots[0]
+    return slot.tags == 1 << tag and not slot.optional and not slot.at_end
 
 
 def _rest(pattern: _Pattern, tag: int) -> int:

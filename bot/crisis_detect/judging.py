@@ -139,6 +139,10 @@ class _Judge:
         no "that" between: "they say that I must ..." is about the writer). The frame may be in
         another language than the quoted words ("she wrote 'jag vill dö'")."""
         report, other, self_ = self._any_report, self._any_other, self._any_self
+        # without a "said/wrote" word before the match nothing is reported (most matches; speed
+        # only: one union of the words' masks instead of a loop)
+        if not reduce(or_, tags[max(start, first - 12) : first], 0) & report:
+            return False
         quoted = False
         first_person = False  # "they said I'd be a soldier": without quotes, I is the writer
         for i in range(first, max(start, first - 12) - 1, -1):

@@ -82,9 +82,22 @@ def _unordered(pattern: _Pattern, tags: list[int], start: int, end: int, first: 
         used = [i]
         lo, hi = max(start, i - window), min(end, i + window + 1)
         for slot in slots[1:]:
-            near = [j for j in range(lo, hi) if j not in used and tags[j] & slot.tags]
-            if not near:
+            found = _nearest(slot.tags, tags, i, lo, hi, used)
+            if found is None:
                 break
-            used.append(min(near, key=lambda j: abs(j - i)))
+            used.append(found)
         else:
             yield sorted(used)
+
+
+def _nearest(mask: int, tags: list[int], i: int, lo: int, hi: int, used: list[int]) -> int | None:
+    """The position in lo..hi - 1 nearest to i (the earlier of two as near) whose word has the
+    mask's tags and is not used yet, or None: looked for outwards from i."""
+    for distance in range(1, max(i - lo, hi - 1 - i) + 1):
+        j = i - distance
+        if j >= lo and j not in used and tags[j] & mask:
+            return j
+        j = i + distance
+        if j < hi and j not in used and tags[j] & mask:
+            return j
+    return None

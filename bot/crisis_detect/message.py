@@ -117,6 +117,8 @@ class _MessageJudge:
         if not index:
             return hits
         for tags, infos in all_tags:
+            if not any(map(_MSG_KEYS, infos)):
+                continue  # most sentences: no word of a message-wide modifier (speed only)
             keys = index.keys() & chain.from_iterable(map(_MSG_KEYS, infos))
             if not keys:
                 continue
