@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.messages import Address, Choice, DeliveryStatus, Outgoing
 from bot.transports.telegram import TelegramTransport, outcome_of
+from bot.transports.telegram_poll import PollRequest
 from tests.fakes.telegram_api import FakeTelegram
 
 CHAT = 6161
@@ -177,3 +178,18 @@ def telegram_markup(out: Outgoing):
             for row in out.choices
         ]
     )
+
+
+async def test_the_long_poll_runs_on_aiohttp_and_raises_ptbs_errors(fake, telegram):
+    assert isinstance(telegram.application.bot._request[0], PollRequest)
+    await fake.message(CHAT, "hello")
+    await fake.wait_for(lambda f: [i for i in telegram.seen if i.text == "hello"] or None)
+    request = PollRequest(read_timeout=1)
+    await request.initialize()
+    try:
+        with pytest.raises(InvalidToken):
+            await request.post(f"{fake.base_url}wrong-token/getUpdates")
+        with pytest.raises(NetworkError):
+            await request.post("http://127.0.0.1:9/bot1:x/getUpdates")  # nobody listens
+    finally:
+        await request.shutdown()

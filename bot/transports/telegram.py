@@ -30,6 +30,7 @@ from bot.transports.pace import PriorityGate, bulk_sending
 from bot.transports.split import split_text
 from bot.transports.telegram_bulk import BulkSender, form_tail, retry_seconds
 from bot.transports.telegram_direct import DirectCalls
+from bot.transports.telegram_poll import PollRequest
 from bot.transports.telegram_updates import ReadingBot, read_update, to_incoming
 from bot.transports.telegram_webhook import WebhookServer
 
@@ -80,7 +81,7 @@ class TelegramTransport:
         bot = ReadingBot(
             token,
             request=HTTPXRequest(connection_pool_size=connection_pool_size, **timeouts),
-            get_updates_request=HTTPXRequest(connection_pool_size=1, **timeouts),
+            get_updates_request=PollRequest(**timeouts),  # the long poll on aiohttp
             rate_limiter=self._limiter,
             **urls,
         )
