@@ -718,7 +718,7 @@ def _final_line() -> None:
 
 async def serve_bot(args: argparse.Namespace) -> None:
     """The real bot: App + TelegramTransport (no send rate cap: the fake has no rate limit)."""
-    from bot.app import App
+    from bot.app import App, freeze_start_up
     from bot.cli.common import setup_logging
     from bot.config import load_config
     from bot.transports.telegram import TelegramTransport
@@ -738,6 +738,7 @@ async def serve_bot(args: argparse.Namespace) -> None:
         )
     )
     await app.start()
+    freeze_start_up()  # as `mentorbot run` does after start
     _DB_COUNTERS.append(await count_statements(app.db))  # from here on: warm-up and mix
     print(json.dumps({"ready": True, "pid": os.getpid(), "rss_mb": current_rss_mb()}), flush=True)
     try:

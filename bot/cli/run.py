@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from bot.app import App
+from bot.app import App, freeze_start_up
 from bot.cli.common import EXIT_CONTENT, config_from, setup_logging
 from bot.config import Config
 from bot.i18n import LANGUAGES, t
@@ -118,6 +118,7 @@ async def run_bot(config: Config) -> None:
         loop.add_signal_handler(sig, stop.set)
     await app.start()
     await publish_default_commands(app)
+    freeze_start_up()
     from bot.web.server import start_console
 
     console = None
