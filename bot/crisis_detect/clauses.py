@@ -6,7 +6,7 @@ from functools import reduce
 from itertools import chain, compress
 from operator import itemgetter, or_
 
-from bot.crisis_detect.matching import _matches
+from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _RULE_KEYS, Finding, _Modifier, _Pattern, _WordKeys
 
 
@@ -83,11 +83,7 @@ class _ClauseScanner:
                             compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
                         )
                     near = [i for i in placed if tag in infos[i][1]]
-                    if single:  # one slot of only this tag: its words are the matches
-                        spans = [[i] for i in near]
-                    else:
-                        first, last = near[0] - reach[0], near[-1] + reach[1]
-                        spans = _matches(pattern, tags, start, end, first, last)
+                    spans = _matches_near(pattern, tags, start, end, near, reach, single)
                 for span in spans:
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
@@ -209,11 +205,7 @@ def _lang_hits(
                 if placed is None:
                     placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
                 near = [i for i in placed if tag in infos[i][2]]
-                if single:
-                    spans = [[i] for i in near]
-                else:
-                    first, last = near[0] - reach[0], near[-1] + reach[1]
-                    spans = _matches(pattern, tags, start, end, first, last)
+                spans = _matches_near(pattern, tags, start, end, near, reach, single)
             for span in spans:
                 hits.append((mod, span[0], span[-1]))
     return hits

@@ -50,6 +50,23 @@ def _matches(
     return out
 
 
+def _matches_near(
+    pattern: _Pattern,
+    tags: list[int],
+    start: int,
+    end: int,
+    near: list[int],
+    reach: tuple[int, int],
+    single: bool,
+) -> list[list[int]]:
+    """_matches of a pattern every match of which holds a word of its index tag (`near`: those
+    words of the clause): it starts within `reach` of one; a pattern of one slot of only that
+    tag (`single`) matches those words themselves."""
+    if single:
+        return [[i] for i in near]
+    return _matches(pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1])
+
+
 def _walk(
     slots: tuple[_Slot, ...], tags: list[int], end: int, k: int, prev: int, budget: int
 ) -> list[int] | None:
