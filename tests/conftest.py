@@ -9,6 +9,7 @@ import pytest
 
 from bot import content as content_module
 from bot import i18n
+from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import Harness
 
 # The longest files first (measured: subprocesses, fault proxies, the browser, hypothesis), so
@@ -73,6 +74,15 @@ def _content_validated_once():
     yield
     content_module.load_content = _load_content
     i18n.load = _load_strings
+
+
+@pytest.fixture
+async def fake():
+    """A started fake Telegram Bot API (tests/fakes/telegram_api.py); a test file may define its
+    own `fake` (the Signal tests do)."""
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

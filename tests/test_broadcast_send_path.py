@@ -7,26 +7,19 @@ import asyncio
 import time
 
 import pytest
+from telegram.error import TelegramError
 
 from bot.features.broadcasts.pacing import Claimed, OutcomeWriter, RateLimiter
 from bot.messages import Address, Attachment, Choice, DeliveryStatus, Outgoing, SendResult
 from bot.roles import Role
-from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram import TelegramTransport, outcome_of
 from bot.transports.telegram_bulk import ANSWERS_KEPT, HUNG_LEAST, BulkSender
 from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from tests.fakes.faults import FaultProxy
-from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import Harness, make_config
 
 CHAT = 5151
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 async def _transport(base_url: str, token: str, **kw) -> TelegramTransport:
@@ -77,13 +70,19 @@ async def test_a_bulk_copy_is_the_same_request_as_a_normal_send(fake, telegram):
     ],
 )
 async def test_bulk_errors_map_like_python_telegram_bots(fake, telegram, code, description, status):
+    """A broadcast copy, a reply (telegram_direct.py) and python-telegram-bot's own send_message
+    meet the same error: the same outcome."""
     to = Address("telegram", str(CHAT))
     fake.fail("sendMessage", code, description)
     bulk = await telegram.send_bulk(to, ANNOUNCEMENT)
     fake.fail("sendMessage", code, description)
     plain = await telegram.send(to, ANNOUNCEMENT)
-    assert bulk.status is status and plain.status is status
-    assert bulk.error == plain.error
+    fake.fail("sendMessage", code, description)
+    with pytest.raises(TelegramError) as raised:
+        await telegram.application.bot.send_message(chat_id=CHAT, text=ANNOUNCEMENT.text)
+    ptb = outcome_of(raised.value)
+    assert bulk.status is status and plain.status is status and ptb.status is status
+    assert bulk.error == plain.error == ptb.error
     assert fake.sent() == []
 
 

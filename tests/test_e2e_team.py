@@ -9,18 +9,10 @@ from bot.cli.run import build_transports
 from bot.roles import Role
 from storage.invites import InvitesRepo
 from storage.people import PeopleRepo
-from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config
 
 GROUP = -1009876
 MENTOR, EXPERT, ADMIN = 5101, 5102, 5103
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -43,13 +43,6 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
-@pytest.fixture
-async def fake():
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
 async def _until(predicate, within: float = 10.0, what: str = "a condition"):
     """Poll an async or plain predicate until truthy (bounded)."""
     deadline = time.monotonic() + within

@@ -1,6 +1,7 @@
 """Replies in private chats go straight over HTTP (bot/transports/telegram_direct.py): the same
-requests python-telegram-bot makes, the same outcomes for its errors, the same "retry after"
-handling; groups and topics still go through python-telegram-bot. Real HTTP against the fake."""
+requests python-telegram-bot makes, the same "retry after" handling (the same outcomes for its
+errors: tests/test_broadcast_send_path.py); groups and topics still go through
+python-telegram-bot. Real HTTP against the fake."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import asyncio
 import time
 
 import pytest
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.messages import Address, Choice, DeliveryStatus, Outgoing
-from bot.transports.telegram import TelegramTransport, outcome_of
+from bot.transports.telegram import TelegramTransport
 from bot.transports.telegram_poll import PollRequest
-from tests.fakes.telegram_api import FakeTelegram
 
 CHAT = 6161
 MENU = Outgoing(
@@ -22,13 +22,6 @@ MENU = Outgoing(
         (Choice("menu:home", "Menu"), Choice("help:x", "Help", url="https://e.org/?a=1&b=2")),
     ),
 )
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -81,27 +74,6 @@ async def test_a_tap_is_answered_with_its_query_id(fake, telegram):
     answers = await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery"))
     assert answers[0].params == {"callback_query_id": "1"}
     assert [i.choice_id for i in telegram.seen] == ["menu:home"]
-
-
-@pytest.mark.parametrize(
-    ("code", "description", "status"),
-    [
-        (403, "Forbidden: bot was blocked by the user", DeliveryStatus.BLOCKED),
-        (400, "Bad Request: chat not found", DeliveryStatus.BLOCKED),
-        (400, "Bad Request: message text is empty", DeliveryStatus.REJECTED),
-        (502, "Bad Gateway", DeliveryStatus.FAILED),
-    ],
-)
-async def test_errors_map_as_python_telegram_bots_own(fake, telegram, code, description, status):
-    fake.fail("sendMessage", code, description)
-    direct = await telegram.send(Address("telegram", str(CHAT)), MENU)
-    fake.fail("sendMessage", code, description)
-    with pytest.raises(TelegramError) as raised:
-        await telegram.application.bot.send_message(chat_id=CHAT, text=MENU.text)
-    ptb = outcome_of(raised.value)
-    assert direct.status is status and ptb.status is status
-    assert direct.error == ptb.error
-    assert fake.sent() == []
 
 
 async def test_a_message_that_is_not_modified_counts_as_edited(fake, telegram):

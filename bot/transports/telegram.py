@@ -169,7 +169,7 @@ class TelegramTransport:
                 return await self._send_file(to, out, markup, thread)
             chunks = split_text(out.text, TEXT_LIMIT)
             if _direct(to) and reply_to is None:
-                keyboard = markup.to_json() if markup is not None else None
+                keyboard = _keyboard_json(out)
                 message_id = await self._direct.send_text(to.chat_id, chunks, keyboard)
                 return SendResult(DeliveryStatus.SENT, message_id=message_id)
             message = None
@@ -194,7 +194,7 @@ class TelegramTransport:
         Within the overall rate limit it yields to replies; a 429 holds every send of the bot.
         `answer_within`: seconds to wait for the answer (at most the read timeout)."""
         prepared = self._prepare(out)
-        if prepared is None or to.thread_id is not None or to.chat_id.startswith("-"):
+        if prepared is None or not _direct(to):
             with bulk_sending():  # groups have PTB's per-chat limits; files are uploaded once
                 return await self.send(to, out)
         gate = self._limiter.gate
@@ -225,8 +225,7 @@ class TelegramTransport:
     def _build(self, out: Outgoing) -> tuple[str, bytes] | None:
         if out.reply_to_message_id:
             return None
-        markup = _keyboard(out)
-        keyboard = markup.to_json() if markup is not None else None
+        keyboard = _keyboard_json(out)
         if out.attachment is None:
             if len(split_text(out.text, TEXT_LIMIT)) != 1:
                 return None  # a long text is several messages: python-telegram-bot splits it
@@ -275,10 +274,8 @@ class TelegramTransport:
         """Edit the text and keyboard of a message we sent."""
         try:
             if _direct(to):
-                markup = _keyboard(out)
-                keyboard = markup.to_json() if markup is not None else None
                 text = out.text[:TEXT_LIMIT]
-                await self._direct.edit_text(to.chat_id, message_id, text, keyboard)
+                await self._direct.edit_text(to.chat_id, message_id, text, _keyboard_json(out))
                 return SendResult(DeliveryStatus.SENT, message_id=message_id)
             await self.application.bot.edit_message_text(
                 chat_id=to.chat_id,
@@ -351,6 +348,12 @@ def _direct(to: Address) -> bool:
     """Whether a call to this chat goes straight over HTTP (telegram_direct.py): a private chat
     (groups keep python-telegram-bot's per-group limits), not a forum topic."""
     return to.thread_id is None and not to.chat_id.startswith("-")
+
+
+def _keyboard_json(out: Outgoing) -> str | None:
+    """The inline keyboard as the Bot API's JSON (None without choices)."""
+    markup = _keyboard(out)
+    return markup.to_json() if markup is not None else None
 
 
 def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:

@@ -66,12 +66,7 @@ class BulkSender:
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=CONNECT_TIMEOUT, sock_read=self.read_timeout
             )
-            # A proxy from the environment (as httpx, under PTB, uses), looked up once here:
-            # aiohttp's trust_env looks it up (and ~/.netrc) in a thread on every request.
-            try:
-                self._proxy = get_env_proxy_for_url(URL(self.bot_url))
-            except LookupError:
-                self._proxy = (None, None)
+            self._proxy = env_proxy(self.bot_url)
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.pool_size),
                 timeout=timeout,
@@ -138,6 +133,16 @@ class BulkSender:
         if len(self._answers) < ANSWERS_KEPT // 4:
             return self.read_timeout  # too few answers yet to know the messenger's pace
         return min(self.read_timeout, max(HUNG_LEAST, HUNG_FACTOR * max(self._answers)))
+
+
+def env_proxy(url: str) -> tuple[object, aiohttp.BasicAuth | None]:
+    """The proxy (and its login) the environment sets for url, as httpx under PTB uses it; (None,
+    None) for none. Looked up once per session: aiohttp's trust_env looks it up (and ~/.netrc)
+    in a thread on every request."""
+    try:
+        return get_env_proxy_for_url(URL(url))
+    except LookupError:
+        return None, None
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -10,13 +10,11 @@ and raises its errors for a bad status; here only the HTTP exchange happens, on 
 from __future__ import annotations
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from yarl import URL
 
-CONNECT_TIMEOUT = 5.0  # python-telegram-bot's default
+from bot.transports.telegram_bulk import CONNECT_TIMEOUT, env_proxy
 
 
 class PollRequest(BaseRequest):
@@ -66,11 +64,7 @@ class PollRequest(BaseRequest):
         if isinstance(connect_timeout, DefaultValue):
             connect_timeout = CONNECT_TIMEOUT
         if self._proxy is None:
-            # as httpx (under PTB) takes a proxy from the environment; looked up once
-            try:
-                self._proxy = get_env_proxy_for_url(URL(url))
-            except LookupError:
-                self._proxy = (None, None)
+            self._proxy = env_proxy(url)
         proxy, proxy_auth = self._proxy
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
