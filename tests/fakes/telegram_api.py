@@ -78,6 +78,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.updates: list[dict] = []
         self.sent_updates: dict[int, dict] = {}  # every update ever offered, by id
+        self._shown: dict[tuple[int, int], dict] = {}  # (chat, message id) -> the message as sent
         self.failures: list[Failure] = []
         self.offered_at: dict[int, float] = {}  # update_id -> time offered to the bot
         self.polls = 0  # getUpdates answered (benchmarks: updates per poll)
@@ -171,18 +172,20 @@ class FakeTelegram:
         """A user presses an inline button with `data` on message `message_id`."""
         if message_id is None:
             message_id = self.last_to(user_id).result_id
+        # As Telegram does, the tapped message comes whole: its text and its keyboard.
+        message = self._shown.get((user_id, message_id)) or {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": BOT_USER,
+            "text": "…",
+        }
         query = {
             "id": str(next(self._callback_ids)),
             "from": self._user(user_id, first_name, language_code),
             "chat_instance": f"ci-{user_id}",
             "data": data,
-            "message": {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private", "first_name": first_name},
-                "from": BOT_USER,
-                "text": "…",
-            },
+            "message": message,
         }
         return await self._offer({"callback_query": query})
 
@@ -336,6 +339,7 @@ class FakeTelegram:
         result = handler(call)
         if isinstance(result, dict) and "message_id" in result:
             call.result_id = result["message_id"]  # type: ignore[attr-defined]
+            self._shown[(result["chat"]["id"], result["message_id"])] = result
         if self.on_call is not None:
             self.on_call(call)
         async with self._changed:
