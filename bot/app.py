@@ -166,8 +166,10 @@ class App:
 
 
 def freeze_start_up() -> None:
-    """Keep what start-up built (modules, content, the crisis detector, the config) out of the
-    garbage collector's full passes: a full pass over them takes tens of milliseconds, which a
-    person waiting for a reply would feel. Called once by a long-running process after start."""
+    """Load what would otherwise load on first use (plural rules), then keep what start-up built
+    (modules, content, the crisis detector, the config) out of the garbage collector's full
+    passes: a full pass over them takes tens of milliseconds, which a person waiting for a reply
+    would feel. Called once by a long-running process after start."""
+    i18n.warm_plurals()
     gc.collect()
     gc.freeze()

@@ -63,3 +63,19 @@ def test_agreement_labels_carry_no_number_of_their_own():
 
 def test_babel_is_a_declared_dependency():
     assert '"Babel' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_started_process_has_every_languages_plural_rules_loaded(monkeypatch):
+    """freeze_start_up asks Babel for each language's plural rules (Babel reads them on first
+    use, about 45 ms each, which the first person to get a count would otherwise wait)."""
+    from bot.app import freeze_start_up
+
+    i18n.load()
+    i18n.plural_category.cache_clear()
+    monkeypatch.setattr("gc.freeze", lambda: None)  # this test process keeps its collector as is
+    freeze_start_up()
+    asked = i18n.plural_category.cache_info()
+    assert asked.currsize >= len(i18n.LANGUAGES) and asked.hits == 0
+    for lang in i18n.LANGUAGES:
+        i18n.t(lang, "learn.reflect_got", count=1)
+    assert i18n.plural_category.cache_info().hits == len(i18n.LANGUAGES), "no first-use load"
