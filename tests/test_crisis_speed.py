@@ -13,7 +13,7 @@ from bot.crisis_detect import CrisisDetector
 from bot.crisis_detect.evaluate import default_paths, load_items
 from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
-from bot.crisis_detect.text import _QUOTE, _quotes_marked, sentences
+from bot.crisis_detect.text import _FOLD_FIRST, _QUOTE, _fold_one, _quotes_marked, fold, sentences
 from bot.features.safety.net import shared_detector
 
 DATA = Path(__file__).parent / "data" / "crisis"
@@ -187,3 +187,24 @@ def test_matches_near_as_the_full_search(detector: CrisisDetector, texts: list[s
                     first_slot += not reach[0] and not pattern.window and not single
                     matched += bool(full)
     assert first_slot > 500 and matched > 100  # the check saw real matches
+
+
+def test_fold_as_the_regex_substitution() -> None:
+    # fold's non-ASCII characters found by the ASCII encoder (an error handler) instead of a
+    # regex: each still folded by _fold_one, the same text as the substitution gave
+    regex = re.compile(r"[^\x00-\x7f]")
+
+    def by_regex(text: str) -> str:
+        text = text.casefold()
+        for ch, plain in _FOLD_FIRST:
+            text = text.replace(ch, plain)
+        text = regex.sub(lambda m: _fold_one(m.group()), text)
+        return text.replace("'", "").replace("`", "")
+
+    alphabet = "aB 'é’😂\u0301ßİ\ud800–…ÄöÅ\u4e00\u00a0ø"
+    rng = random.Random(3)
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(10))) for _ in range(20_000)
+    ]
+    for text in samples:
+        assert fold(text) == by_regex(text), text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from itertools import filterfalse
@@ -35,7 +36,6 @@ def _fold_table() -> dict[str, str]:
 
 _FOLD = _fold_table()
 _FOLD_FIRST = tuple((ch, _FOLD[ch]) for ch in "äöå")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _END, _COMMA, _QUOTE = "\x01", "\x02", "\x03"
 # an opening quote: a quote character after a space (or at the start), before a letter: 'I
 # want to die' (as the regex "['\"“”‘’«»„](?<!\S.)(?=\w)", found with str.find: faster)
@@ -63,13 +63,25 @@ _HAS_ALPHA = re.compile(r"[a-z]")
 _LETTER_RUNS = re.compile(r"([a-z])\1\1+")
 
 
-def _fold_char(m: re.Match[str]) -> str:
-    ch = m.group()
+def _fold_one(ch: str) -> str:
+    """One non-ASCII character folded (a letter without its marks, a mark dropped, ...)."""
     found = _FOLD.get(ch)
     if found is not None:
         return found
     # other scripts and symbols: no rule reads them, and an ASCII text splits fast
     return "q" if ch.isalpha() else " "
+
+
+def _fold_run(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of fold: a run of non-ASCII characters, each folded."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    return "".join([_fold_one(ch) for ch in run]), error.end
+
+
+_FOLD_ERRORS = "remap-crisis-fold"
+codecs.register_error(_FOLD_ERRORS, _fold_run)
 
 
 def fold(text: str) -> str:
@@ -79,7 +91,8 @@ def fold(text: str) -> str:
         for ch, plain in _FOLD_FIRST:  # the most frequent letters in one pass each (speed only)
             text = text.replace(ch, plain)
         if not text.isascii():
-            text = _NON_ASCII.sub(_fold_char, text)
+            # each other non-ASCII character folded by _fold_one: the encoder finds them in C
+            text = text.encode("ascii", _FOLD_ERRORS).decode("ascii")
     return text.replace("'", "").replace("`", "")
 
 
