@@ -85,6 +85,12 @@ class _ClauseScanner:
                     near = [i for i in placed if tag in infos[i][1]]
                     spans = _matches_near(pattern, tags, start, end, near, reach, single)
                 for span in spans:
+                    # a negated match is dropped before its sentence's modifiers are looked for
+                    if rule.negatable and self._negated(
+                        self._langs[rule.lang], span, tags, start, marks[0]
+                    ):
+                        dropped[0] = True
+                        continue
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
@@ -96,7 +102,7 @@ class _ClauseScanner:
                         ]
                     else:
                         clause_mods = lang_mods  # one clause: every hit is in it
-                    found = self._judge(rule, span, words, tags, marks, start, clause_mods)
+                    found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
                     else:
