@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from itertools import chain
 from pathlib import Path
 
@@ -9,9 +11,9 @@ import pytest
 
 from bot.crisis_detect import CrisisDetector
 from bot.crisis_detect.evaluate import default_paths, load_items
-from bot.crisis_detect.matching import _matches
+from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
-from bot.crisis_detect.text import sentences
+from bot.crisis_detect.text import _FOLD_FIRST, _QUOTE, _fold_one, _quotes_marked, fold, sentences
 from bot.features.safety.net import shared_detector
 
 DATA = Path(__file__).parent / "data" / "crisis"
@@ -148,3 +150,61 @@ def test_window_matches_as_the_nearest_by_min(detector: CrisisDetector, texts: l
             assert _matches(pattern, tags, 0, len(tags)) == full
             matched += bool(full)
     assert matched > 20
+
+
+def test_opening_quotes_as_the_regex(texts: list[str]) -> None:
+    # the regex _quotes_marked replaced: a quote character after a space or at the start,
+    # before a word character (Unicode spaces, digits and "_" included)
+    regex = re.compile("['\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e](?<!\\S.)(?=\\w)")
+    alphabet = "ab_1 \n\t\u00a0\u2003.-é😂'\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+    rng = random.Random(5)
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(20_000)
+    ]
+    marked = 0
+    for text in [*texts, *samples]:
+        expected = regex.sub(f" {_QUOTE} ", text)
+        assert _quotes_marked(text) == expected, text
+        marked += expected != text
+    assert marked > 1_000  # the samples do hold opening quotes
+
+
+def test_matches_near_as_the_full_search(detector: CrisisDetector, texts: list[str]) -> None:
+    """_matches_near (the words of the tag as the heads when its slot is the first one, the
+    one-slot shortcut, the bounded search) gives the matches of the search over the clause."""
+    first_slot = matched = 0
+    for words, tags, infos in _sentences(detector, texts):
+        for start, end in detector._clauses(words):
+            keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
+            for tag in keys:
+                near = [i for i in range(start, end) if tags[i] & 1 << tag]
+                for _, _, pattern, reach, single in detector._candidates[tag]:
+                    if reach is None:
+                        continue
+                    full = _matches(pattern, tags, start, end)
+                    found = _matches_near(pattern, tags, start, end, near, reach, single)
+                    assert found == full, words
+                    first_slot += not reach[0] and not pattern.window and not single
+                    matched += bool(full)
+    assert first_slot > 500 and matched > 100  # the check saw real matches
+
+
+def test_fold_as_the_regex_substitution() -> None:
+    # fold's non-ASCII characters found by the ASCII encoder (an error handler) instead of a
+    # regex: each still folded by _fold_one, the same text as the substitution gave
+    regex = re.compile(r"[^\x00-\x7f]")
+
+    def by_regex(text: str) -> str:
+        text = text.casefold()
+        for ch, plain in _FOLD_FIRST:
+            text = text.replace(ch, plain)
+        text = regex.sub(lambda m: _fold_one(m.group()), text)
+        return text.replace("'", "").replace("`", "")
+
+    alphabet = "aB 'é’😂\u0301ßİ\ud800–…ÄöÅ\u4e00\u00a0ø"
+    rng = random.Random(3)
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(10))) for _ in range(20_000)
+    ]
+    for text in samples:
+        assert fold(text) == by_regex(text), text

@@ -70,6 +70,7 @@ class _ClauseScanner:
         placed = None  # the clause's words with a rule key tag, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
         for tag in keys:
+            near = None  # the words of the tag, once a candidate asks
             for rest, rule, pattern, reach, single in index[tag]:
                 if rest & present != rest:  # the tag itself is there
                     continue
@@ -78,13 +79,20 @@ class _ClauseScanner:
                 else:
                     # a match holds a word of the tag: it starts near one (speed only); a word
                     # has the tag when it is among its key tags (no test of a wide bit mask)
-                    if placed is None:
-                        placed = list(
-                            compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
-                        )
-                    near = [i for i in placed if tag in infos[i][1]]
+                    if near is None:
+                        if placed is None:
+                            placed = list(
+                                compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
+                            )
+                        near = [i for i in placed if tag in infos[i][1]]
                     spans = _matches_near(pattern, tags, start, end, near, reach, single)
                 for span in spans:
+                    # a negated match is dropped before its sentence's modifiers are looked for
+                    if rule.negatable and self._negated(
+                        self._langs[rule.lang], span, tags, start, marks[0]
+                    ):
+                        dropped[0] = True
+                        continue
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
                         lang_mods = mods[rule.lang] = self._modifier_hits(
@@ -96,7 +104,7 @@ class _ClauseScanner:
                         ]
                     else:
                         clause_mods = lang_mods  # one clause: every hit is in it
-                    found = self._judge(rule, span, words, tags, marks, start, clause_mods)
+                    found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
                     else:
@@ -194,6 +202,7 @@ def _lang_hits(
         present = reduce(or_, tags[start:end], 0)
     placed = None  # the words with a modifier key tag, once a pattern asks
     for tag in keys:
+        near = None  # the words of the tag, once a pattern asks
         for rest, mod, pattern, reach, single in index[tag]:
             if rest & present != rest:  # the tag itself is there
                 continue
@@ -202,9 +211,10 @@ def _lang_hits(
             else:
                 # a match holds a word of the tag: it starts near one (speed only); a word has
                 # the tag when it is among its key tags (no test of a wide bit mask)
-                if placed is None:
-                    placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
-                near = [i for i in placed if tag in infos[i][2]]
+                if near is None:
+                    if placed is None:
+                        placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
+                    near = [i for i in placed if tag in infos[i][2]]
                 spans = _matches_near(pattern, tags, start, end, near, reach, single)
             for span in spans:
                 hits.append((mod, span[0], span[-1]))

@@ -31,11 +31,24 @@ class _Judge:
         clause_start: int,
         mods: list[tuple[_Modifier, int, int]],
     ) -> tuple[Finding, bool] | None:
-        commas, quotes = marks
+        lang = self._langs[rule.lang]
+        if rule.negatable and self._negated(lang, span, tags, clause_start, marks[0]):
+            return None
+        return self._judge_kept(rule, span, words, tags, marks[1], clause_start, mods)
+
+    def _judge_kept(
+        self,
+        rule: _Rule,
+        span: list[int],
+        words: list[str],
+        tags: list[int],
+        quotes: frozenset[int],
+        clause_start: int,
+        mods: list[tuple[_Modifier, int, int]],
+    ) -> tuple[Finding, bool] | None:
+        """_judge of a match that no negation cancels (the modifiers and who it is about)."""
         lang = self._langs[rule.lang]
         first, last = span[0], span[-1]
-        if rule.negatable and self._negated(lang, span, tags, clause_start, commas):
-            return None
         # what the modifiers do does not depend on their order: any drop drops, and so on
         effects = _effects(rule, first, last, mods)
         if "drop" in effects:

@@ -42,6 +42,14 @@ def _matches(
     heads = [i for i in range(lo, hi) if tags[i] & head]
     if len(slots) == 1:
         return [[i] for i in heads]
+    return _from_heads(slots, tags, end, heads)
+
+
+def _from_heads(
+    slots: tuple[_Slot, ...], tags: list[int], end: int, heads: list[int]
+) -> list[list[int]]:
+    """The matches of an ordered pattern of two or more slots that start at the heads (words
+    of its first slot), in their order."""
     out = []
     for i in heads:
         rest = _walk(slots, tags, end, 1, i, 0)
@@ -64,6 +72,9 @@ def _matches_near(
     tag (`single`) matches those words themselves."""
     if single:
         return [[i] for i in near]
+    if not reach[0] and not pattern.window:
+        # the tag's slot is the first one: its words are where matches start (no scan)
+        return _from_heads(pattern.slots, tags, end, near)
     return _matches(pattern, tags, start, end, near[0] - reach[0], near[-1] + reach[1])
 
 
@@ -79,6 +90,13 @@ def _walk(
     if slot.at_end:
         return [] if prev == end - 1 and k == n - 1 else None
     hi = min(end - 1, prev + 1 + max(slot.gap, budget))
+    if k == n - 1:
+        # the last slot (the most common case): its first word in reach, without recursion
+        mask = slot.tags
+        for i in range(prev + 1, hi + 1):
+            if tags[i] & mask:
+                return [i]
+        return None if not slot.optional else []
     for i in range(prev + 1, hi + 1):
         if tags[i] & slot.tags:
             rest = _walk(slots, tags, end, k + 1, i, 0)
