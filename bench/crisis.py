@@ -190,11 +190,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 timing runs instead of 2,000")
     parser.add_argument("--show-holdout", action="store_true", help="also list holdout misses")
     parser.add_argument(
-        "--oof",
-        action="store_true",
-        help="also dev out of fold: 5 nets trained on the other folds (several minutes)",
+        "--no-oof",
+        dest="oof",
+        action="store_false",
+        help="skip dev out of fold (5 nets trained on the other folds, a few minutes): the"
+        " holdout gap is then not judged",
     )
+    parser.add_argument("--oof", action="store_true", help=argparse.SUPPRESS)  # the default now
     args = parser.parse_args()
+    if args.quick:
+        args.oof = False
     paths = args.data or default_paths(DATA)
     items = load_items(paths)
     dev, hold = split(items)
@@ -234,16 +239,20 @@ def main() -> int:
         "time_4000_chars": time_,
     }
     failures = []
-    # dev as the nets see it: out of fold when measured (--oof), else the nets' own training set
+    # Dev as the nets see it: out of fold (the nets of each fold never saw its texts). Scanned by
+    # nets trained on those very texts, dev looks better than any new text can; the holdout gap
+    # against that would measure the nets' memory, not how rules written from dev carry over.
     base = result_oof or result_dev
-    result["gap_against"] = "dev_out_of_fold" if result_oof else "dev"
+    result["gap_against"] = "dev_out_of_fold" if result_oof else None
     if (base["recall"] or 0) < 0.95:
-        failures.append(f"{result['gap_against']} recall < 0.95")
+        failures.append("dev recall < 0.95")
     if (base["precision"] or 0) < 0.90:
-        failures.append(f"{result['gap_against']} precision < 0.90")
+        failures.append("dev precision < 0.90")
+    if result_oof is None:
+        result["gap_not_judged"] = "--quick or --no-oof: no out-of-fold dev to compare with"
     for key in ("recall", "precision"):
-        if (result_hold[key] or 0) < (base[key] or 0) - 0.05:
-            failures.append(f"holdout {key} more than 5 points below {result['gap_against']}")
+        if result_oof is not None and (result_hold[key] or 0) < (base[key] or 0) - 0.05:
+            failures.append(f"holdout {key} more than 5 points below dev out of fold")
     if time_["quiet_cpu_p99_ms"] >= 2.0:
         failures.append("p99 scan time (CPU, least of three runs) >= 2 ms")
     result["failures"] = failures
