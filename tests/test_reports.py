@@ -27,6 +27,7 @@ from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo
 from storage.workshops import Filter, Workshop, WorkshopsRepo
+from tests.fakes import cli_zygote
 from tests.harness import REPO
 
 HEADER = [
@@ -543,17 +544,10 @@ def test_safe_text_and_an_erased_mentor():
 
 
 async def _cli(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    done = await asyncio.to_thread(
+        cli_zygote.run, [sys.executable, "-m", "bot", *args], cwd=REPO, capture_output=True
     )
-    out, err = await process.communicate()
-    return process.returncode, out.decode(), err.decode()
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
 async def test_cli_export(h, tmp_path):
