@@ -19,8 +19,8 @@ demo: $(STAMP)
 
 ## Run the whole test suite, in parallel worker processes (PYTEST_WORKERS=0: in this process).
 ## One worker more than the 2 cores: many tests wait on child processes, sockets and timeouts, not
-## the CPU (measured on 2 cores while another job kept both busy: 2 workers 107 s CPU / 121-128 s
-## wall, 3 workers 126 s / 115-118 s, 4 workers 132 s / 119 s).
+## the CPU (measured on 2 cores, another job on them in most runs: 2 workers 107-116 s CPU /
+## 121-134 s wall, 3 workers 108-130 s / 83-118 s, 4 workers 117-132 s / 86-119 s).
 ## worksteal: an idle worker takes queued tests from a busy one (a few tests run for many seconds).
 PYTEST_WORKERS ?= 3
 # Bytecode caches on for the tests even where the environment turns them off: every worker and
