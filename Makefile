@@ -19,14 +19,18 @@ demo: $(STAMP)
 
 ## Run the whole test suite, in parallel worker processes (PYTEST_WORKERS=0: in this process).
 ## One worker more than the 2 cores: many tests wait on child processes, sockets and timeouts, not
-## the CPU; a fourth costs more CPU than it saves time (measured on 2 cores: 2 workers 185 s CPU /
-## 209 s wall, 3 workers 181 s / 191 s, 4 workers 216 s / 219 s, while another job shared them).
+## the CPU (measured on 2 cores, another job on them in most runs: 2 workers 107-116 s CPU /
+## 121-134 s wall, 3 workers 108-130 s / 83-118 s, 4 workers 117-132 s / 86-119 s).
 ## worksteal: an idle worker takes queued tests from a busy one (a few tests run for many seconds).
 PYTEST_WORKERS ?= 3
 # Bytecode caches on for the tests even where the environment turns them off: every worker and
 # every child process (`python -m bot run`, the chart and Excel workers) would otherwise compile
 # the bot's modules again (measured: collection 7.3 s of CPU per worker without, 2.9 s with).
 test: export PYTHONDONTWRITEBYTECODE :=
+# Temporary files on tmpfs where the machine has one: every test's SQLite database with its WAL,
+# the export spool, the browser's profile (measured: tests/test_random_updates.py alone 28.0 s
+# wall and 17.5 s CPU with them in /tmp on disk, 15.3 s and 14.6 s in /dev/shm).
+test: export TMPDIR := $(if $(wildcard /dev/shm/.),/dev/shm,$(TMPDIR))
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 

@@ -9,6 +9,8 @@ import pytest
 
 from bot import content as content_module
 from bot import i18n
+from bot.features.reports import chart_worker, xlsx_worker
+from tests.fakes import warm_workers
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import Harness
 
@@ -74,6 +76,15 @@ def _content_validated_once():
     yield
     content_module.load_content = _load_content
     i18n.load = _load_strings
+
+
+@pytest.fixture(autouse=True)
+def _warm_report_workers(request, monkeypatch):
+    """Charts and Excel files from one warm worker process each (tests/fakes/warm_workers.py),
+    not a new interpreter per chart or export; tests marked `real_workers` start the bot's own."""
+    if request.node.get_closest_marker("real_workers") is None:
+        monkeypatch.setattr(chart_worker, "_run_worker", warm_workers.run_chart_worker)
+        monkeypatch.setattr(xlsx_worker, "XlsxProcess", warm_workers.WarmXlsxProcess)
 
 
 @pytest.fixture

@@ -224,9 +224,10 @@ class Harness:
         name: str = "Anna",
         lang: str = "en",
         cohort: str = "2025-02",
+        user: User | None = None,
     ) -> User:
-        """A user who has completed onboarding with a fresh invite."""
-        user = self.user(name)
+        """A user (a new account unless given) who has completed onboarding with a fresh invite."""
+        user = user or self.user(name)
         code = await self.invite(role, cohort)
         await self.say(f"/start {code}", user)
         await self.tap(f"onb:lang:{lang}", user)

@@ -6,11 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fakes import cli_zygote
+
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _run(args: list[str], stdin: str, timeout: int = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
+def _run(
+    args: list[str], stdin: str, timeout: int = 60, fresh: bool = False
+) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` with STDIN; forked from the warm CLI zygote unless `fresh`."""
+    return (subprocess.run if fresh else cli_zygote.run)(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
@@ -21,7 +26,7 @@ def _run(args: list[str], stdin: str, timeout: int = 60) -> subprocess.Completed
 
 
 def test_piped_start_prints_the_welcome_and_exits_at_eof(tmp_path):
-    result = _run(["console", "--db", str(tmp_path / "c.db")], "/start\n")
+    result = _run(["console", "--db", str(tmp_path / "c.db")], "/start\n", fresh=True)
     assert result.returncode == 0, result.stderr
     assert "[to you]" in result.stdout
     assert "invite" in result.stdout

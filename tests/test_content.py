@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import BITE_MAX, MIN_BITES, MIN_PROMPTS, check_content, load_content
+from tests.fakes import cli_zygote
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -136,7 +137,7 @@ def test_unknown_crisis_line_and_unknown_file(copy):
 
 
 def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    return cli_zygote.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=cwd, timeout=60
     )
 
@@ -177,7 +178,7 @@ def test_the_bot_refuses_to_start_on_invalid_content(copy, tmp_path):
     _edit(copy / S1, "prompt: s1-p1", "prompt: s1-p99")
     config = tmp_path / "config.yaml"
     config.write_text(f"content_dir: {copy}\ntelegram:\n  enabled: false\n", encoding="utf-8")
-    result = subprocess.run(
+    result = cli_zygote.run(
         [
             sys.executable,
             "-m",

@@ -34,6 +34,7 @@ from storage.invites import InvitesRepo
 from storage.jobs import JobsRepo
 from storage.people import PeopleRepo, Person
 from storage.workshops import WorkshopsRepo
+from tests.fakes import cli_zygote
 from tests.fakes.faults import ARRIVED_ANYWAY, FaultProxy
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -389,7 +390,7 @@ class Child:
         self.db_path = tmp_path / "kill.db"
         self.token = token
         self.runs = 0
-        self.proc: subprocess.Popen | None = None
+        self.proc: cli_zygote.Process | None = None
         self.config = tmp_path / "child-config.yaml"
         self.point_at(base_url)
 
@@ -409,15 +410,12 @@ class Child:
         """Start the bot."""
         self.runs += 1
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": self.token}
-        log = open(self.tmp_path / f"child-{self.runs}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
+        self.proc = cli_zygote.spawn(  # forked from the warm CLI zygote, killed as any process
             [sys.executable, "-m", "bot", "run", "--config", str(self.config)],
             cwd=REPO,
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            stdout=self.tmp_path / f"child-{self.runs}.log",
         )
-        log.close()
 
     def kill(self) -> None:
         """kill -9."""

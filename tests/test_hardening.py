@@ -8,7 +8,6 @@ import io
 import logging
 import os
 import socket
-import subprocess
 import sys
 
 import aiohttp
@@ -20,6 +19,7 @@ from bot.logsafe import configure
 from bot.messages import Address, Incoming
 from bot.roles import Role
 from storage.invites import InvitesRepo
+from tests.fakes import cli_zygote
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import REPO, RecordingTransport, make_config
 
@@ -45,7 +45,7 @@ def test_webhook_mode_refuses_to_start_without_a_strong_secret(tmp_path, secret)
     env["TELEGRAM_BOT_TOKEN"] = "123456:TEST-TOKEN"
     if secret is not None:
         env["TELEGRAM_WEBHOOK_SECRET"] = secret
-    done = subprocess.run(
+    done = cli_zygote.run(
         [sys.executable, "-m", "bot", "run", "--config", str(config)],
         capture_output=True,
         text=True,

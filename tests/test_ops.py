@@ -11,13 +11,14 @@ from pathlib import Path
 
 from bot.roles import Role
 from storage.journal import JournalRepo
+from tests.fakes import cli_zygote
 from tests.harness import Harness
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    return cli_zygote.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=REPO, timeout=60
     )
 

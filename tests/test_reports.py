@@ -10,6 +10,8 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.clock import to_iso
 from bot.features.reports import chart_worker, figures, xlsx_worker
 from bot.features.reports.exports import (
@@ -25,6 +27,7 @@ from bot.roles import Role
 from storage.audit import AuditRepo
 from storage.progress import ProgressRepo
 from storage.workshops import Filter, Workshop, WorkshopsRepo
+from tests.fakes import cli_zygote
 from tests.harness import REPO
 
 HEADER = [
@@ -238,6 +241,7 @@ def _chart() -> figures.Chart:
     )
 
 
+@pytest.mark.real_workers
 async def test_chart_worker_draws_the_same_png_as_in_process():
     chart = _chart()
     assert chart_worker.chart_from_json(chart_worker.chart_json(chart)) == chart
@@ -245,6 +249,7 @@ async def test_chart_worker_draws_the_same_png_as_in_process():
     assert png is not None and png == figures.render_chart(chart)
 
 
+@pytest.mark.real_workers
 async def test_chart_worker_that_fails_or_hangs_gives_none(monkeypatch, caplog):
     assert await chart_worker.draw(_chart(), seconds=0.001) is None
     assert "took longer" in caplog.text
@@ -253,6 +258,7 @@ async def test_chart_worker_that_fails_or_hangs_gives_none(monkeypatch, caplog):
     assert "the chart worker failed (exit 1)" in caplog.text
 
 
+@pytest.mark.real_workers
 async def test_report_draws_outside_the_bot_and_falls_back_to_words(h, monkeypatch):
     def in_process(chart):
         raise AssertionError("the bot drew a chart in its own process")
@@ -382,6 +388,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     return rows
 
 
+@pytest.mark.real_workers
 async def test_export_csv_and_xlsx_round_trip(h):
     a, b = await _seed(h)
     staff = await h.onboard(Role.STAFF, "Sari")
@@ -432,6 +439,7 @@ async def test_export_files_are_sent_from_disk_and_deleted(h):
     assert len(_csv_rows(_files(sent)["workshops-2025-06-10-2026-11-03.csv"])) == 6
 
 
+@pytest.mark.real_workers
 async def test_an_excel_worker_that_fails_still_sends_the_csv(h, monkeypatch, caplog):
     await _seed(h)
     staff = await h.onboard(Role.STAFF, "Sari")
@@ -536,17 +544,10 @@ def test_safe_text_and_an_erased_mentor():
 
 
 async def _cli(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    done = await asyncio.to_thread(
+        cli_zygote.run, [sys.executable, "-m", "bot", *args], cwd=REPO, capture_output=True
     )
-    out, err = await process.communicate()
-    return process.returncode, out.decode(), err.decode()
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
 async def test_cli_export(h, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from bot.roles import Role
 from storage.journal import JournalRepo
+from tests.fakes import cli_zygote
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = ["Where to get help", "Settings", "Language", "Help"]
@@ -164,7 +164,7 @@ def test_a_new_user_on_the_numbered_console_sees_the_question_and_invites(tmp_pa
             "",
         ]
     )
-    result = subprocess.run(
+    result = cli_zygote.run(
         [sys.executable, "-m", "bot", "demo"],
         input=script,
         capture_output=True,
