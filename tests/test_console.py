@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _run(
-    args: list[str], stdin: str, timeout: int = 60, fresh: bool = False
+    args: list[str], stdin: str, timeout: int = 60, fresh: bool = False, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     """`python -m bot ARGS` with STDIN; forked from the warm CLI zygote unless `fresh`."""
     return (subprocess.run if fresh else cli_zygote.run)(
@@ -22,6 +23,7 @@ def _run(
         text=True,
         cwd=REPO,
         timeout=timeout,
+        env=env,
     )
 
 
@@ -32,9 +34,11 @@ def test_piped_start_prints_the_welcome_and_exits_at_eof(tmp_path):
     assert "invite" in result.stdout
 
 
-def test_demo_completes_onboarding_with_the_demo_invite():
-    result = _run(["demo"], "/start WELCOME\n1\n1\nAnna\n")
+def test_demo_completes_onboarding_with_the_demo_invite(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    result = _run(["demo"], "/start WELCOME\n1\n1\nAnna\n", env=env)
     assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == [], "the demo's throwaway database is thrown away"
     out = result.stdout
     assert "Do you agree?" in out
     assert "1. I agree" in out

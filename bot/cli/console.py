@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 from datetime import timedelta
@@ -60,10 +61,13 @@ def console_command(args: argparse.Namespace) -> int:
 def demo_command(args: argparse.Namespace) -> int:
     """A console chat on a throwaway database with an admin and a demo invite."""
     tmp = Path(tempfile.mkdtemp(prefix="mentorbot-demo-"))
-    args.db = str(tmp / "demo.db")
-    config = config_from(args)
-    setup_logging(config.logging.level, quiet=True)
-    return asyncio.run(_console_session(config, "you", args.lang, demo=True))
+    try:
+        args.db = str(tmp / "demo.db")
+        config = config_from(args)
+        setup_logging(config.logging.level, quiet=True)
+        return asyncio.run(_console_session(config, "you", args.lang, demo=True))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # thrown away, as promised
 
 
 async def _console_session(config: Config, who: str, lang: str, demo: bool = False) -> int:
