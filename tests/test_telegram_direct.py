@@ -76,6 +76,45 @@ async def test_a_tap_is_answered_with_its_query_id(fake, telegram):
     assert [i.choice_id for i in telegram.seen] == ["menu:home"]
 
 
+async def test_a_tap_is_answered_once_its_reply_is_out(fake):
+    async def reply(incoming) -> None:
+        await transport.send(incoming.address, Outgoing("Here is the next bite"))
+
+    transport = TelegramTransport(fake.token, base_url=fake.base_url, poll_timeout=1)
+    await transport.start(reply)
+    try:
+        await fake.tap(CHAT, "learn:next", message_id=7)
+        await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery"))
+        order = [c.method for c in fake.calls if c.method in ("sendMessage", "answerCallbackQuery")]
+        assert order == ["sendMessage", "answerCallbackQuery"], "the reply does not wait for it"
+    finally:
+        await fake.raw({})
+        await transport.stop()
+
+
+async def test_a_slow_taps_spinner_stops_within_a_second(fake, monkeypatch):
+    monkeypatch.setattr("bot.transports.telegram_updates.ANSWER_WITHIN", 0.05)
+    release = asyncio.Event()
+
+    async def slow(incoming) -> None:
+        await release.wait()  # a report being drawn
+        await transport.send(incoming.address, Outgoing("Your report"))
+
+    transport = TelegramTransport(fake.token, base_url=fake.base_url, poll_timeout=1)
+    await transport.start(slow)
+    try:
+        await fake.tap(CHAT, "rep:go", message_id=7)
+        answers = await fake.wait_for(lambda f: f.calls_of("answerCallbackQuery"))
+        assert len(answers) == 1 and not fake.sent(CHAT), "answered while still working"
+        release.set()
+        await fake.wait_for(lambda f: f.sent(CHAT))
+        assert len(fake.calls_of("answerCallbackQuery")) == 1, "answered once"
+    finally:
+        release.set()
+        await fake.raw({})
+        await transport.stop()
+
+
 async def test_a_tap_on_a_message_with_its_keyboard_is_read_as_the_tap(fake, telegram):
     to = Address("telegram", str(CHAT))
     sent = await telegram.send(to, MENU)

@@ -32,7 +32,7 @@ from bot.transports.split import split_text
 from bot.transports.telegram_bulk import BulkSender, form_tail, retry_seconds
 from bot.transports.telegram_direct import DirectCalls
 from bot.transports.telegram_poll import PollRequest
-from bot.transports.telegram_updates import ReadingBot, read_update, to_incoming
+from bot.transports.telegram_updates import ReadingBot, TapAnswer, read_update, to_incoming
 from bot.transports.telegram_webhook import WebhookServer
 
 __all__ = [
@@ -305,9 +305,13 @@ class TelegramTransport:
             )
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = await to_incoming(update, self.application, self._direct.answer_callback)
-        if incoming is not None and self._on_incoming is not None:
-            await self._on_incoming(incoming)
+        answer = TapAnswer(update, self.application, self._direct.answer_callback)
+        try:
+            incoming = to_incoming(update)
+            if incoming is not None and self._on_incoming is not None:
+                await self._on_incoming(incoming)
+        finally:
+            answer.send()
 
 
 class PriorityRateLimiter(AIORateLimiter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -15,21 +16,47 @@ from telegram.ext import Application, ExtBot
 from bot.messages import Address, Incoming
 
 log = logging.getLogger("bot.transports.telegram")  # the logger name of before the split
+ANSWER_WITHIN = 1.0  # seconds at most a tap's answer waits for the tap's replies
 
 
-async def to_incoming(
-    update: Update,
-    application: Application,
-    answer: Callable[[str], Awaitable[None]] | None = None,
-) -> Incoming | None:
-    """The Incoming for a Telegram update (None for one the bot does not act on); a tap is
-    acknowledged through `answer` (answerCallbackQuery with its id), else through PTB."""
+class TapAnswer:
+    """answerCallbackQuery for a tap (it stops the button's spinner in the person's app), sent
+    once the tap's replies are out (`send()` after the handling: on a busy bot the reply does not
+    wait behind the answer's request, and the spinner stops as the reply arrives), or
+    ANSWER_WITHIN seconds after the tap came, whichever is first (a slow report)."""
+
+    def __init__(
+        self,
+        update: Update,
+        application: Application,
+        answer: Callable[[str], Awaitable[None]] | None,
+    ) -> None:
+        query = update.callback_query
+        self._answer = answer
+        self._query = query
+        self._application = application
+        self._timer = (
+            asyncio.get_running_loop().call_later(ANSWER_WITHIN, self.send)
+            if query is not None
+            else None
+        )
+
+    def send(self) -> None:
+        """Answer now (once); PTB awaits the tasks it created when it stops."""
+        query, self._query = self._query, None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if query is not None:
+            acknowledged = self._answer(query.id) if self._answer is not None else query.answer()
+            self._application.create_task(_answer(acknowledged), name="answer-callback-query")
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The Incoming for a Telegram update (None for one the bot does not act on; a tap is
+    answered by TapAnswer)."""
     query = update.callback_query
     if query is not None:
-        # The tap is acknowledged alongside the handling, not before it: the reply does not
-        # wait a round trip to the Bot API. PTB awaits tasks it created when it stops.
-        acknowledged = answer(query.id) if answer is not None else query.answer()
-        application.create_task(_answer(acknowledged), name="answer-callback-query")
         message = query.message
         if message is None or query.data is None:
             return None
