@@ -11,9 +11,6 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	# The project's own bytecode compiled once at install, as pip does for the packages it installs
-	# (on a fresh checkout every test worker and child process compiled it again, side by side).
-	$(BIN)/python -m compileall -q -j 0 bot storage tests bench >/dev/null
 	touch $(STAMP)
 
 ## Try the bot in a console chat on a throwaway database (no token, no network).
