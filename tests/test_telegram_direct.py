@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.messages import Address, Choice, DeliveryStatus, Outgoing
 from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram_keyboard import ptb_keyboard
 from bot.transports.telegram_poll import PollRequest
 
 CHAT = 6161
@@ -42,7 +43,7 @@ async def telegram(fake):
 async def test_a_reply_is_the_request_python_telegram_bot_makes(fake, telegram):
     to = Address("telegram", str(CHAT))
     result = await telegram.send(to, MENU)
-    markup = telegram_markup(MENU)
+    markup = ptb_keyboard(MENU)
     await telegram.application.bot.send_message(chat_id=CHAT, text=MENU.text, reply_markup=markup)
     direct, ptb = fake.sent(CHAT)
     assert direct.params == ptb.params
@@ -53,7 +54,7 @@ async def test_an_edit_is_the_request_python_telegram_bot_makes(fake, telegram):
     to = Address("telegram", str(CHAT))
     result = await telegram.edit(to, "41", MENU)
     await telegram.application.bot.edit_message_text(
-        chat_id=CHAT, message_id=41, text=MENU.text, reply_markup=telegram_markup(MENU)
+        chat_id=CHAT, message_id=41, text=MENU.text, reply_markup=ptb_keyboard(MENU)
     )
     direct, ptb = fake.calls_of("editMessageText")
     assert direct.params == ptb.params
@@ -190,23 +191,6 @@ async def test_groups_and_topics_still_go_through_python_telegram_bot(fake, tele
     await telegram.send(Address("telegram", str(CHAT)), Outgoing("Private"))
     assert direct == [str(CHAT)]
     assert [c.text for c in fake.sent()] == ["To the experts", "In a topic", "Private"]
-
-
-def telegram_markup(out: Outgoing):
-    """The inline keyboard as python-telegram-bot objects (what the PTB path would send)."""
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(c.label, url=c.url)
-                if c.url
-                else InlineKeyboardButton(c.label, callback_data=c.id)
-                for c in row
-            ]
-            for row in out.choices
-        ]
-    )
 
 
 async def test_the_long_poll_runs_on_aiohttp_and_raises_ptbs_errors(fake, telegram):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     Update,
 )
@@ -31,6 +28,7 @@ from bot.transports.pace import PriorityGate, bulk_sending
 from bot.transports.split import split_text
 from bot.transports.telegram_bulk import BulkSender, form_tail, retry_seconds
 from bot.transports.telegram_direct import DirectCalls
+from bot.transports.telegram_keyboard import keyboard_json, ptb_keyboard
 from bot.transports.telegram_poll import PollRequest
 from bot.transports.telegram_updates import ReadingBot, TapAnswer, read_update, to_incoming
 from bot.transports.telegram_webhook import WebhookServer
@@ -166,13 +164,13 @@ class TelegramTransport:
         reply_to = int(out.reply_to_message_id) if out.reply_to_message_id else None
         try:
             if out.attachment is not None:
-                return await self._send_file(to, out, _keyboard(out), thread)
+                return await self._send_file(to, out, ptb_keyboard(out), thread)
             chunks = split_text(out.text, TEXT_LIMIT)
             if _direct(to) and reply_to is None:
-                keyboard = _keyboard_json(out)
+                keyboard = keyboard_json(out)
                 message_id = await self._direct.send_text(to.chat_id, chunks, keyboard)
                 return SendResult(DeliveryStatus.SENT, message_id=message_id)
-            markup = _keyboard(out)
+            markup = ptb_keyboard(out)
             message = None
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -226,7 +224,7 @@ class TelegramTransport:
     def _build(self, out: Outgoing) -> tuple[str, bytes] | None:
         if out.reply_to_message_id:
             return None
-        keyboard = _keyboard_json(out)
+        keyboard = keyboard_json(out)
         if out.attachment is None:
             if len(split_text(out.text, TEXT_LIMIT)) != 1:
                 return None  # a long text is several messages: python-telegram-bot splits it
@@ -276,13 +274,13 @@ class TelegramTransport:
         try:
             if _direct(to):
                 text = out.text[:TEXT_LIMIT]
-                await self._direct.edit_text(to.chat_id, message_id, text, _keyboard_json(out))
+                await self._direct.edit_text(to.chat_id, message_id, text, keyboard_json(out))
                 return SendResult(DeliveryStatus.SENT, message_id=message_id)
             await self.application.bot.edit_message_text(
                 chat_id=to.chat_id,
                 message_id=int(message_id),
                 text=out.text[:TEXT_LIMIT],
-                reply_markup=_keyboard(out),
+                reply_markup=ptb_keyboard(out),
             )
             return SendResult(DeliveryStatus.SENT, message_id=message_id)
         except BadRequest as exc:
@@ -353,37 +351,6 @@ def _direct(to: Address) -> bool:
     """Whether a call to this chat goes straight over HTTP (telegram_direct.py): a private chat
     (groups keep python-telegram-bot's per-group limits), not a forum topic."""
     return to.thread_id is None and not to.chat_id.startswith("-")
-
-
-def _keyboard_json(out: Outgoing) -> str | None:
-    """The inline keyboard as the Bot API's JSON (None without choices): the same JSON as
-    `_keyboard(out).to_json()`, without building PTB's objects (building and serialising them
-    took about a tenth of the bot's profiled time at 100 updates a second)."""
-    if not out.choices:
-        return None
-    rows = [
-        [
-            {"text": c.label, "url": c.url} if c.url else {"text": c.label, "callback_data": c.id}
-            for c in row
-        ]
-        for row in out.choices
-    ]
-    return json.dumps({"inline_keyboard": rows})
-
-
-def _keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
-    if not out.choices:
-        return None
-    rows = [
-        [
-            InlineKeyboardButton(c.label, url=c.url)
-            if c.url
-            else InlineKeyboardButton(c.label, callback_data=c.id)
-            for c in row
-        ]
-        for row in out.choices
-    ]
-    return InlineKeyboardMarkup(rows)
 
 
 def outcome_of(exc: TelegramError) -> SendResult:
