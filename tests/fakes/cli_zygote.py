@@ -119,14 +119,18 @@ class _Zygote:
 
     def stop(self) -> None:
         """Close the zygote's input: it ends its commands still running and exits."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.stdin.close()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        end_child(self._process)
+
+
+def end_child(process: subprocess.Popen | None) -> None:
+    """Close a child's input (it exits at the end of it); killed if still there after 10 s."""
+    if process is not None and process.poll() is None:
+        process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 _ZYGOTE = _Zygote()

@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 
 from bot.features.reports import chart_worker, xlsx_worker
+from tests.fakes.cli_zygote import end_child
 
 log = logging.getLogger("bot.features.reports")
 REPO = Path(__file__).resolve().parents[2]
@@ -83,28 +84,29 @@ class WarmProcess:
     def stop(self) -> None:
         """End the worker (its input closed: it exits at the end of it)."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.stdin.close()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        end_child(process)
 
 
 CHARTS = WarmProcess("chart")
 WORKBOOKS = WarmProcess("xlsx")
 
 
+async def _ask(worker: WarmProcess, name: str, request: bytes, seconds: float) -> bytes | None:
+    """The warm worker's answer, or None logged as the bot's own worker logs a timeout or a
+    failure."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(worker.request, request), seconds)
+    except TimeoutError:
+        log.warning("the %s worker took longer than %.0f s", name, seconds)
+    except RuntimeError as exc:
+        log.warning("the %s worker failed (exit 1): %s", name, exc)
+    return None
+
+
 async def run_chart_worker(payload: bytes, seconds: float) -> bytes | None:
     """Stands in for chart_worker._run_worker: the PNG, or None (logged) as there."""
-    try:
-        png = await asyncio.wait_for(asyncio.to_thread(CHARTS.request, payload), seconds)
-    except TimeoutError:
-        log.warning("the chart worker took longer than %.0f s", seconds)
-        return None
-    except RuntimeError as exc:
-        log.warning("the chart worker failed (exit 1): %s", exc)
+    png = await _ask(CHARTS, "chart", payload, seconds)
+    if png is None:
         return None
     if not png.startswith(chart_worker.PNG_SIGNATURE):
         log.warning("the chart worker failed (exit 0): no PNG")
@@ -127,15 +129,7 @@ class WarmXlsxProcess:
     async def finish(self, seconds: float = xlsx_worker.FINISH_TIMEOUT) -> bool:
         """Write the workbook; True when it was written."""
         request = json.dumps({"path": self.path, "pages": self._lines}).encode()
-        try:
-            await asyncio.wait_for(asyncio.to_thread(WORKBOOKS.request, request), seconds)
-        except TimeoutError:
-            log.warning("the Excel worker took longer than %.0f s", seconds)
-            return False
-        except RuntimeError as exc:
-            log.warning("the Excel worker failed (exit 1): %s", exc)
-            return False
-        return True
+        return await _ask(WORKBOOKS, "Excel", request, seconds) is not None
 
     async def kill(self) -> None:
         """Nothing runs for this export until `finish`."""
