@@ -4,7 +4,8 @@
     python bench/crisis_equivalence.py --check /tmp/ref.json   # exits 1 if any result differs
 
 The texts: every item of tests/data/crisis/*.yaml, the training texts, and long messages
-(items, and items in ordinary text, joined to about 4,000 characters; a fixed seed). Recorded
+(items, and items in ordinary text, joined to about 4,000 characters; one item said again
+and again; long texts without punctuation; a fixed seed). Recorded
 per text: scan() (every field of the Finding), scan_rules()'s finding and sentence number,
 the same scan without the statistical net, and for a sample explain().
 """
@@ -41,7 +42,22 @@ def texts() -> list[str]:
     for text in joined(filler, 300, rng):
         cut = rng.randrange(len(text))
         out.append((text[:cut] + " " + rng.choice(signals) + " " + text[cut:])[:TARGET_CHARS])
+    out += stress_texts(pool, rng)
     return out
+
+
+def stress_texts(pool: list[str], rng: random.Random) -> list[str]:
+    """Texts that stress the judging: one item said again and again up to TARGET_CHARS, and
+    long texts of items without punctuation (one sentence of hundreds of words)."""
+    out = []
+    for item in rng.sample(pool, 150):
+        out.append(((item + " ") * (TARGET_CHARS // (len(item) + 1) + 1))[:TARGET_CHARS])
+    for text in joined(pool, 150, rng):
+        out.append(text.translate(_NO_PUNCTUATION))
+    return out
+
+
+_NO_PUNCTUATION = str.maketrans({ch: " " for ch in ".,!?;:()|\n-–—'\"“”"})
 
 
 def _finding(found: Finding | None) -> list[str] | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.crisis_detect import CrisisDetector
+from bot.crisis_detect import CrisisDetector, engine
+from bot.crisis_detect.bound import _ScanState
 from bot.crisis_detect.evaluate import default_paths, load_items
 from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
@@ -47,7 +48,7 @@ def test_reach_bound_keeps_every_match(detector: CrisisDetector, texts: list[str
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             for tag in keys:
                 near = [i for i in range(start, end) if tags[i] & 1 << tag]
-                for _, _, pattern, reach, _ in detector._candidates[tag]:
+                for _, _, pattern, reach, _, _ in detector._candidates[tag]:
                     if reach is None:
                         continue
                     full = _matches(pattern, tags, start, end)
@@ -80,7 +81,7 @@ def test_message_hits_as_the_full_search(detector: CrisisDetector, texts: list[s
 def test_reach_needs_a_required_slot_of_the_tag(detector: CrisisDetector) -> None:
     """Every pattern found under a tag with a reach has a required slot of only that tag."""
     for tag, entries in detector._candidates.items():
-        for _, _, pattern, reach, _ in entries:
+        for _, _, pattern, reach, _, _ in entries:
             if reach is not None:
                 assert any(
                     s.tags == 1 << tag and not s.optional and not s.at_end for s in pattern.slots
@@ -98,7 +99,7 @@ def test_single_slot_matches_are_the_words_of_the_tag(
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             for tag in keys:
                 near = [i for i in range(start, end) if tags[i] & 1 << tag]
-                for _, _, pattern, _, single in detector._candidates[tag]:
+                for _, _, pattern, _, single, _ in detector._candidates[tag]:
                     if single:
                         assert _matches(pattern, tags, start, end) == [[i] for i in near], words
                         checked += 1
@@ -178,7 +179,7 @@ def test_matches_near_as_the_full_search(detector: CrisisDetector, texts: list[s
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos[start:end])))
             for tag in keys:
                 near = [i for i in range(start, end) if tags[i] & 1 << tag]
-                for _, _, pattern, reach, single in detector._candidates[tag]:
+                for _, _, pattern, reach, single, _ in detector._candidates[tag]:
                     if reach is None:
                         continue
                     full = _matches(pattern, tags, start, end)
@@ -208,3 +209,54 @@ def test_fold_as_the_regex_substitution() -> None:
     ]
     for text in samples:
         assert fold(text) == by_regex(text), text
+
+
+def _stress_texts(detector: CrisisDetector, seed: int) -> list[str]:
+    """Texts where judging each match again would be slow (one item said again and again; items
+    joined without punctuation: one sentence of hundreds of words), and texts where what the
+    message says elsewhere changes a finding (hints said twice, message-wide modifiers)."""
+    items = [item["text"] for item in load_items(default_paths(DATA))]
+    rng = random.Random(seed)
+    out = [((t + " ") * (4000 // (len(t) + 1) + 1))[:4000] for t in rng.sample(items, 20)]
+    for _ in range(20):
+        joined = " ".join(rng.sample(items, 60))[:4000]
+        out.append(re.sub(r"[.,!?;:()|\n'\"-]", " ", joined))
+    out += [" ".join(rng.sample(items, 60))[:4000] for _ in range(10)]
+    # a hint that counts only when said twice
+    scanned = {t: detector.scan_rules(t) for t in items}
+    hints = [t for t in items if detector.scan_rules(f"{t} {t}")[0] != scanned[t][0]]
+    out += [" ".join((h, rng.choice(items), h)) for h in rng.sample(hints, min(60, len(hints)))]
+    # a finding a message-wide modifier drops or raises, said before or after the modifier
+    every = frozenset(id(mod) for mod in detector._msg_mods)
+    hits = {t: {m.id for m in detector._message_hits(every, scanned[t][3])} for t in items}
+    for effect in ("drop", "recovered", "urgent"):
+        names = {mod.id for mod in detector._msg_mods if mod.effect == effect}
+        rules = set(chain.from_iterable(detector._touched[name] for name in names))
+        changed = [t for t in items if getattr(scanned[t][0], "rule", "") in rules]
+        changing = [t for t in items if hits[t] & names]
+        for _ in range(150):
+            parts = [rng.choice(changed), rng.choice(items), rng.choice(changing)]
+            rng.shuffle(parts)
+            out.append(" ".join(parts))
+    return out
+
+
+def test_passing_over_outranked_matches_keeps_the_best(
+    detector: CrisisDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches that could not outrank the best finding that stays are not judged, and a
+    sentence said again is judged once: the scan finds what judging every match finds."""
+    texts = _stress_texts(detector, 11)
+    fast = [detector.scan_rules(text)[:2] for text in texts]
+    # every match judged: no finding is taken as one that stays, and every sentence is its own
+    # (a comma position past its end, which no rule reads, makes each sentence's key unique)
+    monkeypatch.setattr(_ScanState, "take", lambda *args: None)
+    count = iter(range(10**9))
+    monkeypatch.setattr(
+        engine,
+        "sentences",
+        lambda text: [(w, c | {10**6 + next(count)}, q) for w, c, q in sentences(text)],
+    )
+    full = [detector.scan_rules(text)[:2] for text in texts]
+    assert fast == full
+    assert sum(found is not None for found, _ in full) > 0.8 * len(texts)  # most find something

@@ -6,6 +6,7 @@ from functools import reduce
 from itertools import chain, compress
 from operator import itemgetter, or_
 
+from bot.crisis_detect.bound import _ScanState
 from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _RULE_KEYS, Finding, _Modifier, _Pattern, _WordKeys
 
@@ -20,12 +21,12 @@ class _ClauseScanner:
         tags: list[int],
         infos: list[_WordKeys],
         marks: tuple[frozenset[int], frozenset[int]],
-        dropped: list[bool],
+        state: _ScanState,
         keys: set[int] | None = None,
     ) -> list[tuple[Finding, bool, int]]:
         """Findings of one sentence, clause by clause (each with: was it about the past, where);
-        dropped[0] becomes True when a rule matched and was judged away. keys, when given: the
-        sentence's rule key tags, gathered as _sentence would."""
+        state.dropped becomes True when a rule matched and was judged away. keys, when given:
+        the sentence's rule key tags, gathered as _sentence would."""
         # modifiers are looked for once a rule of their language matched (and any_lang ones)
         mods: dict[str, list[tuple[_Modifier, int, int]]] = {}
         findings: list[tuple[Finding, bool, int]] = []
@@ -36,7 +37,7 @@ class _ClauseScanner:
             if keys:
                 present = reduce(or_, tags, 0)
                 clause = (0, len(words), present, present)
-                self._clause(words, tags, infos, marks, dropped, clause, keys, mods, findings)
+                self._clause(words, tags, infos, marks, state, clause, keys, mods, findings)
             return findings
         clauses = self._clauses(words)
         for start, end in clauses:
@@ -47,7 +48,7 @@ class _ClauseScanner:
             present = reduce(or_, tags[start:end], 0)
             whole = present if len(clauses) == 1 else None  # the sentence's tags
             clause = (start, end, present, whole)
-            self._clause(words, tags, infos, marks, dropped, clause, keys, mods, findings)
+            self._clause(words, tags, infos, marks, state, clause, keys, mods, findings)
         return findings
 
     def _clause(
@@ -56,7 +57,7 @@ class _ClauseScanner:
         tags: list[int],
         infos: list[_WordKeys],
         marks: tuple[frozenset[int], frozenset[int]],
-        dropped: list[bool],
+        state: _ScanState,
         clause: tuple[int, int, int, int | None],
         keys: set[int],
         mods: dict[str, list[tuple[_Modifier, int, int]]],
@@ -69,11 +70,17 @@ class _ClauseScanner:
         index = self._candidates
         placed = None  # the clause's words with a rule key tag, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
+        offset, raised = state.offset, state.raised
         for tag in keys:
             near = None  # the words of the tag, once a candidate asks
-            for rest, rule, pattern, reach, single in index[tag]:
+            for rest, rule, pattern, reach, single, top in index[tag]:
                 if rest & present != rest:  # the tag itself is there
                     continue
+                # the highest rank a match of the rule could reach (None: a hint, never passed)
+                if raised and top is not None and rule.id in raised:
+                    top = (3, top[1], top[2])  # a message-wide modifier may make it urgent
+                if top is not None and top < state.top:
+                    continue  # nothing this rule finds could be the best
                 if reach is None:
                     spans = _matches(pattern, tags, start, end)
                 else:
@@ -87,11 +94,16 @@ class _ClauseScanner:
                         near = [i for i in placed if tag in infos[i][1]]
                     spans = _matches_near(pattern, tags, start, end, near, reach, single)
                 for span in spans:
+                    if (
+                        top is not None
+                        and (top[0], top[1], -offset - span[0], top[2]) <= state.best
+                    ):
+                        continue  # it could not rank above the best that stays
                     # a negated match is dropped before its sentence's modifiers are looked for
                     if rule.negatable and self._negated(
                         self._langs[rule.lang], span, tags, start, marks[0]
                     ):
-                        dropped[0] = True
+                        state.dropped = True
                         continue
                     lang_mods = mods.get(rule.lang)
                     if lang_mods is None:
@@ -107,8 +119,9 @@ class _ClauseScanner:
                     found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
+                        state.take(found[0], found[1], offset + span[0])
                     else:
-                        dropped[0] = True
+                        state.dropped = True
 
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""

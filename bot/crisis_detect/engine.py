@@ -6,12 +6,13 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.crisis_detect.bound import _Bounds, _ScanState
 from bot.crisis_detect.clauses import _ClauseScanner
 from bot.crisis_detect.indexes import _Indexer
 from bot.crisis_detect.judging import _Judge
@@ -19,6 +20,7 @@ from bot.crisis_detect.lexicon import Lexicon
 from bot.crisis_detect.matching import _bits, _mask, _matches
 from bot.crisis_detect.message import _MessageJudge
 from bot.crisis_detect.model import (
+    _MSG_KEYS,
     _RANK,
     _RULE_KEYS,
     _TAGS,
@@ -59,7 +61,7 @@ _NEVER_VETOED = frozenset(("suicide", "selfharm"))
 FREQUENT_FILE = Path(__file__).parent / "frequent.txt"
 
 
-class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanner):
+class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanner, _Bounds):
     """Scans free text for crisis signals in English, Finnish and Swedish, all rules on every text."""
 
     def __init__(
@@ -186,32 +188,27 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         """The rules' finding (or None), the number of its sentence (-1 when nothing matched,
         -2 when rules matched but negation or a modifier dropped them all), and the text's words
         and word classes per sentence."""
-        found: list[tuple[Finding, bool, int]] = []  # finding, about the past?, word position
         all_tags: list[tuple[list[int], list[_WordKeys]]] = []
         all_words: list[list[str]] = []
-        starts: list[int] = []
-        dropped = [False]
-        position = 0
+        # the sentences with a rule's key tag (most have none): index, key tags, marks
+        keyed: list[tuple[int, set[int], tuple[frozenset[int], frozenset[int]]]] = []
+        msg_keys: list[int] = []  # the message-wide modifiers' key tags in the message
         word_of = self._words.__getitem__
         for words, commas, quotes in sentences(text):
-            starts.append(position)
             infos = list(map(word_of, words))
-            tags = list(map(_TAGS, infos))
-            all_words.append(words)
-            all_tags.append((tags, infos))
-            # the sentence's rule key tags (most sentences have none)
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos)))
             if keys:
-                marks = (commas, quotes)
-                for finding, past, start in self._sentence(
-                    words, tags, infos, marks, dropped, keys
-                ):
-                    found.append((finding, past, position + start))
-            position += len(words)
+                keyed.append((len(all_words), keys, (commas, quotes)))
+            msg_keys.extend(chain.from_iterable(map(_MSG_KEYS, infos)))
+            all_words.append(words)
+            all_tags.append((list(map(_TAGS, infos)), infos))
+        starts = list(accumulate(map(len, all_words), initial=0))
+        state = self._scan_state(msg_keys) if keyed else None
+        found = self._judged(keyed, all_words, all_tags, starts, state) if state else []
         if found and self._msg_index:
             found = self._message_wide(found, all_tags)
             if not found:
-                dropped[0] = True  # a message-wide modifier judged them all away
+                state.dropped = True  # a message-wide modifier judged them all away
         if found and self._weak:
             # a hint alone is not a judgement: the net may still ask ("giving my stuff away")
             found = self._backed(found)
@@ -226,8 +223,44 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         if best is not None:
             sentence = bisect_right(starts, -best_rank[2]) - 1
         else:
-            sentence = -2 if dropped[0] else -1
+            sentence = -2 if state is not None and state.dropped else -1
         return best, sentence, all_words, all_tags
+
+    def _judged(
+        self,
+        keyed: list[tuple[int, set[int], tuple[frozenset[int], frozenset[int]]]],
+        all_words: list[list[str]],
+        all_tags: list[tuple[list[int], list[_WordKeys]]],
+        starts: list[int],
+        state: _ScanState,
+    ) -> list[tuple[Finding, bool, int]]:
+        """The findings of the sentences with a rule key tag (finding, about the past?, word
+        position), in order. A sentence said again in the same message is judged once: its
+        findings depend only on its words and marks ("I want to die. I want to die. ...")."""
+        found: list[tuple[Finding, bool, int]] = []
+        judged: dict[tuple[str, frozenset[int], frozenset[int]], tuple[list, bool]] = {}
+        for n, keys, marks in keyed:
+            words = all_words[n]
+            position = state.offset = starts[n]
+            seen = (" ".join(words), *marks)
+            result = judged.get(seen)
+            if result is None:
+                before, state.dropped = state.dropped, False
+                tags, infos = all_tags[n]
+                findings = self._sentence(words, tags, infos, marks, state, keys)
+                judged[seen] = (findings, state.dropped)
+                state.dropped |= before
+                found.extend((finding, past, position + start) for finding, past, start in findings)
+                continue
+            # said before: each finding is there already, at an earlier place (it ranks higher
+            # and fares the same with message-wide modifiers); a hint counts again, as backing
+            findings, its_dropped = result
+            state.dropped |= its_dropped
+            weak = self._weak
+            found.extend(
+                (f, past, position + start) for f, past, start in findings if f.rule in weak
+            )
+        return found
 
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""

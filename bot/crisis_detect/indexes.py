@@ -8,7 +8,7 @@ from operator import or_
 from typing import Any
 
 from bot.crisis_detect.matching import _bits, _mask
-from bot.crisis_detect.model import _ELEMENT, _Modifier, _Pattern, _Rule, _WordKeys
+from bot.crisis_detect.model import _ELEMENT, _RANK, _Modifier, _Pattern, _Rule, _WordKeys
 from bot.crisis_detect.text import fold
 
 
@@ -22,6 +22,11 @@ class _KeyCache(dict):
     def __missing__(self, word: str) -> _WordKeys:
         found = self[word] = self._lookup(word)
         return found
+
+
+# a rule's pattern as a clause's key tag brings it up: the other tags it needs, the rule, the
+# pattern, its reach and whether it is one slot, the highest rank a match can reach (see below)
+_Candidate = tuple[int, _Rule, _Pattern, tuple[int, int] | None, bool, tuple[int, int, int] | None]
 
 
 class _Indexer:
@@ -91,13 +96,20 @@ class _Indexer:
         # with the bit mask of the other tags a clause needs for the pattern
         # and how far before and after a word of that tag a match can start (None: anywhere),
         # and whether the pattern is one required slot of only that tag (its words match)
-        self._candidates: dict[
-            int, list[tuple[int, _Rule, _Pattern, tuple[int, int] | None, bool]]
-        ] = {}
+        self._candidates: dict[int, list[_Candidate]] = {}
+        # per rule the highest rank its match can reach before message-wide modifiers (tier,
+        # priority, -order; a plan may be made urgent by a modifier); None for a hint
+        tops = {
+            rule.id: None
+            if rule.weak
+            else (_RANK["urgent"] if rule.plan else _RANK[rule.tier], rule.priority, -n)
+            for n, rule in enumerate(self._rules)
+        }
         for index in (self._rule_index, self._plain_index):
             for tag, pairs in index.items():
                 self._candidates.setdefault(tag, []).extend(
-                    (_rest(p, tag), r, p, _reach(p, tag), _single(p, tag)) for r, p in pairs
+                    (_rest(p, tag), r, p, _reach(p, tag), _single(p, tag), tops[r.id])
+                    for r, p in pairs
                 )
         # every pattern is indexed under one tag, so a sentence meets each at most once
         keys = {len(p.key_ids) for r in [*self._rules, *self._modifiers] for p in r.patterns}
@@ -113,6 +125,7 @@ class _Indexer:
         self._order = {rule.id: n for n, rule in enumerate(self._rules)}
         self._weak = frozenset(rule.id for rule in self._rules if rule.weak)
         self._tier = {rule.id: rule.tier for rule in self._rules}
+        self._bound_tables()
 
     def _number_tags(self, docs: list[Mapping[str, Any]]) -> None:
         """Numbers the tags before they are made, those of frequent words first: a word's bit
