@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.crisis_detect import CrisisDetector, engine
-from bot.crisis_detect.bound import _ScanState
+from bot.crisis_detect.bound import _ScanState, _touched
 from bot.crisis_detect.evaluate import default_paths, load_items
 from bot.crisis_detect.matching import _matches, _matches_near
 from bot.crisis_detect.model import _MSG_KEYS, _RULE_KEYS
@@ -230,8 +230,9 @@ def _stress_texts(detector: CrisisDetector, seed: int) -> list[str]:
     every = frozenset(id(mod) for mod in detector._msg_mods)
     hits = {t: {m.id for m in detector._message_hits(every, scanned[t][3])} for t in items}
     for effect in ("drop", "recovered", "urgent"):
-        names = {mod.id for mod in detector._msg_mods if mod.effect == effect}
-        rules = set(chain.from_iterable(detector._touched[name] for name in names))
+        mods = [mod for mod in detector._msg_mods if mod.effect == effect]
+        names = {mod.id for mod in mods}
+        rules = set(chain.from_iterable(_touched(mod, detector._rules) for mod in mods))
         changed = [t for t in items if getattr(scanned[t][0], "rule", "") in rules]
         changing = [t for t in items if hits[t] & names]
         for _ in range(150):

@@ -6,48 +6,60 @@ same, found sooner (speed only; "I want to die" said a hundred times is judged o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from functools import partial
 from itertools import chain
 
-from bot.crisis_detect.model import _RANK, Finding, _Modifier, _Rule
+from bot.crisis_detect.matching import _mask
+from bot.crisis_detect.model import _MSG_KEYS, _RANK, Finding, _Modifier, _Rule, _WordKeys
 
 # as scan_rules ranks findings: tier, priority, -word position, -rule order
 _Rank = tuple[int, int, int, int]
-_NOTHING: frozenset[str] = frozenset()
 
 
 class _ScanState:
     """What one scan carries from match to match: whether a rule matched and was judged away,
-    the best finding so far that stays, and which rules the message-wide modifiers that may be
-    in the message could raise to urgent, drop, or drop when about the past."""
+    and the best finding so far that stays."""
 
-    __slots__ = ("dropped", "best", "top", "offset", "raised", "dropping", "recovering", "rank")
+    __slots__ = ("dropped", "best", "top", "offset", "_rank", "_leave", "_raisable", "_raised")
 
     def __init__(
         self,
         rank: dict[str, tuple[int, int] | None],
-        raised: frozenset[str] = _NOTHING,
-        dropping: frozenset[str] = _NOTHING,
-        recovering: frozenset[str] = _NOTHING,
+        leave: frozenset[str],
+        raisable: frozenset[str],
+        raised: Callable[[], frozenset[str]],
     ) -> None:
         self.dropped = False
         self.best: _Rank = (0, 0, 0, 0)  # no finding stays yet: nothing is passed over
         self.top = (0, 0)  # best's tier and priority
         self.offset = 0  # the word position where the sentence being scanned starts
-        self.rank = rank  # per rule: priority and -order (None: a hint)
-        self.raised, self.dropping, self.recovering = raised, dropping, recovering
+        self._rank = rank  # per rule: priority and -order (None: a hint)
+        self._leave = leave  # rules a message-wide modifier may drop
+        self._raisable = raisable  # rules a message-wide modifier may raise to urgent
+        self._raised: Callable[[], frozenset[str]] | frozenset[str] = raised
 
     def take(self, finding: Finding, past: bool, where: int) -> None:
         """Takes a finding at word position `where` as the best that stays, if nothing after
-        can take it away (a hint may lack backing; a message-wide modifier may drop it) and it
-        ranks higher than the one before."""
+        can take it away and it ranks higher than the one before. A hint may lack backing; a
+        message-wide modifier may drop a finding of some rules, and any about the past."""
         rule = finding.rule
-        known = self.rank[rule]
-        if known is None or rule in self.dropping or past and rule in self.recovering:
+        known = self._rank[rule]
+        if known is None or past or rule in self._leave:
             return
         rank = (_RANK[finding.tier], known[0], -where, known[1])
         if rank > self.best:
             self.best, self.top = rank, rank[:2]
+
+    def raised(self, rule: str, top: tuple[int, int, int]) -> tuple[int, int, int]:
+        """A rule's highest rank (`top`: tier, priority, -order) with urgent as its tier when
+        a message-wide modifier whose words are in the message may raise it (read once, when
+        first asked: most scans never ask)."""
+        if rule not in self._raisable:
+            return top
+        if callable(self._raised):
+            self._raised = self._raised()
+        return (3, top[1], top[2]) if rule in self._raised else top
 
 
 class _Bounds:
@@ -55,32 +67,46 @@ class _Bounds:
     words are in the message."""
 
     def _bound_tables(self) -> None:
-        """Per rule its priority and -order (None for a hint); per message-wide modifier the
-        rules it touches."""
+        """Per rule its priority and -order (None for a hint); the rules a message-wide
+        modifier may drop (or, about the past, any) or raise to urgent."""
         self._rank_of: dict[str, tuple[int, int] | None] = {
             rule.id: None if rule.weak else (rule.priority, -n)
             for n, rule in enumerate(self._rules)
         }
-        # by the modifier's id (its name: an object's id() changes when the detector is stored)
-        self._touched = {m.id: frozenset(_touched(m, self._rules)) for m in self._msg_mods}
-        self._states: dict[frozenset[str], tuple[frozenset[str], ...]] = {}
-
-    def _scan_state(self, msg_keys: Iterable[int]) -> _ScanState:
-        """A scan's state, given the message-wide modifiers' key tags in the message."""
-        index = self._msg_index
-        present = frozenset(mod.id for tag in set(msg_keys) for mod, _ in index[tag])
-        if not present:
-            return _ScanState(self._rank_of)
-        sets = self._states.get(present)
-        if sets is None:
-            if len(self._states) >= 1_000:
-                self._states.clear()
-            mods = [m for m in self._msg_mods if m.id in present]
-            sets = self._states[present] = tuple(
-                frozenset(chain.from_iterable(self._touched[m.id] for m in mods if m.effect == e))
-                for e in ("urgent", "drop", "recovered")
+        urgent = [m for m in self._msg_mods if m.effect == "urgent"]
+        self._leave = frozenset(
+            chain.from_iterable(
+                _touched(m, self._rules) for m in self._msg_mods if m.effect == "drop"
             )
-        return _ScanState(self._rank_of, *sets)
+        )
+        self._raisable = frozenset(chain.from_iterable(_touched(m, self._rules) for m in urgent))
+        # per key tag of an urgent message-wide modifier, the rules that modifier may raise
+        self._raising: dict[int, frozenset[str]] = {}
+        for tag, pairs in self._msg_index.items():
+            rules = [_touched(m, self._rules) for m, _ in pairs if m.effect == "urgent"]
+            if rules:
+                self._raising[tag] = frozenset(chain.from_iterable(rules))
+        self._raising_keys = _mask(self._raising)
+        # the words seen so far with such a key tag (filled as words are first looked up; a
+        # word's tags never change, so a scan's words are all here, see scan_rules)
+        self._raising_words: set[str] = set()
+
+    def _scan_state(
+        self, all_words: list[list[str]], all_tags: list[tuple[list[int], list[_WordKeys]]]
+    ) -> _ScanState:
+        """A scan's state (what message-wide modifiers may raise is read from the message)."""
+        raised = partial(self._message_raises, all_words, all_tags)
+        return _ScanState(self._rank_of, self._leave, self._raisable, raised)
+
+    def _message_raises(
+        self, all_words: list[list[str]], all_tags: list[tuple[list[int], list[_WordKeys]]]
+    ) -> frozenset[str]:
+        """The rules an urgent message-wide modifier with a key word in the message may raise."""
+        words_in, keys = self._raising_words, set()
+        for words, (_, infos) in zip(all_words, all_tags, strict=True):
+            if not words_in.isdisjoint(words):  # most sentences have no such word
+                keys.update(chain.from_iterable(map(_MSG_KEYS, infos)))
+        return frozenset(chain.from_iterable(self._raising[t] for t in keys & self._raising.keys()))
 
 
 def _touched(mod: _Modifier, rules: list[_Rule]) -> list[str]:

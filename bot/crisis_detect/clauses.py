@@ -70,17 +70,18 @@ class _ClauseScanner:
         index = self._candidates
         placed = None  # the clause's words with a rule key tag, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
-        offset, raised = state.offset, state.raised
+        offset, floor = state.offset, state.top
         for tag in keys:
             near = None  # the words of the tag, once a candidate asks
             for rest, rule, pattern, reach, single, top in index[tag]:
                 if rest & present != rest:  # the tag itself is there
                     continue
-                # the highest rank a match of the rule could reach (None: a hint, never passed)
-                if raised and top is not None and rule.id in raised:
-                    top = (3, top[1], top[2])  # a message-wide modifier may make it urgent
-                if top is not None and top < state.top:
-                    continue  # nothing this rule finds could be the best
+                # top: the highest rank a match of the rule could reach (None: a hint, which
+                # is never passed over); a message-wide modifier may make it urgent
+                if top is not None and top < floor:
+                    top = state.raised(rule.id, top)
+                    if top < floor:
+                        continue  # nothing this rule finds could be the best
                 if reach is None:
                     spans = _matches(pattern, tags, start, end)
                 else:
@@ -98,7 +99,9 @@ class _ClauseScanner:
                         top is not None
                         and (top[0], top[1], -offset - span[0], top[2]) <= state.best
                     ):
-                        continue  # it could not rank above the best that stays
+                        top = state.raised(rule.id, top)
+                        if (top[0], top[1], -offset - span[0], top[2]) <= state.best:
+                            continue  # it could not rank above the best that stays
                     # a negated match is dropped before its sentence's modifiers are looked for
                     if rule.negatable and self._negated(
                         self._langs[rule.lang], span, tags, start, marks[0]
@@ -120,6 +123,7 @@ class _ClauseScanner:
                     if found is not None:
                         findings.append((found[0], found[1], span[0]))
                         state.take(found[0], found[1], offset + span[0])
+                        floor = state.top
                     else:
                         state.dropped = True
 

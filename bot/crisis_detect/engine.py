@@ -20,7 +20,6 @@ from bot.crisis_detect.lexicon import Lexicon
 from bot.crisis_detect.matching import _bits, _mask, _matches
 from bot.crisis_detect.message import _MessageJudge
 from bot.crisis_detect.model import (
-    _MSG_KEYS,
     _RANK,
     _RULE_KEYS,
     _TAGS,
@@ -192,18 +191,19 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         all_words: list[list[str]] = []
         # the sentences with a rule's key tag (most have none): index, key tags, marks
         keyed: list[tuple[int, set[int], tuple[frozenset[int], frozenset[int]]]] = []
-        msg_keys: list[int] = []  # the message-wide modifiers' key tags in the message
+        if len(self._raising_words) >= 5_000:  # words of one scan stay till its end (bound.py)
+            self._raising_words.clear()
+            self._words.clear()
         word_of = self._words.__getitem__
         for words, commas, quotes in sentences(text):
             infos = list(map(word_of, words))
             keys = set(chain.from_iterable(map(_RULE_KEYS, infos)))
             if keys:
                 keyed.append((len(all_words), keys, (commas, quotes)))
-            msg_keys.extend(chain.from_iterable(map(_MSG_KEYS, infos)))
             all_words.append(words)
             all_tags.append((list(map(_TAGS, infos)), infos))
         starts = list(accumulate(map(len, all_words), initial=0))
-        state = self._scan_state(msg_keys) if keyed else None
+        state = self._scan_state(all_words, all_tags) if keyed else None
         found = self._judged(keyed, all_words, all_tags, starts, state) if state else []
         if found and self._msg_index:
             found = self._message_wide(found, all_tags)
@@ -266,6 +266,7 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         """Forgets the words seen so far (for measuring a cold scan)."""
         self.lexicon.clear_cache()
         self._words.clear()
+        self._raising_words.clear()
         for net in (self.net, self.urgent_net):
             if net is not None:
                 net.clear_cache()
@@ -279,6 +280,8 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
             self._words.clear()
         if not tags:
             return all_tags, (), (), ()  # most words
+        if tags & self._raising_keys:
+            self._raising_words.add(word)
         return (
             all_tags,
             tuple(_bits(tags & self._cand_keys)),
