@@ -406,14 +406,14 @@ class Child:
         self.config = tmp_path / "child-config.yaml"
         self.point_at(base_url)
 
-    def point_at(self, base_url: str) -> None:
+    def point_at(self, base_url: str, read_timeout: float = 5.0) -> None:
         """Write the config (before a start): Telegram at `base_url`."""
         self.config.write_text(
             "bot:\n"
             "  rate_limit: {messages: 100000}\n"
             "  quiet_hours: {start: '00:00', end: '00:00'}\n"  # start == end: never quiet
             f"database: {{path: '{self.db_path}'}}\n"
-            f"telegram: {{base_url: '{base_url}', poll_timeout: 1}}\n"
+            f"telegram: {{base_url: '{base_url}', poll_timeout: 1, read_timeout: {read_timeout}}}\n"
             "logging: {level: WARNING}\n",
             encoding="utf-8",
         )
@@ -550,7 +550,10 @@ async def test_kill_while_checkins_fire_loses_none(fake, child):
     # a few milliseconds after the first one arrived (all of them fire together at start).
     proxy = await FaultProxy(fake.base_url, methods={"sendMessage"}).start()
     proxy.hold_sends(after=1)
-    child.point_at(proxy.base_url)
+    # A held send ends at the client's read timeout: 2 s here, not 5 s. In about half the runs
+    # the next chat's check-in went out only when the held send before it had timed out
+    # (observed: 5 s apart, 12 s for the test instead of 2.5 s).
+    child.point_at(proxy.base_url, read_timeout=2.0)
     child.start()
     try:
         await fake.wait_for(_checkins_sent, within=20)
