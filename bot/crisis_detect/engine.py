@@ -239,24 +239,24 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         findings depend only on its words and marks ("I want to die. I want to die. ...")."""
         found: list[tuple[Finding, bool, int]] = []
         judged: dict[tuple[str, frozenset[int], frozenset[int]], tuple[list, bool]] = {}
+        weak = self._weak
         for n, keys, marks in keyed:
             words = all_words[n]
             position = state.offset = starts[n]
             seen = (" ".join(words), *marks)
             result = judged.get(seen)
             if result is None:
-                before, state.dropped = state.dropped, False
                 tags, infos = all_tags[n]
                 findings = self._sentence(words, tags, infos, marks, state, keys)
+                # dropped stays True once set: what it was before this sentence matters not
                 judged[seen] = (findings, state.dropped)
-                state.dropped |= before
-                found.extend((finding, past, position + start) for finding, past, start in findings)
+                if findings:
+                    found.extend((f, past, position + start) for f, past, start in findings)
                 continue
             # said before: each finding is there already, at an earlier place (it ranks higher
             # and fares the same with message-wide modifiers); a hint counts again, as backing
-            findings, its_dropped = result
-            state.dropped |= its_dropped
-            weak = self._weak
+            findings, dropped = result
+            state.dropped |= dropped
             found.extend(
                 (f, past, position + start) for f, past, start in findings if f.rule in weak
             )

@@ -20,7 +20,12 @@ class _MessageJudge:
         *idiom* that drops findings: words used literally or figuratively, "the bread knife is
         in the drawer", "cut my hair"): the net keeps quiet there too. Broader look-alikes (games,
         fiction, jokes) are left to the net: in dev they silenced real crises."""
+        seen = set()  # a sentence said again is looked at once (its tags give its hits)
         for tags, infos in window:
+            key = tuple(tags)
+            if key in seen:
+                continue
+            seen.add(key)
             for mod, _, _ in self._modifier_hits(tags, infos, 0, len(tags)):
                 if mod.effect == "drop" and "idiom" in mod.id and not mod.rules:
                     return True

@@ -62,6 +62,10 @@ class _WordCache(dict):
 _TOTAL, _COUNT = itemgetter(0), itemgetter(1)
 
 
+# from this many sentences (a long text of short ones) a sentence said again is scored once
+_MANY_SENTENCES = 100
+
+
 class StatNet:
     """Scores folded sentences: the higher, the more it reads like a message needing help."""
 
@@ -163,7 +167,10 @@ class StatNet:
 
     def best(self, sentences: list[list[str]]) -> tuple[float, int, int]:
         """The highest score and the sentences (first, last) that have it."""
-        parts = [self._sentence(words) for words in sentences]
+        if len(sentences) > _MANY_SENTENCES:
+            parts = self._each_once(sentences)
+        else:
+            parts = [self._sentence(words) for words in sentences]
         value = self._value
         best = (-math.inf, 0, 0)
         for i, (t, c) in enumerate(parts):
@@ -178,6 +185,18 @@ class StatNet:
             if v > best[0]:
                 best = (v, 0, len(parts) - 1)
         return best if best[0] > -math.inf else (self.bias, 0, 0)
+
+    def _each_once(self, sentences: list[list[str]]) -> list[tuple[float, int]]:
+        """_sentence of each sentence, a sentence said again scored once ("help. help. ...")."""
+        scored: dict[str, tuple[float, int]] = {}
+        parts = []
+        for words in sentences:
+            key = " ".join(words)
+            part = scored.get(key)
+            if part is None:
+                part = scored[key] = self._sentence(words)
+            parts.append(part)
+        return parts
 
     def clear_cache(self) -> None:
         """Forgets the words seen so far (for measuring a cold scan)."""

@@ -84,6 +84,14 @@ _FOLD_ERRORS = "remap-crisis-fold"
 codecs.register_error(_FOLD_ERRORS, _fold_run)
 
 
+# Each non-ASCII character folded so far (by _fold_one), for texts with many of them
+# (Arabic, Cyrillic, emoji): str.translate folds those in C, where the error handler below would
+# be called once per run of them (once per word of an Arabic text). Up to _KEEP characters.
+_FOLDED: dict[int, str] = {}
+_KEEP = 20_000
+_MANY = 200  # bytes beyond one per character from which translate is the faster
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (ä -> a, ö -> o, å -> a) and without apostrophes."""
     text = text.casefold()
@@ -91,9 +99,22 @@ def fold(text: str) -> str:
         for ch, plain in _FOLD_FIRST:  # the most frequent letters in one pass each (speed only)
             text = text.replace(ch, plain)
         if not text.isascii():
-            # each other non-ASCII character folded by _fold_one: the encoder finds them in C
-            text = text.encode("ascii", _FOLD_ERRORS).decode("ascii")
+            if len(text.encode("utf-8", "surrogatepass")) - len(text) > _MANY:
+                text = _translated(text)
+            if not text.isascii():
+                # each other non-ASCII character folded by _fold_one: the encoder finds them in C
+                text = text.encode("ascii", _FOLD_ERRORS).decode("ascii")
     return text.replace("'", "").replace("`", "")
+
+
+def _translated(text: str) -> str:
+    """The text with each non-ASCII character folded as _fold_one folds it, as far as _FOLDED
+    holds them (new ones are added while it has room)."""
+    if len(_FOLDED) < _KEEP:
+        for ch in set(text):
+            if ord(ch) > 127 and ord(ch) not in _FOLDED:
+                _FOLDED[ord(ch)] = _fold_one(ch)
+    return text.translate(_FOLDED)
 
 
 def has_runs(word: str) -> bool:
