@@ -18,6 +18,9 @@ LONGEST_WAIT = 60.0  # never wait longer than this between tries (a person may b
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 OUTBOX_PAGE = 50  # waiting messages of one chat read at once
+# Chats the background sender delivers at the same time: one whose send hangs holds one slot, not
+# the rest (below the transports' connection pools, 32, so replies and broadcasts keep room).
+SWEEP_AT_ONCE = 8
 
 # (purpose ref, final result, the chat it went to)
 Outcome = Callable[[str, SendResult, Address], Awaitable[None]]
@@ -174,10 +177,21 @@ class Delivery:
             log.exception("the outcome handler of %s failed", kind)
 
     async def deliver_due(self) -> int:
-        """Try every chat with a message due now (the background sender; tests call it)."""
+        """Try every chat with a message due now, SWEEP_AT_ONCE chats side by side, each chat's
+        in order (the background sender; tests call it)."""
         chats = await self.outbox.due_chats(self.clock.now())
-        for chat in chats:
-            await self.deliver_chat(chat)
+        slots = asyncio.Semaphore(SWEEP_AT_ONCE)
+
+        async def chat(to: Address) -> None:
+            async with slots:
+                await self.deliver_chat(to)
+
+        # Side by side: a chat whose send hangs until the read timeout (after a restart, or
+        # tried again) must not hold back every other chat's messages for that long, each time.
+        ended = await asyncio.gather(*(chat(to) for to in chats), return_exceptions=True)
+        failed = next((e for e in ended if isinstance(e, BaseException)), None)
+        if failed is not None:
+            raise failed  # the sender logs it and comes back (the others were tried)
         return len(chats)
 
     async def start_sender(self) -> None:
