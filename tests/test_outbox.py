@@ -17,7 +17,7 @@ from bot.transports.telegram import TelegramTransport
 from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
-from storage.outbox import OutboxRepo
+from storage.outbox import OutboxRepo, Queued
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 from tests.fakes.faults import FaultProxy
@@ -309,3 +309,25 @@ async def test_a_chat_whose_send_hangs_does_not_hold_up_the_other_chats(tmp_path
     texts = [c.text for c in fake.sent(hung, "sendMessage")]
     assert texts == ["first to the hung chat", "second to the hung chat"], "in order, once each"
     assert [a.outcome for a in proxy.attempts_to(hung)] == ["timeout", "ok", "ok"]
+
+
+async def test_a_batch_the_background_sender_delivered_first_is_not_sent_again(h):
+    """A batch's messages (timed jobs: check-ins, nudges) can be read from the outbox as soon as
+    they are stored, so the background sender may deliver them before the batch's own delivery
+    takes their chats' locks (seen at start-up with overdue check-ins: each arrived twice). The
+    batch's delivery then sends only what still waits: each message once."""
+    messenger = h.app.messenger
+    since = await messenger.know_backlog()
+    chats = [Address("telegram", str(6100 + n)) for n in range(3)]
+    outs = [Outgoing(f"Check-in {n}") for n in range(3)]
+    rows = [(to, _dump(out), None, None, None) for to, out in zip(chats, outs, strict=True)]
+    ids = await messenger.outbox.add_many(rows)
+    now = h.clock.now()
+    items = [
+        (Queued(outbox_id, to, None, "", None, 0, now, now), out)
+        for outbox_id, to, out in zip(ids, chats, outs, strict=True)
+    ]
+    assert await messenger.deliver_due() == 3  # the background sender got there first
+    await messenger.deliver_queued(items, 8, since)
+    assert sorted(s.text for s in h.transport.sent) == [o.text for o in outs], "each once"
+    assert await h.app.db.scalar(WAITING) == 0

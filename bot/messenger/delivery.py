@@ -52,15 +52,21 @@ class Delivery:
                 return await self._try(*known)
             return await self._deliver_waiting(to, until)
 
-    async def know_backlog(self) -> None:
+    async def know_backlog(self) -> int:
         """Read which chats have messages waiting, once (before queuing messages for
-        `deliver_queued`: read after, their own chats would look as if older ones waited)."""
+        `deliver_queued`: read after, their own chats would look as if older ones waited).
+        Returns the mark to give `deliver_queued` (the chat locks' releases until now)."""
+        mark = self._chat_locks.releases
         await self._pending_chats()
+        return mark
 
-    async def deliver_queued(self, items: list[tuple[Queued, Outgoing]], at_once: int) -> None:
+    async def deliver_queued(
+        self, items: list[tuple[Queued, Outgoing]], at_once: int, since: int
+    ) -> None:
         """Deliver messages just queued for many chats (timed jobs' batch): each chat's in
         order, up to `at_once` sends at a time, and one statement deletes the delivered ones.
-        A chat with older messages waiting is delivered from the outbox after them."""
+        A chat with older messages waiting is delivered from the outbox after them, and so is
+        one whose lock was released since `since` (`know_backlog`, before they were queued)."""
         by_chat: dict[tuple[str, str], list[tuple[Queued, Outgoing]]] = {}
         for queued, out in items:
             by_chat.setdefault((queued.address.transport, queued.address.chat_id), []).append(
@@ -80,6 +86,9 @@ class Delivery:
         # read and sent again by someone delivering the same chat.
         async with self._holding(set(by_chat)):
             behind = set(by_chat) & await self._pending_chats()
+            # Someone delivered the chat from the outbox since they were queued (the background
+            # sender sees rows as they are stored): they may be sent already, so read what waits.
+            behind |= {key for key in by_chat if self._chat_locks.released_since(key, since)}
             try:
                 await asyncio.gather(
                     *(chat(waiting) for key, waiting in by_chat.items() if key not in behind)
