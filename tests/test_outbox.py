@@ -331,3 +331,46 @@ async def test_a_batch_the_background_sender_delivered_first_is_not_sent_again(h
     await messenger.deliver_queued(items, 8, since)
     assert sorted(s.text for s in h.transport.sent) == [o.text for o in outs], "each once"
     assert await h.app.db.scalar(WAITING) == 0
+
+
+async def test_a_batch_is_not_held_back_by_a_chat_whose_send_hangs(h):
+    """A timed jobs' batch (check-ins for many mentors) while a send to one of its chats hangs
+    (the messenger not answering until its read timeout): the other chats' messages go out
+    meanwhile; the hung chat's arrive after it answers, in order."""
+    messenger = h.app.messenger
+    hung, other = Address("telegram", "6201"), Address("telegram", "6202")
+    asked, answer = asyncio.Event(), asyncio.Event()
+    record = h.transport.send
+
+    async def send(to: Address, out: Outgoing) -> SendResult:
+        if to.chat_id == hung.chat_id and not answer.is_set():
+            asked.set()
+            await answer.wait()  # no answer yet
+        return await record(to, out)
+
+    h.transport.send = send  # type: ignore[method-assign]
+    first = asyncio.create_task(messenger.post(hung, Outgoing("Reply before")))
+    await asyncio.wait_for(asked.wait(), 10)  # on its way, holding the chat's turn
+    since = await messenger.know_backlog()
+    outs = [Outgoing("Check-in to the hung chat"), Outgoing("Check-in to the other chat")]
+    rows = [(to, _dump(out), None, None, None) for to, out in zip([hung, other], outs, strict=True)]
+    ids = await messenger.outbox.add_many(rows)
+    now = h.clock.now()
+    items = [
+        (Queued(outbox_id, to, None, "", None, 0, now, now), out)
+        for outbox_id, to, out in zip(ids, [hung, other], outs, strict=True)
+    ]
+    batch = asyncio.create_task(messenger.deliver_queued(items, 8, since))
+    try:
+        await _until(lambda: _true([s.text for s in h.transport.sent] == [outs[1].text]))
+        assert not first.done(), "the hung send is still waiting for its answer"
+    finally:
+        answer.set()
+        await asyncio.gather(first, batch)
+    texts = [s.text for s in h.transport.sent if s.to.chat_id == hung.chat_id]
+    assert texts == ["Reply before", "Check-in to the hung chat"], "in order, each once"
+    assert await h.app.db.scalar(WAITING) == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -82,10 +82,14 @@ class Delivery:
                 if result.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
                     return  # the rest of the chat waits behind it (the sender keeps the order)
 
-        # Every chat's lock until the delete: a delivered row still in the outbox must not be
-        # read and sent again by someone delivering the same chat.
-        async with self._holding(set(by_chat)):
-            behind = set(by_chat) & await self._pending_chats()
+        # A chat someone is delivering now (a send that may hang until the read timeout) is
+        # delivered from the outbox after the others: waiting for its lock here would hold back
+        # every chat of the batch.
+        busy = {key for key in by_chat if self._chat_locks.busy(key)}
+        # Every other chat's lock until the delete: a delivered row still in the outbox must not
+        # be read and sent again by someone delivering the same chat.
+        async with self._holding(set(by_chat) - busy):
+            behind = busy | (set(by_chat) & await self._pending_chats())
             # Someone delivered the chat from the outbox since they were queued (the background
             # sender sees rows as they are stored): they may be sent already, so read what waits.
             behind |= {key for key in by_chat if self._chat_locks.released_since(key, since)}
