@@ -182,7 +182,7 @@ class Scheduler:
         try:
             ended = await asyncio.gather(*(self._fire_one(batch, job) for job in jobs))
             outcomes = list(zip(jobs, ended, strict=True))
-            await self.app.messenger.know_backlog()
+            since = await self.app.messenger.know_backlog()
             queued = await batch.store(outcomes)
         except Exception:  # noqa: BLE001 - storage failed: the jobs stay claimed, run at start
             log.exception("a batch of %d jobs could not be stored", len(jobs))
@@ -192,7 +192,7 @@ class Scheduler:
         for due in Batch.due_times(outcomes):
             self._due_soon(due)
         if queued:
-            delivery = self.app.messenger.deliver_queued(queued, FIRE_AT_ONCE)
+            delivery = self.app.messenger.deliver_queued(queued, FIRE_AT_ONCE, since)
             if deliver_now:
                 await delivery
             else:

@@ -10,12 +10,17 @@ from datetime import timedelta
 from bot.app import App
 from bot.cli.run import build_transports
 from bot.messages import Address, Attachment, DeliveryStatus, Outgoing, SendResult
+from bot.messenger import delivery
+from bot.messenger.payload import _dump
 from bot.roles import Role
+from bot.transports.telegram import TelegramTransport
 from storage.broadcast_deliveries import DeliveriesRepo
 from storage.broadcasts import BroadcastsRepo
-from storage.outbox import OutboxRepo
+from storage.db import Database
+from storage.outbox import OutboxRepo, Queued
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
+from tests.fakes.faults import FaultProxy
 from tests.fakes.signal_cli import FakeSignalCli
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import make_config
@@ -250,3 +255,122 @@ async def test_a_daemon_outage_while_people_talk_and_a_broadcast_runs_loses_noth
     finally:
         await app.stop()
         await fake.stop()
+
+
+async def test_a_chat_whose_send_hangs_does_not_hold_up_the_other_chats(tmp_path, monkeypatch):
+    """Messages wait for several chats when the bot starts (the outbox after a restart; retries
+    go the same way). Telegram does not answer the first chat's send until after the read
+    timeout: the other chats' messages go out meanwhile, not one after another behind it. The
+    hung chat's messages arrive after it is tried again: in order, each once."""
+    monkeypatch.setattr(delivery, "FIRST_WAIT", 0.1)  # the hung send is due again at once
+    fake = await FakeTelegram().start()
+    # Only the proxy's "timeout" fault: no answer for 3 s, then the connection closed unanswered
+    # (the fake never gets it), against the transport's read timeout of 1 s.
+    proxy = await FaultProxy(fake.base_url, methods={"sendMessage"}, delay=3.0).start()
+    hung, others = "5401", ["5402", "5403", "5404"]
+    proxy.force("timeout", "sendMessage", chat_id=hung)
+    db_path = tmp_path / "hung.db"
+    db = Database(db_path)
+    await db.open()
+    outbox = db.repo(OutboxRepo)
+    for text in ("first to the hung chat", "second to the hung chat"):  # the oldest rows
+        await outbox.add(Address("telegram", hung), _dump(Outgoing(text)))
+    for chat in others:
+        await outbox.add(Address("telegram", chat), _dump(Outgoing(f"to {chat}")))
+    await db.close()
+
+    app = App(make_config(db_path))
+    transport = TelegramTransport(
+        fake.token, base_url=proxy.base_url, poll_timeout=1, read_timeout=1.0, overall_max_rate=0
+    )
+    events: list[tuple[str, str, str]] = []  # (chat, text, "ok" / "failed"), as sends end
+    send = transport.send
+
+    async def recording(to: Address, out: Outgoing) -> SendResult:
+        result = await send(to, out)
+        events.append((to.chat_id, out.text, "ok" if result.ok else "failed"))
+        return result
+
+    transport.send = recording  # type: ignore[method-assign]
+    app.add_transport(transport)
+    await app.start()  # the background sender delivers what waits
+    try:
+        await _until(lambda: _zero(app, WAITING), what="the outbox to empty")
+    finally:
+        await app.stop()
+        await proxy.stop()
+        await fake.stop()
+    hung_try = events.index((hung, "first to the hung chat", "failed"))
+    for chat in others:
+        assert events.index((chat, f"to {chat}", "ok")) < hung_try, (
+            f"{chat} waited for the hung chat's send to time out: {events}"
+        )
+        assert [c.text for c in fake.sent(chat, "sendMessage")] == [f"to {chat}"]
+    texts = [c.text for c in fake.sent(hung, "sendMessage")]
+    assert texts == ["first to the hung chat", "second to the hung chat"], "in order, once each"
+    assert [a.outcome for a in proxy.attempts_to(hung)] == ["timeout", "ok", "ok"]
+
+
+async def test_a_batch_the_background_sender_delivered_first_is_not_sent_again(h):
+    """A batch's messages (timed jobs: check-ins, nudges) can be read from the outbox as soon as
+    they are stored, so the background sender may deliver them before the batch's own delivery
+    takes their chats' locks (seen at start-up with overdue check-ins: each arrived twice). The
+    batch's delivery then sends only what still waits: each message once."""
+    messenger = h.app.messenger
+    since = await messenger.know_backlog()
+    chats = [Address("telegram", str(6100 + n)) for n in range(3)]
+    outs = [Outgoing(f"Check-in {n}") for n in range(3)]
+    rows = [(to, _dump(out), None, None, None) for to, out in zip(chats, outs, strict=True)]
+    ids = await messenger.outbox.add_many(rows)
+    now = h.clock.now()
+    items = [
+        (Queued(outbox_id, to, None, "", None, 0, now, now), out)
+        for outbox_id, to, out in zip(ids, chats, outs, strict=True)
+    ]
+    assert await messenger.deliver_due() == 3  # the background sender got there first
+    await messenger.deliver_queued(items, 8, since)
+    assert sorted(s.text for s in h.transport.sent) == [o.text for o in outs], "each once"
+    assert await h.app.db.scalar(WAITING) == 0
+
+
+async def test_a_batch_is_not_held_back_by_a_chat_whose_send_hangs(h):
+    """A timed jobs' batch (check-ins for many mentors) while a send to one of its chats hangs
+    (the messenger not answering until its read timeout): the other chats' messages go out
+    meanwhile; the hung chat's arrive after it answers, in order."""
+    messenger = h.app.messenger
+    hung, other = Address("telegram", "6201"), Address("telegram", "6202")
+    asked, answer = asyncio.Event(), asyncio.Event()
+    record = h.transport.send
+
+    async def send(to: Address, out: Outgoing) -> SendResult:
+        if to.chat_id == hung.chat_id and not answer.is_set():
+            asked.set()
+            await answer.wait()  # no answer yet
+        return await record(to, out)
+
+    h.transport.send = send  # type: ignore[method-assign]
+    first = asyncio.create_task(messenger.post(hung, Outgoing("Reply before")))
+    await asyncio.wait_for(asked.wait(), 10)  # on its way, holding the chat's turn
+    since = await messenger.know_backlog()
+    outs = [Outgoing("Check-in to the hung chat"), Outgoing("Check-in to the other chat")]
+    rows = [(to, _dump(out), None, None, None) for to, out in zip([hung, other], outs, strict=True)]
+    ids = await messenger.outbox.add_many(rows)
+    now = h.clock.now()
+    items = [
+        (Queued(outbox_id, to, None, "", None, 0, now, now), out)
+        for outbox_id, to, out in zip(ids, [hung, other], outs, strict=True)
+    ]
+    batch = asyncio.create_task(messenger.deliver_queued(items, 8, since))
+    try:
+        await _until(lambda: _true([s.text for s in h.transport.sent] == [outs[1].text]))
+        assert not first.done(), "the hung send is still waiting for its answer"
+    finally:
+        answer.set()
+        await asyncio.gather(first, batch)
+    texts = [s.text for s in h.transport.sent if s.to.chat_id == hung.chat_id]
+    assert texts == ["Reply before", "Check-in to the hung chat"], "in order, each once"
+    assert await h.app.db.scalar(WAITING) == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -18,6 +18,9 @@ LONGEST_WAIT = 60.0  # never wait longer than this between tries (a person may b
 GIVE_UP_AFTER = timedelta(hours=24)  # a message older than this is no longer worth sending
 SWEEP_IDLE = 30.0  # seconds the background sender sleeps when nothing is due
 OUTBOX_PAGE = 50  # waiting messages of one chat read at once
+# Chats the background sender delivers at the same time: one whose send hangs holds one slot, not
+# the rest (below the transports' connection pools, 32, so replies and broadcasts keep room).
+SWEEP_AT_ONCE = 8
 
 # (purpose ref, final result, the chat it went to)
 Outcome = Callable[[str, SendResult, Address], Awaitable[None]]
@@ -49,15 +52,21 @@ class Delivery:
                 return await self._try(*known)
             return await self._deliver_waiting(to, until)
 
-    async def know_backlog(self) -> None:
+    async def know_backlog(self) -> int:
         """Read which chats have messages waiting, once (before queuing messages for
-        `deliver_queued`: read after, their own chats would look as if older ones waited)."""
+        `deliver_queued`: read after, their own chats would look as if older ones waited).
+        Returns the mark to give `deliver_queued` (the chat locks' releases until now)."""
+        mark = self._chat_locks.releases
         await self._pending_chats()
+        return mark
 
-    async def deliver_queued(self, items: list[tuple[Queued, Outgoing]], at_once: int) -> None:
+    async def deliver_queued(
+        self, items: list[tuple[Queued, Outgoing]], at_once: int, since: int
+    ) -> None:
         """Deliver messages just queued for many chats (timed jobs' batch): each chat's in
         order, up to `at_once` sends at a time, and one statement deletes the delivered ones.
-        A chat with older messages waiting is delivered from the outbox after them."""
+        A chat with older messages waiting is delivered from the outbox after them, and so is
+        one whose lock was released since `since` (`know_backlog`, before they were queued)."""
         by_chat: dict[tuple[str, str], list[tuple[Queued, Outgoing]]] = {}
         for queued, out in items:
             by_chat.setdefault((queued.address.transport, queued.address.chat_id), []).append(
@@ -73,10 +82,17 @@ class Delivery:
                 if result.status in (DeliveryStatus.RETRY, DeliveryStatus.FAILED):
                     return  # the rest of the chat waits behind it (the sender keeps the order)
 
-        # Every chat's lock until the delete: a delivered row still in the outbox must not be
-        # read and sent again by someone delivering the same chat.
-        async with self._holding(set(by_chat)):
-            behind = set(by_chat) & await self._pending_chats()
+        # A chat someone is delivering now (a send that may hang until the read timeout) is
+        # delivered from the outbox after the others: waiting for its lock here would hold back
+        # every chat of the batch.
+        busy = {key for key in by_chat if self._chat_locks.busy(key)}
+        # Every other chat's lock until the delete: a delivered row still in the outbox must not
+        # be read and sent again by someone delivering the same chat.
+        async with self._holding(set(by_chat) - busy):
+            behind = busy | (set(by_chat) & await self._pending_chats())
+            # Someone delivered the chat from the outbox since they were queued (the background
+            # sender sees rows as they are stored): they may be sent already, so read what waits.
+            behind |= {key for key in by_chat if self._chat_locks.released_since(key, since)}
             try:
                 await asyncio.gather(
                     *(chat(waiting) for key, waiting in by_chat.items() if key not in behind)
@@ -174,10 +190,21 @@ class Delivery:
             log.exception("the outcome handler of %s failed", kind)
 
     async def deliver_due(self) -> int:
-        """Try every chat with a message due now (the background sender; tests call it)."""
+        """Try every chat with a message due now, SWEEP_AT_ONCE chats side by side, each chat's
+        in order (the background sender; tests call it)."""
         chats = await self.outbox.due_chats(self.clock.now())
-        for chat in chats:
-            await self.deliver_chat(chat)
+        slots = asyncio.Semaphore(SWEEP_AT_ONCE)
+
+        async def chat(to: Address) -> None:
+            async with slots:
+                await self.deliver_chat(to)
+
+        # Side by side: a chat whose send hangs until the read timeout (after a restart, or
+        # tried again) must not hold back every other chat's messages for that long, each time.
+        ended = await asyncio.gather(*(chat(to) for to in chats), return_exceptions=True)
+        failed = next((e for e in ended if isinstance(e, BaseException)), None)
+        if failed is not None:
+            raise failed  # the sender logs it and comes back (the others were tried)
         return len(chats)
 
     async def start_sender(self) -> None:

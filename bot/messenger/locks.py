@@ -37,6 +37,11 @@ class KeyedLocks:
                 old = self.releases - REMEMBER_RELEASES
                 self._released = {k: n for k, n in self._released.items() if n > old}
 
+    def busy(self, key: object) -> bool:
+        """True when someone holds the lock of `key` (taking it would wait)."""
+        lock = self._locks.get(key)
+        return lock is not None and lock.locked()
+
     def released_since(self, key: object, mark: int) -> bool:
         """True when `key` may have been held and released since `releases` was `mark` (what was
         read about it before taking its lock may be out of date)."""
