@@ -207,6 +207,9 @@ def test_fold_as_the_regex_substitution() -> None:
     samples = [
         "".join(rng.choice(alphabet) for _ in range(rng.randrange(10))) for _ in range(20_000)
     ]
+    # long texts of many non-ASCII characters: folded by str.translate (Arabic, emoji, ...)
+    many = "ابتثجحخ абвгд 😂💀🙃🤡 ÄéßİøÅ’–…\u4e00\u0301 "
+    samples += ["".join(rng.choice(many + "ab ") for _ in range(800)) for _ in range(30)]
     for text in samples:
         assert fold(text) == by_regex(text), text
 
