@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crisis import TARGET_CHARS, joined  # noqa: E402
+from bench.crisis import TARGET_CHARS, joined, stress_texts  # noqa: E402
 from bot.crisis_detect import CrisisDetector, Finding  # noqa: E402
 from bot.crisis_detect.evaluate import default_paths, load_items, training_texts  # noqa: E402
 
@@ -44,20 +44,6 @@ def texts() -> list[str]:
         out.append((text[:cut] + " " + rng.choice(signals) + " " + text[cut:])[:TARGET_CHARS])
     out += stress_texts(pool, rng)
     return out
-
-
-def stress_texts(pool: list[str], rng: random.Random) -> list[str]:
-    """Texts that stress the judging: one item said again and again up to TARGET_CHARS, and
-    long texts of items without punctuation (one sentence of hundreds of words)."""
-    out = []
-    for item in rng.sample(pool, 150):
-        out.append(((item + " ") * (TARGET_CHARS // (len(item) + 1) + 1))[:TARGET_CHARS])
-    for text in joined(pool, 150, rng):
-        out.append(text.translate(_NO_PUNCTUATION))
-    return out
-
-
-_NO_PUNCTUATION = str.maketrans({ch: " " for ch in ".,!?;:()|\n-–—'\"“”"})
 
 
 def _finding(found: Finding | None) -> list[str] | None:
