@@ -8,7 +8,7 @@ from operator import itemgetter, or_
 
 from bot.crisis_detect.bound import _ScanState
 from bot.crisis_detect.matching import _matches, _matches_near
-from bot.crisis_detect.model import _RULE_KEYS, Finding, _Modifier, _Pattern, _WordKeys
+from bot.crisis_detect.model import _RULE_KEYS, Finding, _Modifier, _Pattern, _Rule, _WordKeys
 
 
 class _ClauseScanner:
@@ -70,7 +70,7 @@ class _ClauseScanner:
         index = self._candidates
         placed = None  # the clause's words with a rule key tag, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
-        offset, floor = state.offset, state.top
+        floor = state.top
         for tag in keys:
             near = None  # the words of the tag, once a candidate asks
             for rest, rule, pattern, reach, single, top in index[tag]:
@@ -94,38 +94,57 @@ class _ClauseScanner:
                             )
                         near = [i for i in placed if tag in infos[i][1]]
                     spans = _matches_near(pattern, tags, start, end, near, reach, single)
-                for span in spans:
-                    if (
-                        top is not None
-                        and (top[0], top[1], -offset - span[0], top[2]) <= state.best
-                    ):
-                        top = state.raised(rule.id, top)
-                        if (top[0], top[1], -offset - span[0], top[2]) <= state.best:
-                            continue  # it could not rank above the best that stays
-                    # a negated match is dropped before its sentence's modifiers are looked for
-                    if rule.negatable and self._negated(
-                        self._langs[rule.lang], span, tags, start, marks[0]
-                    ):
-                        state.dropped = True
-                        continue
-                    lang_mods = mods.get(rule.lang)
-                    if lang_mods is None:
-                        lang_mods = mods[rule.lang] = self._modifier_hits(
-                            tags, infos, 0, len(tags), lang=rule.lang, present=whole
-                        )
-                    if whole is None:
-                        clause_mods = [
-                            m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
-                        ]
-                    else:
-                        clause_mods = lang_mods  # one clause: every hit is in it
-                    found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
-                    if found is not None:
-                        findings.append((found[0], found[1], span[0]))
-                        state.take(found[0], found[1], offset + span[0])
-                        floor = state.top
-                    else:
-                        state.dropped = True
+                if spans:
+                    self._judge_spans(
+                        rule, top, spans, words, tags, infos, marks, state, clause, mods, findings
+                    )
+                    floor = state.top
+
+    def _judge_spans(
+        self,
+        rule: _Rule,
+        top: tuple[int, int, int] | None,
+        spans: list[list[int]],
+        words: list[str],
+        tags: list[int],
+        infos: list[_WordKeys],
+        marks: tuple[frozenset[int], frozenset[int]],
+        state: _ScanState,
+        clause: tuple[int, int, int, int | None],
+        mods: dict[str, list[tuple[_Modifier, int, int]]],
+        findings: list[tuple[Finding, bool, int]],
+    ) -> None:
+        """Each match of a rule in the clause judged (as _clause says), its finding added."""
+        start, end, _, whole = clause
+        offset = state.offset
+        for span in spans:
+            if top is not None and (top[0], top[1], -offset - span[0], top[2]) <= state.best:
+                top = state.raised(rule.id, top)
+                if (top[0], top[1], -offset - span[0], top[2]) <= state.best:
+                    continue  # it could not rank above the best that stays
+            # a negated match is dropped before its sentence's modifiers are looked for
+            if rule.negatable and self._negated(
+                self._langs[rule.lang], span, tags, start, marks[0]
+            ):
+                state.dropped = True
+                continue
+            lang_mods = mods.get(rule.lang)
+            if lang_mods is None:
+                lang_mods = mods[rule.lang] = self._modifier_hits(
+                    tags, infos, 0, len(tags), lang=rule.lang, present=whole
+                )
+            if whole is None:
+                clause_mods = [
+                    m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
+                ]
+            else:
+                clause_mods = lang_mods  # one clause: every hit is in it
+            found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
+            if found is not None:
+                findings.append((found[0], found[1], span[0]))
+                state.take(found[0], found[1], offset + span[0])
+            else:
+                state.dropped = True
 
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
