@@ -68,7 +68,7 @@ class _ClauseScanner:
         judged."""
         start, end, present, whole = clause
         index = self._candidates
-        placed = None  # the clause's words with a rule key tag, once a candidate asks
+        placed = None  # per rule key tag the clause's words with it, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
         floor = state.top
         for tag in keys:
@@ -89,10 +89,8 @@ class _ClauseScanner:
                     # has the tag when it is among its key tags (no test of a wide bit mask)
                     if near is None:
                         if placed is None:
-                            placed = list(
-                                compress(range(start, end), map(_RULE_KEYS, infos[start:end]))
-                            )
-                        near = [i for i in placed if tag in infos[i][1]]
+                            placed = _positions(infos, start, end, 1)
+                        near = placed[tag]
                     spans = _matches_near(pattern, tags, start, end, near, reach, single)
                 if spans:
                     self._judge_spans(
@@ -115,8 +113,9 @@ class _ClauseScanner:
         findings: list[tuple[Finding, bool, int]],
     ) -> None:
         """Each match of a rule in the clause judged (as _clause says), its finding added."""
-        start, end, _, whole = clause
+        start = clause[0]
         offset = state.offset
+        clause_mods = None
         for span in spans:
             if top is not None and (top[0], top[1], -offset - span[0], top[2]) <= state.best:
                 top = state.raised(rule.id, top)
@@ -128,23 +127,34 @@ class _ClauseScanner:
             ):
                 state.dropped = True
                 continue
-            lang_mods = mods.get(rule.lang)
-            if lang_mods is None:
-                lang_mods = mods[rule.lang] = self._modifier_hits(
-                    tags, infos, 0, len(tags), lang=rule.lang, present=whole
-                )
-            if whole is None:
-                clause_mods = [
-                    m for m in lang_mods if m[0].scope == "sentence" or start <= m[1] < end
-                ]
-            else:
-                clause_mods = lang_mods  # one clause: every hit is in it
+            if clause_mods is None:  # the modifiers once a match of the rule is judged
+                clause_mods = self._clause_mods(rule.lang, tags, infos, clause, mods)
             found = self._judge_kept(rule, span, words, tags, marks[1], start, clause_mods)
             if found is not None:
                 findings.append((found[0], found[1], span[0]))
                 state.take(found[0], found[1], offset + span[0])
             else:
                 state.dropped = True
+
+    def _clause_mods(
+        self,
+        lang: str,
+        tags: list[int],
+        infos: list[_WordKeys],
+        clause: tuple[int, int, int, int | None],
+        mods: dict[str, list[tuple[_Modifier, int, int]]],
+    ) -> list[tuple[_Modifier, int, int]]:
+        """The modifier hits of the language's rules that a match in the clause reads (the
+        sentence's, looked for once per language), each once where its place does not matter."""
+        start, end, _, whole = clause
+        hits = mods.get(lang)
+        if hits is None:
+            hits = mods[lang] = self._modifier_hits(
+                tags, infos, 0, len(tags), lang=lang, present=whole
+            )
+        if whole is None:
+            hits = [m for m in hits if m[0].scope == "sentence" or start <= m[1] < end]
+        return _compact(hits) if len(hits) > _FEW_HITS else hits
 
     def _clauses(self, words: list[str]) -> list[tuple[int, int]]:
         """Clause bounds: a break word ("but", "mutta", "men") starts a new clause."""
@@ -236,7 +246,7 @@ def _lang_hits(
         return hits
     if present is None:
         present = reduce(or_, tags[start:end], 0)
-    placed = None  # the words with a modifier key tag, once a pattern asks
+    placed = None  # per modifier key tag the words with it, once a pattern asks
     for tag in keys:
         near = None  # the words of the tag, once a pattern asks
         for rest, mod, pattern, reach, single in index[tag]:
@@ -249,9 +259,45 @@ def _lang_hits(
                 # the tag when it is among its key tags (no test of a wide bit mask)
                 if near is None:
                     if placed is None:
-                        placed = list(compress(range(start, end), map(_MOD_KEYS, infos[start:end])))
-                    near = [i for i in placed if tag in infos[i][2]]
+                        placed = _positions(infos, start, end, 2)
+                    near = placed[tag]
                 spans = _matches_near(pattern, tags, start, end, near, reach, single)
             for span in spans:
                 hits.append((mod, span[0], span[-1]))
     return hits
+
+
+def _positions(infos: list[_WordKeys], start: int, end: int, which: int) -> dict[int, list[int]]:
+    """Per key tag (rule keys: which 1, modifier keys: 2), the places of the words from start
+    to end that have it, in order: one pass however many tags ask (a long clause has many)."""
+    out: dict[int, list[int]] = {}
+    for i in compress(range(start, end), map(itemgetter(which), infos[start:end])):
+        for tag in infos[i][which]:
+            if tag in out:
+                out[tag].append(i)
+            else:
+                out[tag] = [i]
+    return out
+
+
+_FEW_HITS = 16  # more modifier hits than this (a long clause): each counted once where it can
+
+
+def _compact(hits: list[tuple[_Modifier, int, int]]) -> list[tuple[_Modifier, int, int]]:
+    """The hits as judging reads them (_effects: a set of effects), each modifier once where
+    its place does not matter: anywhere in the clause or sentence once, "before" at its first
+    place; "span" ones all (whether one overlaps a match depends on where)."""
+    out: list[tuple[_Modifier, int, int]] = []
+    seen: dict[int, int] = {}  # id() of a modifier kept once: its place in out
+    for hit in hits:
+        mod = hit[0]
+        if mod.scope == "span":
+            out.append(hit)
+            continue
+        at = seen.get(id(mod))
+        if at is None:
+            seen[id(mod)] = len(out)
+            out.append(hit)
+        elif mod.scope == "before" and hit[1] < out[at][1]:
+            out[at] = hit
+    return out
