@@ -238,24 +238,26 @@ class CrisisDetector(_RuleLoader, _Indexer, _Judge, _MessageJudge, _ClauseScanne
         position), in order. A sentence said again in the same message is judged once: its
         findings depend only on its words and marks ("I want to die. I want to die. ...")."""
         found: list[tuple[Finding, bool, int]] = []
-        judged: dict[tuple[str, frozenset[int], frozenset[int]], tuple[list, bool]] = {}
+        # a sentence judged, by its length and first and last words (a cheap key; the words
+        # and marks are compared on a hit): its words, marks, findings, dropped after it
+        judged: dict[tuple[int, str, str], tuple[list[str], tuple, list, bool]] = {}
         weak = self._weak
         for n, keys, marks in keyed:
             words = all_words[n]
             position = state.offset = starts[n]
-            seen = (" ".join(words), *marks)
-            result = judged.get(seen)
-            if result is None:
+            key = (len(words), words[0], words[-1])
+            known = judged.get(key)
+            if known is None or known[0] != words or known[1] != marks:
                 tags, infos = all_tags[n]
                 findings = self._sentence(words, tags, infos, marks, state, keys)
                 # dropped stays True once set: what it was before this sentence matters not
-                judged[seen] = (findings, state.dropped)
+                judged[key] = (words, marks, findings, state.dropped)
                 if findings:
                     found.extend((f, past, position + start) for f, past, start in findings)
                 continue
             # said before: each finding is there already, at an earlier place (it ranks higher
             # and fares the same with message-wide modifiers); a hint counts again, as backing
-            findings, dropped = result
+            _, _, findings, dropped = known
             state.dropped |= dropped
             found.extend(
                 (f, past, position + start) for f, past, start in findings if f.rule in weak
