@@ -11,6 +11,7 @@ from functools import partial
 from itertools import chain
 
 from bot.crisis_detect.matching import _mask
+from bot.crisis_detect.message import _reads
 from bot.crisis_detect.model import _MSG_KEYS, _RANK, Finding, _Modifier, _Rule, _WordKeys
 
 # as scan_rules ranks findings: tier, priority, -word position, -rule order
@@ -21,7 +22,7 @@ class _ScanState:
     """What one scan carries from match to match: whether a rule matched and was judged away,
     and the best finding so far that stays."""
 
-    __slots__ = ("dropped", "best", "top", "offset", "_rank", "_leave", "_raisable", "_raised")
+    __slots__ = ("dropped", "best", "offset", "_rank", "_leave", "_raisable", "_raised")
 
     def __init__(
         self,
@@ -32,7 +33,6 @@ class _ScanState:
     ) -> None:
         self.dropped = False
         self.best: _Rank = (0, 0, 0, 0)  # no finding stays yet: nothing is passed over
-        self.top = (0, 0)  # best's tier and priority
         self.offset = 0  # the word position where the sentence being scanned starts
         self._rank = rank  # per rule: priority and -order (None: a hint)
         self._leave = leave  # rules a message-wide modifier may drop
@@ -49,7 +49,7 @@ class _ScanState:
             return
         rank = (_RANK[finding.tier], known[0], -where, known[1])
         if rank > self.best:
-            self.best, self.top = rank, rank[:2]
+            self.best = rank
 
     def raised(self, rule: str, top: tuple[int, int, int]) -> tuple[int, int, int]:
         """A rule's highest rank (`top`: tier, priority, -order) with urgent as its tier when
@@ -70,8 +70,7 @@ class _Bounds:
         """Per rule its priority and -order (None for a hint); the rules a message-wide
         modifier may drop (or, about the past, any) or raise to urgent."""
         self._rank_of: dict[str, tuple[int, int] | None] = {
-            rule.id: None if rule.weak else (rule.priority, -n)
-            for n, rule in enumerate(self._rules)
+            rule: None if top is None else top[1:] for rule, top in self._tops.items()
         }
         urgent = [m for m in self._msg_mods if m.effect == "urgent"]
         self._leave = frozenset(
@@ -110,12 +109,5 @@ class _Bounds:
 
 
 def _touched(mod: _Modifier, rules: list[_Rule]) -> list[str]:
-    """The rules a message-wide modifier can change (as _message_wide reads it: its language or
-    any, its kinds, its rules if it names some)."""
-    return [
-        rule.id
-        for rule in rules
-        if (mod.lang == rule.lang or mod.any_lang)
-        and rule.kind in mod.kinds
-        and (not mod.rules or rule.id in mod.rules)
-    ]
+    """The rules a message-wide modifier can change (as _message_wide reads it)."""
+    return [rule.id for rule in rules if _reads(mod, rule.lang, rule.kind, rule.id)]

@@ -70,7 +70,7 @@ class _ClauseScanner:
         index = self._candidates
         placed = None  # per rule key tag the clause's words with it, once a candidate asks
         # each pattern is indexed under one tag, so none is met twice here
-        floor = state.top
+        floor = state.best[:2]  # tier and priority of the best finding that stays
         for tag in keys:
             near = None  # the words of the tag, once a candidate asks
             for rest, rule, pattern, reach, single, top in index[tag]:
@@ -96,7 +96,7 @@ class _ClauseScanner:
                     self._judge_spans(
                         rule, top, spans, words, tags, infos, marks, state, clause, mods, findings
                     )
-                    floor = state.top
+                    floor = state.best[:2]
 
     def _judge_spans(
         self,

@@ -99,7 +99,7 @@ class _Indexer:
         self._candidates: dict[int, list[_Candidate]] = {}
         # per rule the highest rank its match can reach before message-wide modifiers (tier,
         # priority, -order; a plan may be made urgent by a modifier); None for a hint
-        tops = {
+        tops = self._tops = {
             rule.id: None
             if rule.weak
             else (_RANK["urgent"] if rule.plan else _RANK[rule.tier], rule.priority, -n)

@@ -96,9 +96,7 @@ class _MessageJudge:
         out = []
         for finding, past, where in found:
             for mod in hits:
-                if mod.lang != finding.lang and not mod.any_lang:
-                    continue
-                if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+                if not _reads(mod, finding.lang, finding.kind, finding.rule):
                     continue
                 if mod.effect == "recovered" and past or mod.effect == "drop":
                     break
@@ -157,10 +155,16 @@ def _restricted(
 def _changes(mod: _Modifier, finding: Finding, past: bool) -> bool:
     """Whether a message-wide modifier found in the text would drop or raise the finding (as
     _message_wide applies them)."""
-    if mod.lang != finding.lang and not mod.any_lang:
-        return False
-    if finding.kind not in mod.kinds or (mod.rules and finding.rule not in mod.rules):
+    if not _reads(mod, finding.lang, finding.kind, finding.rule):
         return False
     if mod.effect == "urgent":
         return finding.tier != "urgent"
     return mod.effect == "drop" or (mod.effect == "recovered" and past)
+
+
+def _reads(mod: _Modifier, lang: str, kind: str, rule: str) -> bool:
+    """Whether a message-wide modifier reads a finding of this language, kind and rule (its own
+    language or any, its kinds, its rules if it names some)."""
+    if mod.lang != lang and not mod.any_lang:
+        return False
+    return kind in mod.kinds and (not mod.rules or rule in mod.rules)

@@ -36,7 +36,11 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-class _WordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when there
+# libyaml when PyYAML has it (the rules, the evaluation set and section texts)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _WordLoader(_SafeLoader):
     """YAML without yes/no/on/off booleans: in word lists they are words ("on", "no")."""
 
 
